@@ -1,0 +1,1 @@
+"""Synthetic banking events with injected, labelled fraud scenarios."""

@@ -1,0 +1,206 @@
+"""Event models: the payload contract of every topic.
+
+Ground truth (`is_fraud`, `fraud_scenario`, `scenario_instance_id`) is readable on an instance but
+excluded from every payload. No card number (PAN) exists anywhere: a card is a token plus last four.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+
+
+def _to_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return value.astimezone(UTC)
+
+
+def _rfc3339(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+UtcDatetime = Annotated[
+    datetime, AfterValidator(_to_utc), PlainSerializer(_rfc3339, return_type=str)
+]
+Money = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+Latitude = Annotated[float, Field(ge=-90.0, le=90.0)]
+Longitude = Annotated[float, Field(ge=-180.0, le=180.0)]
+CardToken = Annotated[str, Field(pattern=r"^tok_[0-9a-f]{16}$")]
+CardLast4 = Annotated[str, Field(pattern=r"^\d{4}$")]
+
+Channel = Literal["pos", "atm", "ecommerce", "phone", "transfer"]
+CARD_NOT_PRESENT_CHANNELS: frozenset[str] = frozenset({"ecommerce", "phone"})
+Scenario = Literal[
+    "velocity_burst",
+    "geo_impossible_travel",
+    "account_takeover",
+    "card_testing",
+    "login_storm",
+    "structuring",
+    "compound_fraud",
+]
+
+
+class Event(BaseModel):
+    """Fields every event carries; subclasses name their topic and key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    topic: ClassVar[str]
+    key_field: ClassVar[str]
+
+    event_id: str
+    event_time: UtcDatetime
+    customer_id: str
+    is_fraud: bool = Field(False, exclude=True)
+    fraud_scenario: Scenario | None = Field(None, exclude=True)
+    scenario_instance_id: str | None = Field(None, exclude=True)
+
+    @property
+    def key(self) -> str:
+        return str(getattr(self, self.key_field))
+
+    @property
+    def timestamp(self) -> datetime:
+        """When the record is emitted: also its Kafka message timestamp."""
+        return self.event_time
+
+    def payload(self) -> bytes:
+        """The Kafka message value: JSON without ground truth."""
+        return self.model_dump_json().encode()
+
+
+class Transaction(Event):
+    topic: ClassVar[str] = "transactions"
+    key_field: ClassVar[str] = "account_id"
+
+    account_id: str
+    card_token: CardToken | None
+    card_last4: CardLast4 | None
+    amount: Money
+    currency: str = "AUD"
+    merchant_id: str
+    merchant_name: str
+    merchant_category: str
+    channel: Channel
+    device_id: str | None
+    latitude: Latitude
+    longitude: Longitude
+    city: str
+    country: str
+    status: Literal["approved", "declined"]
+
+    @property
+    def is_card_not_present(self) -> bool:
+        return self.card_token is not None and self.channel in CARD_NOT_PRESENT_CHANNELS
+
+
+class Login(Event):
+    topic: ClassVar[str] = "logins"
+    key_field: ClassVar[str] = "customer_id"
+
+    device_id: str
+    ip_address: str
+    latitude: Latitude
+    longitude: Longitude
+    city: str
+    country: str
+    auth_method: Literal["password", "biometric", "otp"]
+    success: bool
+    failure_reason: Literal["bad_password", "bad_otp", "locked"] | None
+
+
+class CardEvent(Event):
+    topic: ClassVar[str] = "card_events"
+    key_field: ClassVar[str] = "account_id"
+
+    account_id: str
+    card_token: CardToken
+    card_last4: CardLast4
+    event_type: Literal[
+        "issued", "activated", "pin_changed", "limit_changed", "blocked", "unblocked", "replaced"
+    ]
+    reason: str | None
+
+
+AlertType = Literal[
+    "velocity",
+    "geo_anomaly",
+    "new_device",
+    "card_testing",
+    "login_failures",
+    "large_transfer",
+    "high_value_cnp",
+    "merchant_risk",
+]
+
+
+class Alert(Event):
+    """An alert raised by one of the bank's own monitoring systems (rules engines, device risk)."""
+
+    topic: ClassVar[str] = "alerts"
+    key_field: ClassVar[str] = "customer_id"
+
+    account_id: str | None
+    alert_type: AlertType
+    severity: Literal["low", "medium", "high"]
+    source_system: Literal["card_monitoring", "online_banking", "aml_monitoring", "device_risk"]
+    description: str
+
+
+class KycProfile(Event):
+    """A customer's KYC profile as the bank holds it; a new event supersedes the previous one."""
+
+    topic: ClassVar[str] = "kyc_profiles"
+    key_field: ClassVar[str] = "customer_id"
+
+    full_name: str
+    date_of_birth: date
+    email: str
+    home_city: str
+    home_country: str
+    home_latitude: Latitude
+    home_longitude: Longitude
+    risk_tier: Literal["low", "medium", "high"]
+    kyc_status: Literal["verified", "pending_review", "expired"]
+    account_ids: list[str]
+    registered_device_ids: list[str]
+    typical_spend: Money
+    customer_since: date
+
+
+class FraudLabel(BaseModel):
+    """Ground truth of one injected scenario instance, published to the labels topic."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    topic: ClassVar[str] = "fraud_labels"
+
+    instance_id: str
+    scenario: Scenario
+    customer_id: str
+    account_id: str | None
+    card_token: CardToken | None
+    event_ids: list[str]
+    started_at: UtcDatetime
+    ended_at: UtcDatetime
+
+    @property
+    def key(self) -> str:
+        return self.customer_id
+
+    @property
+    def timestamp(self) -> datetime:
+        """Labels are emitted once the scenario is complete."""
+        return self.ended_at
+
+    def payload(self) -> bytes:
+        return self.model_dump_json().encode()
+
+
+Record = Event | FraudLabel
+
+EVENT_TYPES: tuple[type[Event], ...] = (Transaction, Login, CardEvent, Alert, KycProfile)
+TOPICS: tuple[str, ...] = (*(model.topic for model in EVENT_TYPES), FraudLabel.topic)

@@ -1,0 +1,100 @@
+"""The producer's settings: one model, read from the environment and `.env`.
+
+`.env.example` mirrors this model; a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Normal traffic spaces an account's transactions at least this far apart, so that no account ever
+# shows 5 transactions in 60 s unless fraud is injected. It bounds the total rate a pool can carry.
+MIN_SECONDS_BETWEEN_ACCOUNT_TRANSACTIONS = 16.0
+CUSTOMERS_PER_TRANSACTION_PER_SECOND = 20
+
+_BROKER = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$")
+
+
+class Settings(BaseSettings):
+    """Every knob of the producer. Field names are the environment variable names, lower-cased."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    kafka_bootstrap_servers: str = Field(
+        "localhost:19092", description="Comma-separated host:port list of Kafka/Redpanda brokers."
+    )
+    sink: Literal["kafka", "jsonl"] = Field("kafka", description="Where events go: kafka or jsonl.")
+    seed: int = Field(42, description="Seed of every random choice; same seed, same events.")
+    fraud_rate: float = Field(
+        0.10, ge=0.0, le=1.0, description="Approximate share of transactions that are fraud, 0..1."
+    )
+    transaction_rate: float = Field(
+        20.0, gt=0.0, description="Transactions per second across all customers."
+    )
+    customer_pool_size: int = Field(500, gt=0, description="Number of synthetic customers.")
+    structuring_threshold: Decimal = Field(
+        Decimal("10000"), gt=0, description="Reporting threshold that structuring stays under."
+    )
+    currency: str = Field("AUD", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.")
+    start_time: datetime | None = Field(
+        None, description="Event time of the first event (RFC 3339); empty means now."
+    )
+    topic_partitions: int = Field(3, gt=0, description="Partitions of each topic created at start.")
+    topic_replication_factor: int = Field(1, gt=0, description="Replication factor of new topics.")
+    broker_wait_seconds: float = Field(
+        60.0, gt=0.0, description="How long to retry an unreachable broker before giving up."
+    )
+    log_interval_seconds: float = Field(
+        10.0, gt=0.0, description="Seconds between summary log lines."
+    )
+    linger_ms: int = Field(20, ge=0, description="Producer batching delay in milliseconds.")
+    batch_size_bytes: int = Field(262144, gt=0, description="Producer batch size per partition.")
+    compression_type: Literal["none", "gzip"] = Field(
+        "gzip", description="Compression of produced batches: none or gzip."
+    )
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _broker_list(cls, value: str) -> str:
+        brokers = [part.strip() for part in value.split(",")]
+        if not brokers or not all(_BROKER.match(broker) for broker in brokers):
+            raise ValueError("must be a comma-separated list of host:port")
+        if not all(0 < int(broker.rsplit(":", 1)[1]) < 65536 for broker in brokers):
+            raise ValueError("ports must be between 1 and 65535")
+        return ",".join(brokers)
+
+    @field_validator("start_time")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("must carry a timezone offset, e.g. 2026-01-01T00:00:00Z")
+        return value
+
+    @model_validator(mode="after")
+    def _rate_fits_pool(self) -> Settings:
+        ceiling = self.customer_pool_size / CUSTOMERS_PER_TRANSACTION_PER_SECOND
+        if self.transaction_rate > ceiling:
+            raise ValueError(
+                "TRANSACTION_RATE: at most CUSTOMER_POOL_SIZE/"
+                f"{CUSTOMERS_PER_TRANSACTION_PER_SECOND}"
+                f" ({ceiling:g} for {self.customer_pool_size} customers), so normal traffic never"
+                " looks like a velocity burst; raise CUSTOMER_POOL_SIZE for higher rates"
+            )
+        return self
+
+
+def describe_error(error: ValidationError) -> str:
+    """One line naming the first bad setting and what is allowed."""
+    first = error.errors()[0]
+    message = first["msg"].removeprefix("Value error, ")
+    if not first["loc"]:  # model-level checks name their own setting
+        return message
+    name = str(first["loc"][0]).upper()
+    value = first.get("input")
+    return f"{name}: {message} (got {value!r})"
