@@ -19,12 +19,12 @@ def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _rfc3339(value: datetime) -> str:
+def rfc3339(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
 UtcDatetime = Annotated[
-    datetime, AfterValidator(_to_utc), PlainSerializer(_rfc3339, return_type=str)
+    datetime, AfterValidator(_to_utc), PlainSerializer(rfc3339, return_type=str)
 ]
 Money = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
 Latitude = Annotated[float, Field(ge=-90.0, le=90.0)]

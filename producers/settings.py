@@ -24,7 +24,9 @@ _BROKER = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$")
 class Settings(BaseSettings):
     """Every knob of the producer. Field names are the environment variable names, lower-cased."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
+    )
 
     kafka_bootstrap_servers: str = Field(
         "localhost:19092", description="Comma-separated host:port list of Kafka/Redpanda brokers."

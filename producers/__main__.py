@@ -1,0 +1,71 @@
+"""`python -m producers`: generate banking events and publish them to Kafka, or write NDJSON.
+
+Settings come from the environment and `.env`; the flags below override them for one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from producers import jsonl
+from producers.generator import generate
+from producers.settings import Settings, describe_error
+
+EXIT_INVALID_SETTINGS = 2
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m producers", description=__doc__)
+    parser.add_argument("--sink", help="kafka (default) or jsonl; overrides SINK")
+    limit = parser.add_mutually_exclusive_group()
+    limit.add_argument("--events", type=int, help="stop after this many records")
+    limit.add_argument("--duration", type=float, help="stop after this many simulated seconds")
+    parser.add_argument("--seed", type=int, help="overrides SEED")
+    parser.add_argument("--start", help="event time of the first record (RFC 3339); default now")
+    parser.add_argument("--output", type=Path, help="jsonl file to write; default stdout")
+    return parser.parse_args(argv)
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {
+        name: value
+        for name, value in (("sink", args.sink), ("seed", args.seed), ("start_time", args.start))
+        if value is not None
+    }
+    return Settings(**overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        settings = load_settings(args)
+    except ValidationError as error:
+        print(f"invalid setting: {describe_error(error)}", file=sys.stderr)
+        return EXIT_INVALID_SETTINGS
+    for flag in ("events", "duration"):
+        value = getattr(args, flag)
+        if value is not None and value <= 0:
+            print(f"invalid setting: --{flag}: must be greater than 0", file=sys.stderr)
+            return EXIT_INVALID_SETTINGS
+    start = settings.start_time or datetime.now(UTC).replace(microsecond=0)
+    records = generate(settings, start=start, events=args.events, duration_s=args.duration)
+    if settings.sink == "jsonl":
+        if args.output is None:
+            jsonl.write(records, sys.stdout.buffer)
+        else:
+            with args.output.open("wb") as output:
+                jsonl.write(records, output)
+        return 0
+    from producers.runner import run_kafka  # kafka-python is loaded only when it is used
+
+    return run_kafka(settings, records)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

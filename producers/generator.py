@@ -1,0 +1,121 @@
+"""The event stream: a discrete-event simulation of the customer pool, with fraud injected.
+
+Pure generation, no I/O: it yields records in event-time order; publishers decide where they go.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import itertools
+import random
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+
+from faker import Faker
+
+from producers.models import Record
+from producers.normal import NormalTraffic
+from producers.pool import build_customers, build_merchants
+from producers.scenarios import MEAN_FRAUD_TRANSACTIONS, start_instance
+from producers.settings import Settings
+from producers.world import World
+
+# Everyday events per transaction: mobile-banking logins are common, card admin and KYC reviews
+# rare, and the bank's monitoring raises a trickle of background alerts.
+EVENTS_PER_TRANSACTION: dict[str, float] = {
+    "transaction": 1.0,
+    "login": 0.5,
+    "card_event": 0.01,
+    "kyc_review": 0.005,
+    "noise_alert": 0.005,
+}
+FAKER_LOCALE = "en_AU"
+
+
+def scenario_start_probability(fraud_rate: float) -> float:
+    """Chance that a normal transaction starts a scenario, so that about `fraud_rate` of all
+    transactions are fraudulent (fewer when the pool runs out of free victims)."""
+    if fraud_rate >= 1.0:
+        return 1.0
+    return min(1.0, fraud_rate / (MEAN_FRAUD_TRANSACTIONS * (1.0 - fraud_rate)))
+
+
+class EventGenerator(Iterator[Record]):
+    """An unbounded, time-ordered stream of records starting at `start`."""
+
+    def __init__(
+        self, settings: Settings, rng: random.Random, faker: Faker, start: datetime
+    ) -> None:
+        customers = build_customers(settings.customer_pool_size, rng, faker)
+        merchants = build_merchants(len(customers), rng, faker)
+        self._world = World(settings, rng, customers, merchants, start)
+        self._normal = NormalTraffic(self._world)
+        self._makers: tuple[Callable[[float], Record | None], ...] = (
+            self._transaction,
+            self._normal.login,
+            self._normal.card_event,
+            self._normal.kyc_review,
+            self._normal.noise_alert,
+        )
+        rates = [settings.transaction_rate * share for share in EVENTS_PER_TRANSACTION.values()]
+        self._total_rate = sum(rates)
+        self._cumulative = list(itertools.accumulate(rate / self._total_rate for rate in rates))
+        self._start_probability = scenario_start_probability(settings.fraud_rate)
+        self._sequence = itertools.count()
+        self._pending: list[tuple[float, int, Record]] = []
+        self._next_tick = 0.0
+        # Every customer's KYC profile opens the stream: downstream joins need it first.
+        for customer in customers:
+            self._schedule(0.0, self._normal.kyc_profile(customer, 0.0))
+
+    def _schedule(self, seconds: float, record: Record) -> None:
+        heapq.heappush(self._pending, (seconds, next(self._sequence), record))
+
+    def _transaction(self, seconds: float) -> Record | None:
+        record = self._normal.transaction(seconds)
+        rng = self._world.rng
+        if record is not None and rng.random() < self._start_probability:
+            instance = start_instance(self._world, seconds)
+            if instance is not None:
+                for event in instance.records:
+                    self._schedule(self._seconds(event.timestamp), event)
+                label = instance.label()
+                self._schedule(self._seconds(label.timestamp), label)
+        return record
+
+    def _seconds(self, moment: datetime) -> float:
+        return (moment - self._world.start) / timedelta(seconds=1)
+
+    def __next__(self) -> Record:
+        rng = self._world.rng
+        while True:
+            if self._pending and self._pending[0][0] <= self._next_tick:
+                return heapq.heappop(self._pending)[2]
+            seconds = self._next_tick
+            self._next_tick += rng.expovariate(self._total_rate)
+            maker = self._makers[bisect.bisect_left(self._cumulative, rng.random())]
+            record = maker(seconds)
+            if record is not None:
+                return record
+
+
+def generate(
+    settings: Settings,
+    *,
+    start: datetime,
+    events: int | None = None,
+    duration_s: float | None = None,
+) -> Iterator[Record]:
+    """Records from a generator seeded by `settings.seed`, up to `events` records or until
+    `duration_s` simulated seconds have passed (unbounded when neither is given)."""
+    rng = random.Random(settings.seed)
+    faker = Faker(FAKER_LOCALE)
+    faker.seed_instance(settings.seed)
+    stream: Iterator[Record] = EventGenerator(settings, rng, faker, start)
+    if duration_s is not None:
+        end = start + timedelta(seconds=duration_s)
+        stream = itertools.takewhile(lambda record: record.timestamp < end, stream)
+    if events is not None:
+        stream = itertools.islice(stream, events)
+    return stream

@@ -1,0 +1,145 @@
+"""Publish records to Kafka (or Redpanda) with kafka-python: every send confirmed or counted lost."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import TypeVar
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError, KafkaTimeoutError
+
+from producers.models import Record
+from producers.settings import Settings
+from producers.stats import PublishStats
+
+log = logging.getLogger(__name__)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MAX_ATTEMPT_S = 10.0
+_FIRST_BACKOFF_S = 0.5
+_MAX_BACKOFF_S = 5.0
+_REQUEST_TIMEOUT_MS = 30_000
+
+Client = TypeVar("Client")
+
+
+class BrokerUnavailable(Exception):
+    """The broker could not be reached (or was lost) for BROKER_WAIT_SECONDS; one-line message."""
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def connect_with_retry(connect: Callable[[int], Client], settings: Settings) -> Client:
+    """`connect(bootstrap_timeout_ms)` until it succeeds, backing off, for BROKER_WAIT_SECONDS."""
+    deadline = time.monotonic() + settings.broker_wait_seconds
+    backoff = _FIRST_BACKOFF_S
+    while True:
+        attempt_s = min(max(deadline - time.monotonic(), 0.1), _MAX_ATTEMPT_S)
+        try:
+            return connect(int(attempt_s * 1000))
+        except KafkaError as error:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise BrokerUnavailable(
+                    f"Kafka broker {settings.kafka_bootstrap_servers} unreachable after"
+                    f" {settings.broker_wait_seconds:g}s (BROKER_WAIT_SECONDS): {_one_line(error)}"
+                ) from None
+            log.warning("broker not reachable yet, retrying: %s", _one_line(error))
+            time.sleep(min(backoff, remaining))
+            backoff = min(backoff * 2, _MAX_BACKOFF_S)
+
+
+def timestamp_ms(moment: datetime) -> int:
+    """Epoch milliseconds, computed exactly (no float rounding)."""
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+class KafkaPublisher:
+    """A KafkaProducer with acks=all and idempotence; counts every delivery in `stats`.
+
+    `topic_suffix` is appended to every topic name, so tests can use topics of their own.
+    """
+
+    def __init__(self, settings: Settings, stats: PublishStats, *, topic_suffix: str = "") -> None:
+        self._settings = settings
+        self._stats = stats
+        self._suffix = topic_suffix
+        self.last_failure: str | None = None
+        wait_ms = int(settings.broker_wait_seconds * 1000)
+        request_timeout_ms = min(_REQUEST_TIMEOUT_MS, wait_ms)
+        self._producer: KafkaProducer = connect_with_retry(
+            lambda bootstrap_timeout_ms: KafkaProducer(
+                bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
+                client_id="fraud-producer",
+                bootstrap_timeout_ms=bootstrap_timeout_ms,
+                acks="all",
+                # Idempotence keeps retries from writing duplicates or reordering a key's events.
+                enable_idempotence=True,
+                retries=2**31 - 1,
+                request_timeout_ms=request_timeout_ms,
+                # A lost broker is retried for BROKER_WAIT_SECONDS, then its records fail.
+                delivery_timeout_ms=max(wait_ms, settings.linger_ms + request_timeout_ms),
+                max_block_ms=wait_ms,
+                linger_ms=settings.linger_ms,
+                batch_size=settings.batch_size_bytes,
+                compression_type=None
+                if settings.compression_type == "none"
+                else settings.compression_type,
+            ),
+            settings,
+        )
+
+    def publish(self, record: Record) -> None:
+        """Queue one record; its outcome arrives later through the callbacks."""
+        try:
+            future = self._producer.send(
+                record.topic + self._suffix,
+                key=record.key.encode(),
+                value=record.payload(),
+                timestamp_ms=timestamp_ms(record.timestamp),
+            )
+        except KafkaTimeoutError as error:  # no metadata for max_block_ms: the broker is gone
+            raise BrokerUnavailable(
+                f"no answer from Kafka broker {self._settings.kafka_bootstrap_servers} about"
+                f" {record.topic + self._suffix} for {self._settings.broker_wait_seconds:g}s"
+                f" (BROKER_WAIT_SECONDS): {_one_line(error)}"
+            ) from None
+        self._stats.sent(record.topic)
+        future.add_callback(self._delivered).add_errback(self._lost, record.topic, record.key)
+
+    def flush(self) -> None:
+        """Wait for every queued record's outcome (at most the delivery timeout)."""
+        try:
+            self._producer.flush(timeout=self._settings.broker_wait_seconds)
+        except KafkaTimeoutError as error:
+            self.last_failure = f"flush did not complete: {_one_line(error)}"
+            log.warning("%s", self.last_failure)
+
+    def close(self) -> None:
+        self._producer.close(timeout=self._settings.broker_wait_seconds)
+
+    def __enter__(self) -> KafkaPublisher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _delivered(self, _metadata: object) -> None:
+        self._stats.acknowledged()
+
+    def _lost(self, topic: str, key: str, error: BaseException) -> None:
+        self._stats.failed()
+        self.last_failure = f"delivery to {topic} failed: {_one_line(error)}"
+        log.warning("delivery failed: topic=%s key=%s: %s", topic, key, _one_line(error))

@@ -1,0 +1,135 @@
+"""Run the producer against Kafka: pace records to the clock, publish, log, stop cleanly."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Protocol
+
+from producers.models import Record
+from producers.publisher import BrokerUnavailable, KafkaPublisher
+from producers.settings import Settings
+from producers.stats import PublishStats
+from producers.topics import TopicSetupError, ensure_topics
+
+log = logging.getLogger(__name__)
+
+# While waiting for a record's time, a stop signal is noticed within this long.
+MAX_SLEEP_S = 0.25
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The wall clock, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+WALL_CLOCK = SystemClock()
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT; the previous handlers come back afterwards."""
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("%s received: stopping after a flush", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def run_kafka(
+    settings: Settings,
+    records: Iterable[Record],
+    clock: Clock = WALL_CLOCK,
+    *,
+    topic_suffix: str = "",
+) -> int:
+    """Publish `records` as the clock reaches each one's timestamp; the process exit code.
+
+    0 when the records ran out or a stop signal came, and everything sent was acknowledged;
+    1 (after one plain line on stderr) when the broker is unreachable or a delivery failed.
+    Must run on the main thread (it installs signal handlers).
+    """
+    stats = PublishStats()
+    try:
+        ensure_topics(settings, topic_suffix=topic_suffix)
+        publisher = KafkaPublisher(settings, stats, topic_suffix=topic_suffix)
+    except (BrokerUnavailable, TopicSetupError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    started = last_log = clock.now()
+    with publisher, _stop_on_signals() as stop:
+        try:
+            last_log = _publish_paced(settings, records, clock, publisher, stats, stop, last_log)
+        except BrokerUnavailable as error:
+            publisher.last_failure = str(error)
+        publisher.flush()
+        now = clock.now()
+        log.info("%s", stats.summary((now - last_log).total_seconds()))
+    log.info(
+        "finished after %.1fs: sent=%d acknowledged=%d failed=%d scenarios_injected=%d",
+        (now - started).total_seconds(),
+        stats.total_sent,
+        stats.total_acknowledged,
+        stats.total_failed,
+        stats.total_scenarios,
+    )
+    if publisher.last_failure is not None:
+        print(
+            f"error: {publisher.last_failure} ({stats.total_sent - stats.total_acknowledged}"
+            f" of {stats.total_sent} events not acknowledged)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _publish_paced(
+    settings: Settings,
+    records: Iterable[Record],
+    clock: Clock,
+    publisher: KafkaPublisher,
+    stats: PublishStats,
+    stop: threading.Event,
+    last_log: datetime,
+) -> datetime:
+    """Send each record once the clock reaches its timestamp; returns when the last log was."""
+    interval = timedelta(seconds=settings.log_interval_seconds)
+    for record in records:
+        while not stop.is_set():
+            now = clock.now()
+            if now - last_log >= interval:
+                log.info("%s", stats.summary((now - last_log).total_seconds()))
+                last_log = now
+            wait_s = (record.timestamp - now).total_seconds()
+            if wait_s <= 0:
+                break
+            clock.sleep(min(wait_s, MAX_SLEEP_S))
+        if stop.is_set() or publisher.last_failure is not None:
+            return last_log
+        publisher.publish(record)
+    return last_log

@@ -1,0 +1,44 @@
+"""What every generator shares: the seeded random source, the pool, and the simulated clock."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from producers import ids
+from producers.pool import Customer, Merchant
+from producers.settings import Settings
+
+CENT = Decimal("0.01")
+
+
+@dataclass(slots=True)
+class World:
+    settings: Settings
+    rng: random.Random
+    customers: tuple[Customer, ...]
+    merchants: tuple[Merchant, ...]
+    start: datetime
+    # Customer index -> simulated second until which the customer hosts a scenario (plus cooldown).
+    busy_until: dict[int, float] = field(default_factory=dict)
+
+    def at(self, seconds: float) -> datetime:
+        """The event time `seconds` after the start of the simulation."""
+        return self.start + timedelta(seconds=seconds)
+
+    def event_id(self) -> str:
+        return ids.event_id(self.rng)
+
+    def money(self, amount: float) -> Decimal:
+        return Decimal(str(amount)).quantize(CENT)
+
+    def is_busy(self, customer_index: int, seconds: float) -> bool:
+        return self.busy_until.get(customer_index, -1.0) > seconds
+
+    @property
+    def structuring_band(self) -> tuple[Decimal, Decimal]:
+        """Amounts just under the reporting threshold: normal traffic never lands here."""
+        threshold = self.settings.structuring_threshold
+        return (threshold * Decimal("0.9")).quantize(CENT), threshold

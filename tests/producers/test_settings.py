@@ -1,0 +1,88 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from producers.settings import Settings, describe_error
+from tests.producers.conftest import make_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env_example(section: str) -> dict[str, str]:
+    """NAME=value pairs of one `# ---` delimited section of .env.example."""
+    values: dict[str, str] = {}
+    inside = False
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.startswith("# ") and "---" not in line and not line[2:3].islower():
+            header = line[2:].split(" (")[0]
+            if header in {"Producer", "Alerter", "Stack"}:
+                inside = header == section
+        elif inside and line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name] = value
+    return values
+
+
+def test_env_example_mirrors_the_settings_model() -> None:
+    documented = _env_example("Producer")
+    defaults = Settings.model_fields
+    assert set(documented) == {name.upper() for name in defaults}
+    for name, field in defaults.items():
+        default = "" if field.default is None else str(field.default)
+        assert documented[name.upper()] == default, name
+
+
+def test_env_example_documents_every_setting_with_a_comment() -> None:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    for index, line in enumerate(lines):
+        if line and not line.startswith("#"):
+            assert lines[index - 1].startswith("# "), line
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"fraud_rate": 1.5}, "FRAUD_RATE: Input should be less than or equal to 1"),
+        ({"fraud_rate": -0.1}, "FRAUD_RATE: Input should be greater than or equal to 0"),
+        ({"transaction_rate": 0}, "TRANSACTION_RATE: Input should be greater than 0"),
+        ({"customer_pool_size": 0}, "CUSTOMER_POOL_SIZE: Input should be greater than 0"),
+        ({"sink": "s3"}, "SINK: Input should be 'kafka' or 'jsonl'"),
+        ({"kafka_bootstrap_servers": "broker"}, "KAFKA_BOOTSTRAP_SERVERS: must be a comma"),
+        ({"kafka_bootstrap_servers": "a:1,b:99999"}, "KAFKA_BOOTSTRAP_SERVERS: ports must be"),
+        ({"transaction_rate": 26}, "TRANSACTION_RATE: at most CUSTOMER_POOL_SIZE/20 (25 for 500"),
+        ({"start_time": "2026-01-01T00:00:00"}, "START_TIME: must carry a timezone offset"),
+    ],
+)
+def test_invalid_settings_name_the_setting_and_what_is_allowed(
+    overrides: dict[str, object], expected: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make_settings(**overrides)
+    message = describe_error(caught.value)
+    assert message.startswith(expected)
+    assert "\n" not in message
+
+
+def test_valid_settings_are_normalised() -> None:
+    settings = make_settings(kafka_bootstrap_servers="a:9092, b:9093")
+    assert settings.kafka_bootstrap_servers == "a:9092,b:9093"
+
+
+def test_invalid_setting_stops_the_cli_with_exit_2_and_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "producers", "--sink", "jsonl", "--events", "5"],
+        env={"FRAUD_RATE": "7", "PATH": ""},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "invalid setting: FRAUD_RATE: Input should be less than or equal to 1 (got '7')"
+    ]
