@@ -34,10 +34,135 @@ format: $(STAMP) ## Fix lint findings and format the code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The integration tests' Kafka broker: Apache Kafka's jars from Maven Central, cached in .cache/.
+KAFKA_LIBS := .cache/kafka/libs
+$(KAFKA_LIBS)/.resolved: tests/kafka/pom.xml
+	rm -rf $(KAFKA_LIBS)
+	mvn --batch-mode --quiet -Dstyle.color=never --file tests/kafka/pom.xml -Dmaven.repo.local=.cache/kafka/m2 \
+		dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=$(CURDIR)/$(KAFKA_LIBS)
+	touch $@
+
+.PHONY: kafka-jars
+kafka-jars: $(KAFKA_LIBS)/.resolved ## Fetch the Kafka broker jars the integration tests run (Maven)
+
+# Offline validators built from the Go module proxy, pinned, cached in .cache/bin.
+TOOLS := .cache/bin
+GO_ENV = GOPATH=$(CURDIR)/.cache/go GOCACHE=$(CURDIR)/.cache/go/build GOFLAGS=-modcacherw
+ACTIONLINT_VERSION := v1.7.12
+$(TOOLS)/actionlint:
+	$(GO_ENV) GOBIN=$(CURDIR)/$(TOOLS) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+$(TOOLS)/docker-compose: scripts/tools/compose/go.mod
+	cd scripts/tools/compose && $(GO_ENV) go build -o $(CURDIR)/$@ github.com/docker/compose/v2/cmd
+
+.PHONY: tools
+tools: $(TOOLS)/actionlint $(TOOLS)/docker-compose ## Build actionlint and docker compose (Go proxy) for the offline checks
+
 .PHONY: test
-test: lint ## Lint, then run the whole test suite (unit, integration, replays)
+test: lint kafka-jars tools ## Lint, then run the whole test suite (unit, integration, replays)
 	$(PY) -m pytest
 
 .PHONY: bench
-bench: $(STAMP) ## Benchmark generation and publish throughput, and peak memory
+bench: $(STAMP) kafka-jars ## Benchmark generation and publish throughput, and peak memory
 	$(PY) -m producers.bench
+	$(PY) -m producers.bench_publish
+
+##@ Backtest (no Docker: the detection SQL on an embedded PostgreSQL)
+
+FRAUD_RATE ?= 0.1
+MINUTES ?= 60
+SEED ?= 42
+REPORT ?= reports/backtest.json
+
+.PHONY: backtest
+backtest: $(STAMP) ## Replay MINUTES of seeded history (FRAUD_RATE, SEED) through dbt; JSON report to REPORT
+	$(PY) -m backtest --fraud-rate $(FRAUD_RATE) --minutes $(MINUTES) --seed $(SEED) --report $(REPORT)
+
+.PHONY: bench-backtest
+bench-backtest: $(STAMP) ## Replay throughput of the SQL layer at 100k and 1M events (must scale ~linearly)
+	$(PY) -m backtest.bench
+
+##@ Stack (Docker Compose: Redpanda, RisingWave, dbt, producer, alerter, Grafana)
+
+COMPOSE ?= docker compose
+# psql runs inside the dbt image, so the host needs no PostgreSQL client.
+RW_RUN = $(COMPOSE) run --rm --no-deps --entrypoint psql
+RW_ARGS = --no-psqlrc --host risingwave --port 4566 --username root --dbname dev
+RW_QUERY = @scripts/require_engine.sh && $(RW_RUN) -T dbt $(RW_ARGS) --command
+DBT_ARGS ?=
+BENCH_ARGS ?=
+
+.PHONY: up
+up: ## Build and start the stack, wait until every service is healthy, print the URLs
+	@scripts/require_engine.sh
+	$(COMPOSE) build
+	$(COMPOSE) up --detach --wait
+	@echo "Grafana           http://$$($(COMPOSE) port grafana 3000)  (Fraud Operations Centre)"
+	@echo "Redpanda Console  http://$$($(COMPOSE) port redpanda-console 8080)"
+	@echo "RisingWave        postgresql://root@$$($(COMPOSE) port risingwave 4566)/dev  (make psql)"
+	@echo "RisingWave UI     http://$$($(COMPOSE) port risingwave 5691)"
+	@echo "Kafka (host)      $$($(COMPOSE) port redpanda 19092)"
+
+.PHONY: down
+down: ## Stop the stack; volumes (topics, views, Grafana state) are kept
+	@scripts/require_engine.sh
+	$(COMPOSE) down
+
+.PHONY: reset
+reset: ## Destroy the stack and its volumes, then rebuild and start from scratch
+	@scripts/require_engine.sh
+	$(COMPOSE) down --volumes --remove-orphans
+	$(MAKE) up
+
+.PHONY: validate
+validate: ## Check the running stack: topics, views, cases, Grafana datasource (PASS/FAIL)
+	scripts/check_pipeline.sh
+
+.PHONY: status
+status: ## Show each service's state and health
+	@scripts/require_engine.sh
+	$(COMPOSE) ps --all
+
+.PHONY: psql
+psql: ## Open psql on RisingWave (runs in a container: no psql needed on the host)
+	@scripts/require_engine.sh
+	$(RW_RUN) dbt $(RW_ARGS)
+
+.PHONY: risk
+risk: ## The 20 riskiest accounts and why
+	$(RW_QUERY) "select account_id, customer_id, risk_score, risk_level, reason_codes, last_signal_at from mv_account_risk_score_realtime order by risk_score desc limit 20"
+
+.PHONY: cases
+cases: ## Open fraud cases, critical first
+	$(RW_QUERY) "select case_id, severity, account_id, risk_score, recommended_action, reason_codes, updated_at from mv_open_fraud_cases order by case when severity = 'critical' then 0 else 1 end, risk_score desc limit 30"
+
+.PHONY: kpis
+kpis: ## Transactions, flagged transactions and signals per minute, last 15 minutes
+	$(RW_QUERY) "select window_start, transaction_count, flagged_transaction_count, fraud_rate_pct, signal_count from mv_fraud_kpis_1min order by window_start desc limit 15"
+
+.PHONY: fraud-rate
+fraud-rate: ## Share of transactions flagged over the last 15 minutes, in percent
+	$(RW_QUERY) "select round(100.0 * sum(flagged_transaction_count) / nullif(sum(transaction_count), 0), 2) as fraud_rate_pct from mv_fraud_kpis_1min where window_start > now() - interval '15 minutes'"
+
+.PHONY: logs-producer
+logs-producer: ## Follow the producer's log
+	@scripts/require_engine.sh
+	$(COMPOSE) logs --follow --tail 100 producer
+
+.PHONY: restart-producer
+restart-producer: ## Recreate the producer so it picks up .env changes (FRAUD_RATE, ...)
+	@scripts/require_engine.sh
+	$(COMPOSE) up --detach --no-deps --force-recreate --wait producer
+
+.PHONY: dbt-run
+dbt-run: ## Re-run dbt on RisingWave: adds missing views only; DBT_ARGS="--full-refresh -s m+" rebuilds m and dependants
+	@scripts/require_engine.sh
+	DBT_RUN_ARGS="$(DBT_ARGS)" $(COMPOSE) run --rm --no-deps dbt
+
+.PHONY: dashboards
+dashboards: $(STAMP) ## Regenerate the Grafana dashboard JSON from grafana/dashboards/
+	$(PY) -m grafana.dashboards
+
+.PHONY: bench-e2e
+bench-e2e: $(STAMP) ## Measure event-time -> visible-signal latency (p50/p95/p99) and events/s
+	@scripts/require_engine.sh
+	$(PY) scripts/bench_e2e.py $(BENCH_ARGS)

@@ -6,6 +6,7 @@ Settings come from the environment and `.env`; the flags below override them for
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from producers.runner import run_kafka  # kafka-python is loaded only when it is used
 
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
+    )
+    # kafka-python logs every reconnect attempt; the publisher reports outages in one line itself.
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
     return run_kafka(settings, records)
 
 

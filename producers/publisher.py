@@ -1,4 +1,4 @@
-"""Publish records to Kafka (or Redpanda) with kafka-python: every send confirmed or counted lost."""
+"""Publish records to Kafka (or Redpanda) with kafka-python: each send confirmed or counted lost."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ _MAX_ATTEMPT_S = 10.0
 _FIRST_BACKOFF_S = 0.5
 _MAX_BACKOFF_S = 5.0
 _REQUEST_TIMEOUT_MS = 30_000
+_FLUSH_MARGIN_S = 5.0
 
 Client = TypeVar("Client")
 
@@ -32,8 +33,12 @@ class BrokerUnavailable(Exception):
 
 
 def _one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+    name = type(error).__name__
+    lines = str(error).strip().splitlines()
+    if not lines:
+        return name
+    # kafka-python's errors already start with their class name; others do not.
+    return lines[0] if lines[0].startswith(name) else f"{name}: {lines[0]}"
 
 
 def connect_with_retry(connect: Callable[[int], Client], settings: Settings) -> Client:
@@ -74,6 +79,9 @@ class KafkaPublisher:
         self.last_failure: str | None = None
         wait_ms = int(settings.broker_wait_seconds * 1000)
         request_timeout_ms = min(_REQUEST_TIMEOUT_MS, wait_ms)
+        delivery_timeout_ms = max(wait_ms, settings.linger_ms + request_timeout_ms)
+        # By then every record has been acknowledged or has failed (kafka-python's contract).
+        self._flush_timeout_s = delivery_timeout_ms / 1000 + _FLUSH_MARGIN_S
         self._producer: KafkaProducer = connect_with_retry(
             lambda bootstrap_timeout_ms: KafkaProducer(
                 bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
@@ -85,7 +93,7 @@ class KafkaPublisher:
                 retries=2**31 - 1,
                 request_timeout_ms=request_timeout_ms,
                 # A lost broker is retried for BROKER_WAIT_SECONDS, then its records fail.
-                delivery_timeout_ms=max(wait_ms, settings.linger_ms + request_timeout_ms),
+                delivery_timeout_ms=delivery_timeout_ms,
                 max_block_ms=wait_ms,
                 linger_ms=settings.linger_ms,
                 batch_size=settings.batch_size_bytes,
@@ -117,13 +125,18 @@ class KafkaPublisher:
     def flush(self) -> None:
         """Wait for every queued record's outcome (at most the delivery timeout)."""
         try:
-            self._producer.flush(timeout=self._settings.broker_wait_seconds)
+            self._producer.flush(timeout=self._flush_timeout_s)
         except KafkaTimeoutError as error:
             self.last_failure = f"flush did not complete: {_one_line(error)}"
             log.warning("%s", self.last_failure)
 
     def close(self) -> None:
-        self._producer.close(timeout=self._settings.broker_wait_seconds)
+        """Flush and close; records still unresolved then are reported, never silently dropped."""
+        try:
+            self._producer.close(timeout=self._flush_timeout_s)
+        except KafkaTimeoutError as error:
+            self.last_failure = f"records still pending at close: {_one_line(error)}"
+            log.warning("%s", self.last_failure)
 
     def __enter__(self) -> KafkaPublisher:
         return self

@@ -51,10 +51,13 @@ class PublishStats:
             self._interval_sent = Counter()
             self._interval_acknowledged = self._interval_failed = 0
             totals = (self.total_sent, self.total_acknowledged, self.total_failed)
-        seconds = max(elapsed_s, 1e-9)
-        per_topic = " ".join(f"{topic}={sent[topic] / seconds:.1f}" for topic in TOPICS)
+
+        def rate(count: int) -> float:
+            return count / elapsed_s if elapsed_s > 0 else 0.0
+
+        per_topic = " ".join(f"{topic}={rate(sent[topic]):.1f}" for topic in TOPICS)
         return (
-            f"interval={elapsed_s:.1f}s events/s={sent.total() / seconds:.1f} [{per_topic}]"
+            f"interval={elapsed_s:.1f}s events/s={rate(sent.total()):.1f} [{per_topic}]"
             f" scenarios_injected={sent[FraudLabel.topic]} acknowledged={acknowledged}"
             f" delivery_failures={failed}"
             f" | total sent={totals[0]} acknowledged={totals[1]} failed={totals[2]}"

@@ -1,0 +1,162 @@
+"""Wiring: Kafka clients, topics, the ledger read-back, destinations; then run the loop."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from typing import TextIO
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError
+
+from alerter import payloads
+from alerter.bucket import TokenBucket
+from alerter.cases import FraudCase, Policy
+from alerter.dead_letter import DeadLetters
+from alerter.destination import Batching, Destination, Render, Sinks, Transport
+from alerter.kafka_io import BrokerLost, ensure_topics, read_keys
+from alerter.ledger import Ledger
+from alerter.retry import RetryPolicy
+from alerter.service import AlerterLoop, LoopLimits
+from alerter.settings import AlerterSettings
+from alerter.shutdown import ServiceFailed, Shutdown
+from alerter.stats import Stats
+from alerter.transport import HttpTransport, StreamTransport
+
+CLIENT_ID = "fraud-alerter"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def run(settings: AlerterSettings, shutdown: Shutdown, out: TextIO) -> None:
+    """Run until a stop is requested.
+
+    Raises BrokerLost when Kafka is unreachable at start, ServiceFailed when the run ends on a
+    failure (Kafka lost for longer than the wait, a worker failing).
+    """
+    wait_ms = int(settings.broker_wait_s * 1000)
+    # A send is retried by the producer for this long (at least its request timeout, 30 s) ...
+    delivery_timeout_ms = max(wait_ms, 31_000)
+    # ... and waited for a little longer, so the producer's own verdict arrives first.
+    ack_timeout_s = delivery_timeout_ms / 1000 + 5
+    common = {"bootstrap_servers": settings.kafka_bootstrap_servers.split(",")}
+    with ExitStack() as stack:
+        try:
+            producer = KafkaProducer(
+                **common,
+                client_id=CLIENT_ID,
+                acks="all",
+                bootstrap_timeout_ms=wait_ms,
+                delivery_timeout_ms=delivery_timeout_ms,
+            )
+            stack.callback(producer.close, 5)
+            admin = KafkaAdminClient(**common, client_id=CLIENT_ID, bootstrap_timeout_ms=wait_ms)
+            try:
+                ensure_topics(admin, _own_topics(settings))
+            finally:
+                admin.close()
+            reader = KafkaConsumer(**common, enable_auto_commit=False, bootstrap_timeout_ms=wait_ms)
+            try:
+                delivered = read_keys(reader, settings.delivered_topic, settings.broker_wait_s)
+            finally:
+                reader.close()
+            consumer = KafkaConsumer(
+                **common,
+                client_id=CLIENT_ID,
+                group_id=settings.consumer_group,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",  # a new group alerts on cases already published
+                # A crashed alerter's partitions wait this long for its restart to take them back.
+                session_timeout_ms=10_000,
+                # One poll can overshoot the back-pressure bound by at most this much.
+                max_poll_records=min(500, settings.max_pending),
+                bootstrap_timeout_ms=wait_ms,
+            )
+        except KafkaError as error:
+            raise BrokerLost(
+                f"no Kafka broker reachable at {settings.kafka_bootstrap_servers}"
+                f" within {settings.broker_wait_s:g} s ({type(error).__name__})"
+            ) from error
+        stack.callback(consumer.close, autocommit=False)
+        ledger = Ledger(producer, settings.delivered_topic, delivered, _utc_now, ack_timeout_s)
+        dead_letters = DeadLetters(producer, settings.dlq_topic, _utc_now, ack_timeout_s)
+        loop = build_loop(settings, consumer, ledger, dead_letters, shutdown, out)
+        loop.subscribe(settings.topic)
+        loop.run()
+        if shutdown.failure is not None:
+            raise ServiceFailed(shutdown.failure)
+
+
+def build_loop(
+    settings: AlerterSettings,
+    consumer: KafkaConsumer,
+    ledger: Ledger,
+    dead_letters: DeadLetters,
+    shutdown: Shutdown,
+    out: TextIO,
+    clock: Callable[[], float] = time.monotonic,
+) -> AlerterLoop:
+    """The loop and its destinations, with their clocks and sleeps injected."""
+    stats = Stats()
+    sinks = Sinks(ledger, dead_letters, stats)
+    retry = RetryPolicy(
+        settings.retry_max_attempts, settings.retry_backoff_base_s, settings.retry_backoff_max_s
+    )
+    batching = Batching(settings.queue_bound, settings.digest_max_alerts)
+
+    def destination(
+        name: str, render: Render, transport: Transport, bucket: TokenBucket | None
+    ) -> Destination:
+        return Destination(name, render, transport, bucket, retry, batching, sinks, shutdown)
+
+    destinations: list[Destination] = []
+    if settings.slack_enabled:
+        transport = HttpTransport(
+            settings.slack_webhook_url.get_secret_value(), settings.request_timeout_s, _utc_now
+        )
+        bucket = TokenBucket(settings.slack_rate_per_s, settings.slack_burst, clock)
+        destinations.append(destination("slack", payloads.slack_body, transport, bucket))
+    if settings.siem_enabled:
+        authorization = settings.siem_authorization.get_secret_value()
+        transport = HttpTransport(
+            settings.siem_webhook_url.get_secret_value(),
+            settings.request_timeout_s,
+            _utc_now,
+            {"Authorization": authorization} if authorization else None,
+        )
+        bucket = TokenBucket(settings.siem_rate_per_s, settings.siem_burst, clock)
+        destinations.append(destination("siem", payloads.siem_body, transport, bucket))
+    if settings.stdout:
+        # stdout is local and cheap: no rate limit.
+        destinations.append(
+            destination("stdout", _encode(payloads.stdout_lines), StreamTransport(out), None)
+        )
+    return AlerterLoop(
+        consumer,
+        Policy(settings.min_severity, settings.categories),
+        destinations,
+        ledger,
+        dead_letters,
+        stats,
+        shutdown,
+        LoopLimits(settings.max_pending, settings.log_interval_s, settings.broker_wait_s),
+        clock,
+    )
+
+
+def _encode(render: Callable[[Sequence[FraudCase]], str]) -> Render:
+    return lambda cases: render(cases).encode()
+
+
+def _own_topics(settings: AlerterSettings) -> list[NewTopic]:
+    factor = settings.topic_replication_factor
+    return [
+        NewTopic(settings.dlq_topic, 1, factor),
+        # Compaction keeps one record per alert key forever: the de-duplication memory.
+        NewTopic(settings.delivered_topic, 1, factor, topic_configs={"cleanup.policy": "compact"}),
+    ]

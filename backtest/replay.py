@@ -1,0 +1,231 @@
+"""One backtest: generate history ending now, load it, build the detection views, read results."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import math
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from backtest.database import Database, open_database
+from backtest.dbt import run_dbt
+from backtest.load import LoadStats, Message, create_raw_tables, load_messages, records_as_messages
+from backtest.report import Report, build_report
+from producers.generator import EVENTS_PER_TRANSACTION, generate
+from producers.models import FraudLabel, Record
+from producers.settings import Settings
+
+DEFAULT_RETENTION_HOURS = 24
+# Headroom above the replay span so no replayed row falls out of the temporal filters.
+RETENTION_MARGIN_HOURS = 2
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    database: Database
+    events: int
+    load: LoadStats
+    generate_s: float
+    load_s: float
+    dbt_s: float
+    report: Report
+    # Holds dbt's target directory (compiled SQL, run_results.json) of this replay.
+    work_dir: Path
+
+    @property
+    def elapsed_s(self) -> float:
+        """Replay time of the SQL layer: loading plus building every view."""
+        return self.load_s + self.dbt_s
+
+    @property
+    def events_per_s(self) -> float:
+        return self.events / self.elapsed_s if self.elapsed_s > 0 else math.inf
+
+
+def history_span(settings: Settings, *, minutes: float | None, events: int | None) -> timedelta:
+    """How much simulated time the replay covers (estimated from the rates for an event count)."""
+    if minutes is not None:
+        return timedelta(minutes=minutes)
+    if events is None:
+        raise ValueError("give minutes or events")
+    events_per_s = settings.transaction_rate * sum(EVENTS_PER_TRANSACTION.values())
+    return timedelta(seconds=events / events_per_s)
+
+
+def complete_history(records: Iterator[Record], end: datetime) -> Iterator[Record]:
+    """Every record before `end`, then only the rest of the fraud instances already under way.
+
+    Ground truth arrives once an instance is complete, so cutting the stream at `end` would leave
+    the last instances unlabelled and score their detections as false positives. Instead each
+    instance seen before `end` plays out to its label; normal traffic stops at `end`.
+    """
+    open_instances: set[str] = set()
+    for record in records:
+        if record.timestamp < end:
+            if isinstance(record, FraudLabel):
+                open_instances.discard(record.instance_id)
+            elif record.scenario_instance_id is not None:
+                open_instances.add(record.scenario_instance_id)
+            yield record
+            continue
+        if not open_instances:
+            return
+        if isinstance(record, FraudLabel):
+            if record.instance_id in open_instances:
+                open_instances.discard(record.instance_id)
+                yield record
+        elif record.scenario_instance_id in open_instances:
+            yield record
+
+
+def history(
+    settings: Settings, *, end: datetime, minutes: float | None, events: int | None
+) -> Iterator[Record]:
+    """The replayed records: `minutes` of history ending at `end` (every instance completed), or
+    exactly `events` records starting where that many would end near `end`."""
+    span = history_span(settings, minutes=minutes, events=events)
+    records = generate(settings, start=end - span)
+    if events is not None:
+        return itertools.islice(records, events)
+    return complete_history(records, end)
+
+
+def load_and_build(
+    database: Database,
+    messages: Iterable[Message],
+    *,
+    span: timedelta,
+    structuring_threshold: Decimal,
+    work_dir: Path,
+) -> tuple[LoadStats, float, float, Report]:
+    """Load `messages` into fresh raw tables, `dbt build` the postgres target, read the report.
+
+    Returns the load stats, seconds loading (including drawing `messages`), seconds in dbt, and
+    the report.
+    """
+    conn = database.connect()
+    try:
+        create_raw_tables(conn)
+        started = time.perf_counter()
+        load = load_messages(conn, messages)
+        load_s = time.perf_counter() - started
+    finally:
+        conn.close()
+    retention_hours = max(
+        DEFAULT_RETENTION_HOURS, math.ceil(span.total_seconds() / 3600) + RETENTION_MARGIN_HOURS
+    )
+    started = time.perf_counter()
+    run_dbt(
+        database,
+        "build",
+        variables={
+            "retention_hours": retention_hours,
+            "structuring_threshold": str(structuring_threshold),
+        },
+        target_dir=work_dir / "dbt-target",
+    )
+    dbt_s = time.perf_counter() - started
+    conn = database.connect()
+    try:
+        report = build_report(conn)
+    finally:
+        conn.close()
+    return load, load_s, dbt_s, report
+
+
+def replay(
+    database: Database,
+    settings: Settings,
+    *,
+    minutes: float | None = None,
+    events: int | None = None,
+    now: datetime | None = None,
+    extra_messages: Iterable[Message] = (),
+    work_dir: Path,
+) -> ReplayResult:
+    """Replay seeded history ending at `now` (wall clock by default) into `database`.
+
+    `extra_messages` are loaded after the generated ones (malformed-input tests).
+    """
+    end = now or datetime.now(UTC)
+    counted = _Counter(
+        records_as_messages(history(settings, end=end, minutes=minutes, events=events))
+    )
+    load, load_s, dbt_s, report = load_and_build(
+        database,
+        itertools.chain(counted, extra_messages),
+        span=history_span(settings, minutes=minutes, events=events),
+        structuring_threshold=settings.structuring_threshold,
+        work_dir=work_dir,
+    )
+    # Generation runs lazily inside the load loop: it is the producer's cost, not the SQL's.
+    load_s -= counted.seconds
+    return ReplayResult(
+        database, counted.count, load, counted.seconds, load_s, dbt_s, report, work_dir
+    )
+
+
+@contextlib.contextmanager
+def replayed(
+    settings: Settings,
+    *,
+    minutes: float | None = None,
+    events: int | None = None,
+    now: datetime | None = None,
+    extra_messages: Iterable[Message] = (),
+    work_dir: Path | None = None,
+    database_url: str | None = None,
+) -> Iterator[ReplayResult]:
+    """A replay in the database at `database_url`, else in an embedded PostgreSQL of its own;
+    the database stays up while the context is open."""
+    with contextlib.ExitStack() as stack:
+        base = work_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="replay-")))
+        database = stack.enter_context(open_database(base / "pgdata", database_url))
+        yield replay(
+            database,
+            settings,
+            minutes=minutes,
+            events=events,
+            now=now,
+            extra_messages=extra_messages,
+            work_dir=base,
+        )
+
+
+def run(
+    settings: Settings,
+    *,
+    minutes: float | None = None,
+    events: int | None = None,
+    work_dir: Path | None = None,
+    database_url: str | None = None,
+) -> ReplayResult:
+    """Replay and return the result; an embedded database is gone afterwards (the report stays)."""
+    with replayed(
+        settings, minutes=minutes, events=events, work_dir=work_dir, database_url=database_url
+    ) as result:
+        return result
+
+
+class _Counter(Iterator[Message]):
+    """Counts the messages drawn and the time spent generating them."""
+
+    def __init__(self, messages: Iterator[Message]) -> None:
+        self._messages = messages
+        self.count = 0
+        self.seconds = 0.0
+
+    def __next__(self) -> Message:
+        started = time.perf_counter()
+        try:
+            message = next(self._messages)
+        finally:
+            self.seconds += time.perf_counter() - started
+        self.count += 1
+        return message

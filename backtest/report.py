@@ -1,0 +1,119 @@
+"""What a replay found, read back from the detection views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from psycopg2.extensions import connection as Connection
+
+TOP_ACCOUNTS = 10
+
+
+@dataclass(frozen=True)
+class Report:
+    signals: list[dict[str, Any]]
+    scenarios: list[dict[str, Any]]
+    critical_accounts: int
+    critical_accounts_without_fraud: int
+    open_cases: int
+    top_accounts: list[dict[str, Any]]
+    top_cases: list[dict[str, Any]]
+    rejected: list[dict[str, Any]]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly values: numerics as floats, timestamps as ISO strings."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _rows(conn: Connection, query: str) -> list[dict[str, Any]]:
+    with conn.cursor() as cursor:
+        cursor.execute(query)
+        names = [column.name for column in cursor.description or ()]
+        return [
+            {name: _plain(value) for name, value in zip(names, row, strict=True)}
+            for row in cursor.fetchall()
+        ]
+
+
+def _count(conn: Connection, query: str) -> int:
+    with conn.cursor() as cursor:
+        cursor.execute(query)
+        (value,) = cursor.fetchone() or (0,)
+        return int(value)
+
+
+def build_report(conn: Connection) -> Report:
+    signals = _rows(
+        conn,
+        """
+        select signal_type as signal, instances_injected as injected,
+            instances_detected as detected, detections, true_positive_detections,
+            precision, recall, median_time_to_detect_s
+        from public.mv_detection_quality_by_signal order by signal_type
+        """,
+    )
+    scenarios = _rows(
+        conn,
+        """
+        select scenario, intended_signal, instances_injected as injected,
+            instances_detected as detected, recall, median_time_to_detect_s
+        from public.mv_detection_quality_by_scenario order by scenario
+        """,
+    )
+    critical = _count(
+        conn,
+        "select count(*) from public.mv_account_risk_score_realtime where risk_level = 'critical'",
+    )
+    # An account "carries injected fraud" when its customer is the victim of a labelled instance.
+    critical_without_fraud = _count(
+        conn,
+        """
+        select count(*) from public.mv_account_risk_score_realtime as risk
+        where risk.risk_level = 'critical'
+            and not exists (
+                select 1 from public.stg_fraud_labels as labels
+                where labels.customer_id = risk.customer_id
+            )
+        """,
+    )
+    open_cases = _count(conn, "select count(*) from public.mv_open_fraud_cases")
+    top_accounts = _rows(
+        conn,
+        f"""
+        select account_id, customer_id, risk_score, risk_level, reason_codes, signal_count
+        from public.mv_account_risk_score_realtime
+        order by risk_score desc, account_id limit {TOP_ACCOUNTS}
+        """,
+    )
+    top_cases = _rows(
+        conn,
+        f"""
+        select case_id, account_id, severity, risk_score, recommended_action, reason_codes
+        from public.mv_open_fraud_cases
+        order by risk_score desc, case_id limit {TOP_ACCOUNTS}
+        """,
+    )
+    rejected = _rows(
+        conn,
+        """
+        select topic, rejection_reason, rejected_count from public.mv_data_quality_summary
+        order by topic, rejection_reason
+        """,
+    )
+    return Report(
+        signals,
+        scenarios,
+        critical,
+        critical_without_fraud,
+        open_cases,
+        top_accounts,
+        top_cases,
+        rejected,
+    )

@@ -1,0 +1,20 @@
+-- Recall and median time-to-detect of each scenario by its intended signal.
+with primary_detections as (
+    select scenario, signal_type, first_detected_at, time_to_detect_s
+    from {{ ref('int_label_detections') }}
+    where is_primary
+),
+
+final as (
+    select
+        scenario as scenario,
+        signal_type as intended_signal,
+        count(*) as instances_injected,
+        count(first_detected_at) as instances_detected,
+        round(cast(count(first_detected_at) as numeric) / cast(count(*) as numeric), 4) as recall,
+        round(cast({{ median('time_to_detect_s') }} as numeric), 1) as median_time_to_detect_s
+    from primary_detections
+    group by scenario, signal_type
+)
+
+select * from final

@@ -1,0 +1,35 @@
+-- Per merchant: transactions, flagged transactions and flagged amount in retention.
+with transactions as (
+    select event_id, amount, merchant_id, merchant_name, merchant_category
+    from {{ ref('stg_transactions') }}
+),
+
+flagged as (
+    select event_id from {{ ref('mv_flagged_transactions') }}
+),
+
+marked as (
+    select
+        transactions.merchant_id as merchant_id,
+        transactions.merchant_name as merchant_name,
+        transactions.merchant_category as merchant_category,
+        transactions.amount as amount,
+        flagged.event_id is not null as is_flagged
+    from transactions
+    left join flagged
+        on transactions.event_id = flagged.event_id
+),
+
+final as (
+    select
+        merchant_id as merchant_id,
+        merchant_name as merchant_name,
+        merchant_category as merchant_category,
+        count(*) as transaction_count,
+        count(*) filter (where is_flagged) as flagged_transaction_count,
+        coalesce(sum(amount) filter (where is_flagged), 0) as flagged_amount
+    from marked
+    group by merchant_id, merchant_name, merchant_category
+)
+
+select * from final

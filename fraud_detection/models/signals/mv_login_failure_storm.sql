@@ -1,0 +1,67 @@
+-- Login storm: a customer reaching login_storm_min_failures failed logins within
+-- login_storm_window_seconds. One row per crossing of the threshold; the account is the
+-- customer's primary account from KYC.
+with failed_logins as (
+    select event_id, event_time, customer_id, device_id
+    from {{ ref('stg_logins') }}
+    where not success
+),
+
+customers as (
+    select customer_id, primary_account_id from {{ ref('stg_customer_accounts') }}
+),
+
+windowed as (
+    select
+        event_id as event_id,
+        event_time as event_time,
+        customer_id as customer_id,
+        count(*) over (
+            partition by customer_id order by event_time
+            range between interval '{{ var("login_storm_window_seconds") }} seconds' preceding
+            and current row
+        ) as window_count,
+        min(event_time) over (
+            partition by customer_id order by event_time
+            range between interval '{{ var("login_storm_window_seconds") }} seconds' preceding
+            and current row
+        ) as window_first_event_at
+    from failed_logins
+),
+
+crossings as (
+    select
+        event_id as event_id,
+        event_time as event_time,
+        customer_id as customer_id,
+        window_count as window_count,
+        window_first_event_at as window_first_event_at,
+        lag(window_count) over (
+            partition by customer_id order by event_time, event_id
+        ) as previous_window_count
+    from windowed
+),
+
+final as (
+    select
+        'login_storm:' || crossings.event_id as signal_id,
+        'login_storm' as signal_type,
+        crossings.customer_id as customer_id,
+        customers.primary_account_id as account_id,
+        cast(null as varchar) as card_token,
+        crossings.event_time as detected_at,
+        crossings.window_first_event_at as first_event_at,
+        cast(crossings.window_count as integer) as event_count,
+        cast(null as numeric) as total_amount,
+        cast(crossings.window_count as varchar) || ' failed logins within '
+        || '{{ var("login_storm_window_seconds") }} s for customer '
+        || crossings.customer_id as reason
+    from crossings
+    left join customers
+        on crossings.customer_id = customers.customer_id
+    where
+        crossings.window_count >= {{ var('login_storm_min_failures') }}
+        and coalesce(crossings.previous_window_count, 0) < {{ var('login_storm_min_failures') }}
+)
+
+select * from final

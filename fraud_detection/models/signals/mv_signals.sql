@@ -1,0 +1,38 @@
+-- Every detection of every signal, in the common signal columns.
+{%- set signal_models = [
+    'mv_velocity_alerts', 'mv_geo_impossible_trips', 'mv_device_anomalies', 'mv_cnp_spike',
+    'mv_login_failure_storm', 'mv_structuring_detection', 'mv_correlated_alert_burst',
+    'mv_account_takeover'
+] %}
+with
+{%- for signal_model in signal_models %}
+{{ signal_model }} as (
+    select
+        signal_id as signal_id,
+        signal_type as signal_type,
+        customer_id as customer_id,
+        account_id as account_id,
+        card_token as card_token,
+        detected_at as detected_at,
+        first_event_at as first_event_at,
+        event_count as event_count,
+        total_amount as total_amount,
+        reason as reason
+    from {{ ref(signal_model) }}
+),
+{%- endfor %}
+
+unioned as (
+{%- for signal_model in signal_models %}
+    select * from {{ signal_model }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+{%- endfor %}
+),
+
+final as (
+    select * from unioned
+)
+
+select * from final

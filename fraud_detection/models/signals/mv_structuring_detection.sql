@@ -1,0 +1,57 @@
+-- Structuring: an account reaching structuring_min_transactions transactions just under the
+-- reporting threshold ([structuring_band_low_pct % of it, the threshold)) within
+-- structuring_window_minutes. One row per near-threshold transaction that completes such a window:
+-- the window is long, so a crossing-only rule would hide a second episode inside the first one's
+-- window, and these transactions are few.
+with near_threshold as (
+    select event_id, event_time, customer_id, account_id, card_token, amount
+    from {{ ref('stg_transactions') }}
+    where
+        amount >= {{ var('structuring_threshold') }} * {{ var('structuring_band_low_pct') }} / 100
+        and amount < {{ var('structuring_threshold') }}
+),
+
+windowed as (
+    select
+        event_id as event_id,
+        event_time as event_time,
+        customer_id as customer_id,
+        account_id as account_id,
+        card_token as card_token,
+        count(*) over (
+            partition by account_id order by event_time
+            range between interval '{{ var("structuring_window_minutes") }} minutes' preceding
+            and current row
+        ) as window_count,
+        sum(amount) over (
+            partition by account_id order by event_time
+            range between interval '{{ var("structuring_window_minutes") }} minutes' preceding
+            and current row
+        ) as window_amount,
+        min(event_time) over (
+            partition by account_id order by event_time
+            range between interval '{{ var("structuring_window_minutes") }} minutes' preceding
+            and current row
+        ) as window_first_event_at
+    from near_threshold
+),
+
+final as (
+    select
+        'structuring:' || event_id as signal_id,
+        'structuring' as signal_type,
+        customer_id as customer_id,
+        account_id as account_id,
+        card_token as card_token,
+        event_time as detected_at,
+        window_first_event_at as first_event_at,
+        cast(window_count as integer) as event_count,
+        window_amount as total_amount,
+        cast(window_count as varchar) || ' transactions just under the '
+        || '{{ var("structuring_threshold") }} threshold within '
+        || '{{ var("structuring_window_minutes") }} min on account ' || account_id as reason
+    from windowed
+    where window_count >= {{ var('structuring_min_transactions') }}
+)
+
+select * from final

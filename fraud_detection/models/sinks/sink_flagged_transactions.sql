@@ -1,0 +1,7 @@
+{#- Flagged transactions to Kafka (RisingWave only), one message per new or changed row. -#}
+create sink if not exists {{ this }} from {{ ref('mv_flagged_transactions') }}
+with (
+    connector = 'kafka',
+    properties.bootstrap.server = '{{ var("kafka_bootstrap_server") }}',
+    topic = 'transactions.flagged'
+) format plain encode json (force_append_only = 'true')

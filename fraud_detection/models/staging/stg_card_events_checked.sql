@@ -1,0 +1,35 @@
+-- Every card lifecycle event in retention, with the reason it is unusable (NULL when valid).
+with source_rows as (
+    select * from {{ ref('src_card_events') }}
+    where {{ within_retention('ingested_at') }}
+),
+
+checked as (
+    select
+        event_id as event_id,
+        event_time as event_time,
+        customer_id as customer_id,
+        account_id as account_id,
+        card_token as card_token,
+        event_type as event_type,
+        reason as reason,
+        ingested_at as ingested_at,
+        case
+            when event_id is null or customer_id is null or account_id is null
+                or card_token is null then 'missing_id'
+            when event_time is null then 'missing_event_time'
+            when event_time > ingested_at + interval '{{ var("max_future_skew_minutes") }} minutes'
+                then 'future_event_time'
+            when event_type is null or event_type not in (
+                'issued', 'activated', 'pin_changed', 'limit_changed', 'blocked', 'unblocked',
+                'replaced'
+            ) then 'unknown_event_type'
+        end as rejection_reason
+    from source_rows
+),
+
+final as (
+    select * from checked
+)
+
+select * from final

@@ -1,0 +1,32 @@
+-- Every ground-truth label in retention, with the reason it is unusable (NULL when valid).
+with source_rows as (
+    select * from {{ ref('src_fraud_labels') }}
+    where {{ within_retention('ingested_at') }}
+),
+
+checked as (
+    select
+        instance_id as instance_id,
+        scenario as scenario,
+        customer_id as customer_id,
+        account_id as account_id,
+        card_token as card_token,
+        started_at as started_at,
+        ended_at as ended_at,
+        ingested_at as ingested_at,
+        case
+            when instance_id is null or customer_id is null then 'missing_id'
+            when started_at is null or ended_at is null then 'missing_event_time'
+            when scenario is null or scenario not in (
+                'velocity_burst', 'geo_impossible_travel', 'account_takeover', 'card_testing',
+                'login_storm', 'structuring', 'compound_fraud'
+            ) then 'unknown_scenario'
+        end as rejection_reason
+    from source_rows
+),
+
+final as (
+    select * from checked
+)
+
+select * from final

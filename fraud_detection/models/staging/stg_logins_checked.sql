@@ -1,0 +1,43 @@
+-- Every login attempt in retention, typed, with the reason it is unusable (NULL when valid).
+with source_rows as (
+    select * from {{ ref('src_logins') }}
+    where {{ within_retention('ingested_at') }}
+),
+
+checked as (
+    select
+        event_id as event_id,
+        event_time as event_time,
+        customer_id as customer_id,
+        device_id as device_id,
+        ip_address as ip_address,
+        latitude as latitude,
+        longitude as longitude,
+        city as city,
+        country as country,
+        auth_method as auth_method,
+        success as success,
+        failure_reason as failure_reason,
+        ingested_at as ingested_at,
+        case
+            when event_id is null or customer_id is null or device_id is null then 'missing_id'
+            when event_time is null then 'missing_event_time'
+            when event_time > ingested_at + interval '{{ var("max_future_skew_minutes") }} minutes'
+                then 'future_event_time'
+            when success is null then 'missing_outcome'
+            when auth_method is null or auth_method not in ('password', 'biometric', 'otp')
+                then 'unknown_auth_method'
+            when failure_reason not in ('bad_password', 'bad_otp', 'locked')
+                then 'unknown_failure_reason'
+            when latitude is null or longitude is null
+                or latitude < -90 or latitude > 90
+                or longitude < -180 or longitude > 180 then 'invalid_coordinates'
+        end as rejection_reason
+    from source_rows
+),
+
+final as (
+    select * from checked
+)
+
+select * from final

@@ -1,0 +1,64 @@
+-- Valid transactions with the indicators signals use: card-not-present, new device (not in the
+-- customer's KYC registered devices), distance from the KYC home, amount band.
+with transactions as (
+    select * from {{ ref('stg_transactions_checked') }}
+    where rejection_reason is null
+),
+
+customers as (
+    select customer_id, home_latitude, home_longitude from {{ ref('stg_customers') }}
+),
+
+registered_devices as (
+    select customer_id, device_id from {{ ref('stg_registered_devices') }}
+),
+
+enriched as (
+    select
+        transactions.event_id as event_id,
+        transactions.event_time as event_time,
+        transactions.customer_id as customer_id,
+        transactions.account_id as account_id,
+        transactions.card_token as card_token,
+        transactions.amount as amount,
+        transactions.currency as currency,
+        transactions.merchant_id as merchant_id,
+        transactions.merchant_name as merchant_name,
+        transactions.merchant_category as merchant_category,
+        transactions.channel as channel,
+        transactions.device_id as device_id,
+        transactions.latitude as latitude,
+        transactions.longitude as longitude,
+        transactions.city as city,
+        transactions.country as country,
+        transactions.status as status,
+        transactions.ingested_at as ingested_at,
+        (
+            transactions.card_token is not null
+            and transactions.channel in ('ecommerce', 'phone')
+        ) as is_card_not_present,
+        (
+            transactions.device_id is not null and registered_devices.device_id is null
+        ) as is_new_device,
+        round(cast({{ haversine_km(
+            'customers.home_latitude', 'customers.home_longitude',
+            'transactions.latitude', 'transactions.longitude'
+        ) }} as numeric), 1) as distance_from_home_km,
+        case
+            when transactions.amount >= {{ var('high_value_amount') }} then 'high'
+            when transactions.amount >= 100 then 'medium'
+            else 'low'
+        end as amount_band
+    from transactions
+    left join customers
+        on transactions.customer_id = customers.customer_id
+    left join registered_devices
+        on transactions.customer_id = registered_devices.customer_id
+        and transactions.device_id = registered_devices.device_id
+),
+
+final as (
+    select * from enriched
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""Grafana as code: the dashboard generator and the provisioning it feeds."""

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The stack's dbt job: wait until RisingWave accepts SQL, build every view, then (re)create
+# Grafana's SELECT-only user and grant it the views. Safe to re-run: dbt skips views that exist
+# (pass DBT_RUN_ARGS="--full-refresh --select model+" to rebuild some), grants are idempotent.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+project="${DBT_PROJECT_DIR:-$here/../fraud_detection}"
+
+export PGHOST="${RW_HOST:-localhost}" PGPORT="${RW_PORT:-4566}"
+export PGUSER="${RW_USER:-root}" PGDATABASE="${RW_DATABASE:-dev}"
+export PGPASSWORD="${RW_PASSWORD:-}" PGCONNECT_TIMEOUT=3
+reader="${GRAFANA_DB_USER:-grafana_reader}"
+password="${GRAFANA_DB_PASSWORD:-}"
+wait_seconds="${SQL_WAIT_SECONDS:-180}"
+
+fail() { echo "dbt job: $1" >&2; exit "${2:-1}"; }
+
+[[ "$reader" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] \
+    || fail "GRAFANA_DB_USER: must be a lower-case SQL name ([a-z_][a-z0-9_]*), got '$reader'" 2
+[[ -n "$password" ]] || fail "GRAFANA_DB_PASSWORD: must not be empty" 2
+[[ "$wait_seconds" =~ ^[0-9]+$ ]] \
+    || fail "SQL_WAIT_SECONDS: must be a whole number of seconds, got '$wait_seconds'" 2
+
+# An open port is not enough: RisingWave's frontend answers before it can run DDL.
+deadline=$((SECONDS + wait_seconds))
+until psql --quiet --no-psqlrc --tuples-only --command 'select 1' >/dev/null 2>&1; do
+    ((SECONDS < deadline)) \
+        || fail "no SQL answer from $PGHOST:$PGPORT within ${wait_seconds}s (is RisingWave up?)"
+    sleep 2
+done
+echo "dbt job: $PGHOST:$PGPORT accepts SQL"
+
+# DBT_RUN_ARGS is split on purpose: it carries several dbt flags.
+# shellcheck disable=SC2086
+(cd "$project" && dbt seed --target risingwave && dbt run --target risingwave ${DBT_RUN_ARGS:-})
+
+psql --quiet --no-psqlrc -v ON_ERROR_STOP=1 \
+    -v reader="$reader" -v password="$password" -v database="$PGDATABASE" \
+    --file "$here/grant_reader.sql"
+echo "dbt job: views built, '$reader' may read them"

@@ -1,0 +1,46 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.support.kafka_broker import ExternalBroker, KafkaBroker, missing_prerequisite
+
+if TYPE_CHECKING:
+    from backtest.replay import ReplayResult
+
+# Read at import: some suites clear producer settings from the environment while they run.
+_EXTERNAL_BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[KafkaBroker | ExternalBroker]:
+    """A real Kafka broker: KAFKA_BOOTSTRAP_SERVERS if set, else one KRaft node started here.
+
+    Without Java or the jars (`make kafka-jars`) the tests skip, except under CI=true: they fail.
+    """
+    if _EXTERNAL_BOOTSTRAP:
+        yield ExternalBroker(_EXTERNAL_BOOTSTRAP)
+        return
+    reason = missing_prerequisite()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Kafka broker prerequisite missing under CI: {reason}")
+        pytest.skip(reason)
+    with KafkaBroker(tmp_path_factory.mktemp("kafka")) as broker:
+        yield broker
+
+
+@pytest.fixture(scope="session")
+def fraud_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayResult]:
+    """A PostgreSQL database holding 30 min of FRAUD_RATE=0.1 history through every detection
+    view (`result.database.connect()`); see tests/support/replay.py."""
+    from tests.support import replay  # deferred: imports dbt, which only replay tests need
+
+    yield from replay.fraud_replay(tmp_path_factory)

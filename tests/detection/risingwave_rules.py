@@ -1,0 +1,180 @@
+"""Offline checks of SQL against RisingWave's creation-time rules (docs/risingwave-notes.md §3).
+
+Each rule returns the problems it finds in one statement; `check` runs them all. The statement is
+parsed with sqlglot's `risingwave` dialect, and anything it can only keep as an opaque
+`exp.Command` fails: a syntax gate must not wave through what it did not understand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import sqlglot
+from sqlglot import exp
+
+Rule = Callable[[exp.Expression], Iterator[str]]
+
+_INTERVAL_UNITS_S = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+}
+# Clauses NOW() may appear in for a streaming query.
+_NOW_CLAUSES = (exp.Where, exp.Having, exp.From)
+# Batch-only aggregates: RisingWave cannot maintain them in a streaming view.
+_BATCH_ONLY = (exp.PercentileCont, exp.PercentileDisc)
+
+
+def parse(sql: str) -> exp.Expression:
+    """One statement, or ValueError when sqlglot cannot parse it or keeps it as a Command."""
+    try:
+        statements = [item for item in sqlglot.parse(sql, read="risingwave") if item is not None]
+    except sqlglot.errors.ParseError as error:
+        raise ValueError(f"does not parse: {str(error).splitlines()[0]}") from error
+    if len(statements) != 1:
+        raise ValueError(f"expected one statement, found {len(statements)}")
+    (statement,) = statements
+    commands = [node for node in statement.walk() if isinstance(node, exp.Command)]
+    if commands:
+        raise ValueError(f"unparsed clause (exp.Command): {commands[0].sql()[:80]!r}")
+    return statement
+
+
+def _output_name(projection: exp.Expression) -> str | None:
+    if isinstance(projection, exp.Alias):
+        return projection.alias
+    if isinstance(projection, exp.Column):
+        return projection.name
+    return None
+
+
+def aliases_explicit_and_unique(statement: exp.Expression) -> Iterator[str]:
+    """Every select-list expression is a column or aliased; output names are unique."""
+    for select in statement.find_all(exp.Select):
+        seen: set[str] = set()
+        for projection in select.expressions:
+            if isinstance(projection, exp.Star):
+                continue
+            name = _output_name(projection)
+            if name is None:
+                yield f"select-list expression without alias: {projection.sql()[:60]!r}"
+                continue
+            if name.lower() in seen:
+                yield f"column name {name!r} specified more than once"
+            seen.add(name.lower())
+
+
+def _in_allowed_clause(node: exp.Expression) -> bool:
+    parent = node.parent
+    while parent is not None and not isinstance(parent, exp.Select):
+        if isinstance(parent, _NOW_CLAUSES):
+            return True
+        if isinstance(parent, exp.Join) and parent.args.get("on") is node:
+            return True
+        node, parent = parent, parent.parent
+    return False
+
+
+def now_only_in_filters(statement: exp.Expression) -> Iterator[str]:
+    """NOW() only in WHERE, HAVING, ON or FROM."""
+    for now in statement.find_all(exp.CurrentTimestamp):
+        if not _in_allowed_clause(now):
+            yield "NOW() outside WHERE/HAVING/ON/FROM"
+
+
+def over_partitioned(statement: exp.Expression) -> Iterator[str]:
+    """Every window function has a PARTITION BY."""
+    for window in statement.find_all(exp.Window):
+        if window.args.get("over") and not window.args.get("partition_by"):
+            yield f"window function without PARTITION BY: {window.sql()[:60]!r}"
+
+
+def lag_lead_two_args(statement: exp.Expression) -> Iterator[str]:
+    """lag/lead take no default argument and only a constant integer offset."""
+    for function in statement.find_all(exp.Lag, exp.Lead):
+        if function.args.get("default") is not None:
+            yield f"{function.key} with a default argument: {function.sql()[:60]!r}"
+        offset = function.args.get("offset")
+        if offset is not None and not (isinstance(offset, exp.Literal) and offset.is_int):
+            yield f"{function.key} with a non-constant offset: {function.sql()[:60]!r}"
+
+
+def _interval_seconds(node: exp.Expression) -> float | None:
+    if not isinstance(node, exp.Interval):
+        return None
+    text = node.this.name if node.this is not None else ""
+    unit = node.unit.name if node.unit is not None else ""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", f"{text} {unit}".lower())
+    if match is None:
+        return None
+    singular = match.group(2).rstrip("s")
+    if singular not in _INTERVAL_UNITS_S:
+        return None
+    return float(match.group(1)) * _INTERVAL_UNITS_S[singular]
+
+
+def hop_size_multiple_of_slide(statement: exp.Expression) -> Iterator[str]:
+    """HOP(rel, col, slide, size): constant intervals, size an exact multiple of slide."""
+    for function in statement.find_all(exp.Anonymous):
+        if function.name.lower() != "hop":
+            continue
+        arguments = function.expressions
+        if len(arguments) < 4:
+            yield f"HOP needs (relation, column, slide, size): {function.sql()[:60]!r}"
+            continue
+        slide, size = _interval_seconds(arguments[2]), _interval_seconds(arguments[3])
+        if slide is None or size is None or slide <= 0:
+            yield f"HOP slide and size must be constant positive intervals: {function.sql()[:60]!r}"
+        elif size % slide:
+            yield f"HOP size is not a multiple of its slide: {function.sql()[:60]!r}"
+
+
+def _has_equality(condition: exp.Expression) -> bool:
+    """An `a = b` between two columns, at the top level of an AND chain."""
+    if isinstance(condition, exp.Paren):
+        return _has_equality(condition.this)
+    if isinstance(condition, exp.And):
+        return _has_equality(condition.left) or _has_equality(condition.right)
+    return (
+        isinstance(condition, exp.EQ)
+        and bool(list(condition.left.find_all(exp.Column)))
+        and bool(list(condition.right.find_all(exp.Column)))
+    )
+
+
+def joins_have_equality(statement: exp.Expression) -> Iterator[str]:
+    """Every join has an equality condition (no streaming nested-loop join)."""
+    for join in statement.find_all(exp.Join):
+        if join.args.get("using"):
+            continue
+        condition = join.args.get("on")
+        if condition is None or not _has_equality(condition):
+            yield f"join without an equality condition: {join.sql()[:60]!r}"
+
+
+def no_batch_only_aggregates(statement: exp.Expression) -> Iterator[str]:
+    """No percentile_cont/percentile_disc (use approx_percentile)."""
+    for function in statement.find_all(*_BATCH_ONLY):
+        yield f"batch-only aggregate: {function.sql()[:60]!r}"
+
+
+RULES: tuple[Rule, ...] = (
+    aliases_explicit_and_unique,
+    now_only_in_filters,
+    over_partitioned,
+    lag_lead_two_args,
+    hop_size_multiple_of_slide,
+    joins_have_equality,
+    no_batch_only_aggregates,
+)
+
+
+def check(sql: str) -> list[str]:
+    """Every problem in one statement (empty when it passes)."""
+    try:
+        statement = parse(sql)
+    except ValueError as error:
+        return [str(error)]
+    return [problem for rule in RULES for problem in rule(statement)]

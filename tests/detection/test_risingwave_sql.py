@@ -1,0 +1,151 @@
+"""The dbt project compiled for RisingWave (no server) obeys RisingWave's creation-time rules."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlglot import exp
+
+from backtest.schema import DBT_PROJECT_DIR
+from producers.models import EVENT_TYPES, FraudLabel
+from tests.detection.risingwave_rules import check, parse
+
+DBT = Path(sys.executable).with_name("dbt")
+# Models whose compiled SQL is a complete statement; every other model is a view body.
+RAW_STATEMENT_FOLDERS = {"sources": "SOURCE", "sinks": "SINK"}
+# An unusual threshold, to see the env var reach the compiled SQL.
+STRUCTURING_THRESHOLD = "12345"
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str]:
+    """Model path (relative to models/) -> the statement RisingWave would receive."""
+    target = tmp_path_factory.mktemp("rw-compile")
+    subprocess.run(
+        [
+            str(DBT),
+            "compile",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target",
+            "risingwave",
+            "--no-populate-cache",
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target / "logs"),
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "STRUCTURING_THRESHOLD": STRUCTURING_THRESHOLD},
+    )
+    root = target / "compiled" / "fraud_detection" / "models"
+    statements = {}
+    for path in sorted(root.rglob("*.sql")):
+        relative = path.relative_to(root)
+        if len(relative.parts) != 2:  # a data test (models/<folder>/<file>.yml/<test>.sql): batch
+            continue
+        sql = path.read_text()
+        if relative.parts[0] not in RAW_STATEMENT_FOLDERS:
+            # What dbt-risingwave's materialized_view materialization wraps the body in.
+            sql = f'create materialized view if not exists "dev"."public"."{path.stem}" as\n{sql}'
+        statements[relative] = sql
+    return statements
+
+
+def test_every_model_compiles_for_risingwave(compiled: dict[Path, str]) -> None:
+    models = {
+        path.relative_to(DBT_PROJECT_DIR / "models")
+        for path in (DBT_PROJECT_DIR / "models").rglob("*.sql")
+    }
+    assert set(compiled) == models
+
+
+def test_every_statement_passes_the_risingwave_rules(compiled: dict[Path, str]) -> None:
+    problems = {str(path): check(sql) for path, sql in compiled.items()}
+    assert {path: found for path, found in problems.items() if found} == {}
+
+
+@pytest.mark.parametrize(("folder", "kind"), sorted(RAW_STATEMENT_FOLDERS.items()))
+def test_sources_and_sinks_parse_as_full_create_statements(
+    compiled: dict[Path, str], folder: str, kind: str
+) -> None:
+    statements = [sql for path, sql in compiled.items() if path.parts[0] == folder]
+    assert statements
+    for sql in statements:
+        statement = parse(sql)
+        assert isinstance(statement, exp.Create)
+        assert statement.args["kind"] == kind
+        assert "format plain encode json" in " ".join(sql.lower().split())
+
+
+def test_sources_declare_the_contract_columns_and_the_kafka_timestamp(
+    compiled: dict[Path, str],
+) -> None:
+    for model in (*EVENT_TYPES, FraudLabel):
+        sql = compiled[Path("sources", f"src_{model.topic}.sql")]
+        schema = parse(sql).this
+        assert isinstance(schema, exp.Schema)
+        declared = [column.name for column in schema.expressions]
+        payload_fields = [name for name, info in model.model_fields.items() if not info.exclude]
+        assert declared == payload_fields
+        assert f"topic = '{model.topic}'" in sql
+        assert "include timestamp as ingested_at" in sql
+
+
+def test_structuring_threshold_follows_the_environment(compiled: dict[Path, str]) -> None:
+    sql = " ".join(compiled[Path("signals", "mv_structuring_detection.sql")].split())
+    assert f"amount >= {STRUCTURING_THRESHOLD} * 90 / 100" in sql
+    assert f"amount < {STRUCTURING_THRESHOLD}" in sql
+
+
+@pytest.mark.parametrize(
+    ("sql", "problem"),
+    [
+        ("select a from t emit on window close", "does not parse"),
+        ("select a from t; select b from u", "expected one statement"),
+        ("select a + 1 from t", "without alias"),
+        ("select a as x, b as x from t", "more than once"),
+        ("select now() as seen_at from t", "NOW() outside"),
+        ("select a as a from t inner join u on t.k = u.k and u.ts < now() group by now()", "NOW()"),
+        ("select count(*) over (order by b) as c from t", "without PARTITION BY"),
+        ("select lag(x, 1, 0) over (partition by a order by b) as l from t", "default argument"),
+        ("select lead(x, n) over (partition by a order by b) as l from t", "non-constant offset"),
+        (
+            "select * from hop(t, ts, interval '25 seconds', interval '1 minute') as hopped",
+            "not a multiple",
+        ),
+        ("select * from hop(t, ts, interval '1 minute') as hopped", "HOP needs"),
+        ("select t.a as a from t inner join u on t.a > u.b", "without an equality"),
+        ("select t.a as a from t cross join u", "without an equality"),
+        ("select t.a as a from t left join u on t.a = 1", "without an equality"),
+        (
+            "select percentile_cont(0.5) within group (order by x) as m from t group by y",
+            "batch-only",
+        ),
+    ],
+)
+def test_each_rule_rejects_a_bad_statement(sql: str, problem: str) -> None:
+    assert any(problem in found for found in check(sql))
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select a as a from t where ts > now() - interval '1 hour'",
+        "select t.a as a from t inner join u on t.a = u.a and u.ts > now() - interval '1 hour'",
+        "select * from hop(t, ts, interval '15 seconds', interval '1 minute') as hopped",
+        "select lag(x) over (partition by a order by b) as l from t",
+        "select a, count(*) as n from t group by a having max(ts) > now() - interval '1 day'",
+    ],
+)
+def test_rules_accept_valid_statements(sql: str) -> None:
+    assert check(sql) == []

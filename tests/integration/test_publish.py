@@ -1,0 +1,113 @@
+"""Generated events published through the runner come back from a real broker, intact."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import signal
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+
+from producers.generator import generate
+from producers.models import FraudLabel, Record
+from producers.runner import run_kafka
+from tests.integration.helpers import START, broker_settings, payload_fields, read_topics
+from tests.support.clock import FakeClock
+from tests.support.kafka_broker import ExternalBroker, KafkaBroker
+
+pytestmark = pytest.mark.integration
+
+EVENTS = 3000
+# 13 to 19 digits in a row would be a card number (PAN); none may ever be published.
+_PAN = re.compile(rb"\d{13,19}")
+
+
+def _payload_time_ms(record: Record) -> int:
+    """The record's time as its payload states it (labels: when the scenario ended), in ms."""
+    payload = json.loads(record.payload())
+    stated = datetime.fromisoformat(payload.get("event_time") or payload["ended_at"])
+    return round(stated.timestamp() * 1000)
+
+
+def test_every_event_comes_back_with_its_key_schema_and_timestamp(
+    kafka_broker: KafkaBroker | ExternalBroker,
+    topic_suffix: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = broker_settings(kafka_broker.bootstrap_servers, fraud_rate=0.3)
+    records = list(generate(settings, start=START, events=EVENTS))
+    labels = sum(isinstance(record, FraudLabel) for record in records)
+
+    with caplog.at_level(logging.INFO, logger="producers.runner"):
+        code = run_kafka(settings, records, FakeClock(START), topic_suffix=topic_suffix)
+
+    assert code == 0
+    messages = read_topics(kafka_broker.bootstrap_servers, topic_suffix)
+    sent = Counter(
+        (record.topic + topic_suffix, record.key, record.payload(), _payload_time_ms(record))
+        for record in records
+    )
+    received = Counter(
+        (message.topic, message.key.decode(), message.value, message.timestamp)
+        for message in messages
+    )
+    assert len(messages) == EVENTS
+    assert received == sent
+    for message in messages:
+        topic = message.topic.removesuffix(topic_suffix)
+        assert set(json.loads(message.value)) == payload_fields(topic)
+        assert not _PAN.search(message.value)
+    assert (
+        f"sent={EVENTS} acknowledged={EVENTS} failed=0 scenarios_injected={labels}" in caplog.text
+    )
+
+
+def test_a_record_is_sent_only_once_the_clock_reaches_its_time(
+    kafka_broker: KafkaBroker | ExternalBroker, topic_suffix: str
+) -> None:
+    settings = broker_settings(kafka_broker.bootstrap_servers)
+    records = list(generate(settings, start=START, events=300))
+    clock = FakeClock(START - timedelta(seconds=30))
+    published_at: list[datetime] = []
+
+    def watched() -> Iterator[Record]:
+        for record in records:
+            yield record
+            # The runner asks for the next record only after publishing this one.
+            published_at.append(clock.now())
+
+    assert run_kafka(settings, watched(), clock, topic_suffix=topic_suffix) == 0
+
+    assert len(published_at) == len(records)
+    assert all(
+        moment >= record.timestamp for moment, record in zip(published_at, records, strict=True)
+    )
+    # It waits for each record, and no longer.
+    assert abs(clock.now() - records[-1].timestamp) < timedelta(milliseconds=1)
+
+
+def test_sigterm_stops_the_run_and_keeps_what_was_sent(
+    kafka_broker: KafkaBroker | ExternalBroker, topic_suffix: str
+) -> None:
+    settings = broker_settings(kafka_broker.bootstrap_servers)
+    records = list(generate(settings, start=START, events=1000))
+    stop_before = 700
+
+    def terminated() -> Iterator[Record]:
+        for index, record in enumerate(records):
+            if index == stop_before:
+                signal.raise_signal(signal.SIGTERM)
+            yield record
+
+    previous = signal.getsignal(signal.SIGTERM)
+    assert run_kafka(settings, terminated(), FakeClock(START), topic_suffix=topic_suffix) == 0
+
+    assert signal.getsignal(signal.SIGTERM) is previous
+    messages = read_topics(kafka_broker.bootstrap_servers, topic_suffix)
+    assert sorted(message.value for message in messages) == sorted(
+        record.payload() for record in records[:stop_before]
+    )

@@ -1,0 +1,168 @@
+"""A stand-in for the dbt project: tables named and shaped like the public view contract.
+
+Used until (and beside) the backtest replay: it proves the dashboard's SQL matches the contract's
+names and types. Rows are fixed and cover one hour from `START`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+START = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+SIGNAL_TYPES = (
+    "velocity",
+    "geo_impossible",
+    "device_anomaly",
+    "cnp_spike",
+    "login_storm",
+    "structuring",
+    "correlated_alerts",
+    "account_takeover",
+)
+
+_SIGNAL_COLUMNS = """
+    signal_id text, signal_type text, customer_id text, account_id text, card_token text,
+    detected_at timestamptz, first_event_at timestamptz, event_count int,
+    total_amount numeric, reason text
+"""
+_CONTRIBUTIONS = ", ".join(f"{signal}_contribution numeric" for signal in SIGNAL_TYPES)
+
+DDL = f"""
+create table mv_fraud_kpis_1min (
+    window_start timestamptz, window_end timestamptz, transaction_count bigint,
+    flagged_transaction_count bigint, fraud_rate_pct numeric, total_amount numeric,
+    flagged_amount numeric, signal_count bigint
+);
+create table mv_signals_per_minute (
+    window_start timestamptz, signal_type text, signal_count bigint
+);
+create table mv_account_risk_score_realtime (
+    account_id text, customer_id text, risk_score numeric, risk_level text, {_CONTRIBUTIONS},
+    reason_codes text, signal_count bigint, last_signal_at timestamptz
+);
+create table mv_open_fraud_cases (
+    case_id text, account_id text, customer_id text, severity text, risk_score numeric,
+    recommended_action text, reason_codes text, opened_at timestamptz, updated_at timestamptz
+);
+create table mv_merchant_risk (
+    merchant_id text, merchant_name text, merchant_category text, transaction_count bigint,
+    flagged_transaction_count bigint, flagged_amount numeric
+);
+create table mv_channel_risk (
+    channel text, transaction_count bigint, flagged_transaction_count bigint,
+    flagged_amount numeric
+);
+create table mv_geo_impossible_trips (
+    {_SIGNAL_COLUMNS}, from_latitude double precision, from_longitude double precision,
+    from_city text, to_latitude double precision, to_longitude double precision, to_city text,
+    distance_km double precision, speed_kmh double precision
+);
+create table mv_detection_quality_by_signal (
+    signal_type text, detections bigint, true_positive_detections bigint, precision numeric,
+    instances_injected bigint, instances_detected bigint, recall numeric,
+    median_time_to_detect_s numeric
+);
+create table mv_detection_quality_by_scenario (
+    scenario text, intended_signal text, instances_injected bigint, instances_detected bigint,
+    recall numeric, median_time_to_detect_s numeric
+);
+create table mv_events_per_minute (window_start timestamptz, topic text, event_count bigint);
+create table mv_topic_freshness (
+    topic text, last_event_at timestamptz, last_ingested_at timestamptz, event_count bigint
+);
+create table mv_data_quality_summary (topic text, rejection_reason text, rejected_count bigint);
+create table mv_rejected_events (
+    topic text, event_id text, rejection_reason text, ingested_at timestamptz
+);
+"""
+
+
+def _minutes() -> list[datetime]:
+    return [START + timedelta(minutes=offset) for offset in range(60)]
+
+
+def rows() -> dict[str, list[tuple[Any, ...]]]:
+    """A little of everything, so every panel has something to show."""
+    minutes = _minutes()
+    contributions = (0.6, 0.0, 0.0, 0.7, 0.0, 0.0, 0.0, 0.8)
+    return {
+        "mv_fraud_kpis_1min": [
+            (minute, minute + timedelta(minutes=1), 1200, 12, 1.0, 90000, 4000, 3)
+            for minute in minutes
+        ],
+        "mv_signals_per_minute": [
+            (minute, signal, 1) for minute in minutes for signal in SIGNAL_TYPES[:3]
+        ],
+        "mv_account_risk_score_realtime": [
+            (
+                "A00000001",
+                "C000001",
+                0.98,
+                "critical",
+                *contributions,
+                "velocity,cnp_spike,account_takeover",
+                3,
+                START + timedelta(minutes=30),
+            ),
+            ("A00000002", "C000002", 0.6, "high", *([0.6] + [0.0] * 7), "velocity", 1, START),
+        ],
+        "mv_open_fraud_cases": [
+            (
+                "case-A00000001-1",
+                "A00000001",
+                "C000001",
+                "critical",
+                0.98,
+                "block card and call customer",
+                "velocity,cnp_spike,account_takeover",
+                START,
+                START + timedelta(minutes=30),
+            ),
+        ],
+        "mv_merchant_risk": [("M00001", "Corner Store", "grocery", 400, 10, 1500)],
+        "mv_channel_risk": [("pos", 700, 5, 800), ("ecommerce", 300, 7, 2700)],
+        "mv_geo_impossible_trips": [
+            (
+                "geo-1",
+                "geo_impossible",
+                "C000001",
+                "A00000001",
+                None,
+                START + timedelta(minutes=20),
+                START,
+                2,
+                900,
+                "2 transactions 16000 km apart",
+                -33.87,
+                151.21,
+                "Sydney",
+                51.51,
+                -0.13,
+                "London",
+                16990.0,
+                50970.0,
+            ),
+        ],
+        "mv_detection_quality_by_signal": [
+            (signal, 10, 9, 0.9, 10, 9, 0.9, 42) for signal in SIGNAL_TYPES
+        ],
+        "mv_detection_quality_by_scenario": [
+            ("velocity_burst", "velocity", 10, 9, 0.9, 40),
+        ],
+        "mv_events_per_minute": [(minute, "transactions", 1200) for minute in minutes],
+        "mv_topic_freshness": [
+            ("transactions", minutes[-1], minutes[-1], 72000),
+        ],
+        "mv_data_quality_summary": [("transactions", "missing_amount", 2)],
+        "mv_rejected_events": [("transactions", "evt-1", "missing_amount", minutes[5])],
+    }
+
+
+def create(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(DDL)
+        for table, table_rows in rows().items():
+            placeholders = ", ".join(["%s"] * len(table_rows[0]))
+            cursor.executemany(f"insert into {table} values ({placeholders})", table_rows)
+    connection.commit()

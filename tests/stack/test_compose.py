@@ -1,0 +1,213 @@
+"""docker-compose.yml: valid for the compose spec, and the rules the spec cannot express."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from producers.models import TOPICS
+from producers.settings import Settings
+from tests.stack.conftest import require
+from tests.stack.stack_files import (
+    COMPOSE,
+    ROOT,
+    compose,
+    compose_variables,
+    documented_variables,
+    venv_tool,
+)
+
+SERVICES: dict[str, Any] = compose()["services"]
+ONE_SHOT = "service_completed_successfully"
+PINNED_TAG = re.compile(r":v?\d+(\.\d+)*(-[a-z0-9.]+)?$")
+
+
+def _schema_check(path: Path) -> subprocess.CompletedProcess[str]:
+    tool = venv_tool("check-jsonschema")
+    require(tool is not None, "check-jsonschema is not installed (pip install -e '.[dev]')")
+    assert tool is not None
+    return subprocess.run(
+        [tool, "--builtin-schema", "vendor.compose-spec", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_compose_file_matches_the_compose_spec() -> None:
+    result = _schema_check(COMPOSE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_schema_check_catches_a_broken_file(tmp_path: Path) -> None:
+    broken = compose()
+    broken["services"]["dbt"]["depends_on"]["topics"]["condition"] = "whenever"
+    path = tmp_path / "docker-compose.yml"
+    path.write_text(yaml.safe_dump(broken), encoding="utf-8")
+    assert _schema_check(path).returncode != 0
+
+
+def _compose_command() -> list[str]:
+    """Docker Compose v2: the docker plugin, else a standalone binary (PATH or .cache/bin)."""
+    docker = shutil.which("docker")
+    if (
+        docker
+        and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0
+    ):
+        return [docker, "compose"]
+    standalone = shutil.which("docker-compose") or ROOT / ".cache" / "bin" / "docker-compose"
+    require(Path(standalone).exists(), "Docker Compose v2 is not installed")
+    return [str(standalone)]
+
+
+def _compose_config(path: Path) -> subprocess.CompletedProcess[str]:
+    """`compose config` resolves variables, anchors and references; it needs no engine."""
+    return subprocess.run(
+        [*_compose_command(), "--file", str(path), "config", "--quiet"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={key: value for key, value in os.environ.items() if key not in _variables()},
+    )
+
+
+def _variables() -> set[str]:
+    return compose_variables(COMPOSE.read_text(encoding="utf-8"))
+
+
+def test_docker_compose_accepts_the_file_with_defaults_only() -> None:
+    result = _compose_config(COMPOSE)
+    assert result.returncode == 0, result.stderr
+
+
+def test_docker_compose_catches_what_the_schema_cannot(tmp_path: Path) -> None:
+    broken = compose()
+    broken["services"]["grafana"]["depends_on"]["dbt_job"] = {"condition": ONE_SHOT}
+    for spec in broken["services"].values():
+        if "build" in spec:  # build contexts must exist, wherever the copy lives
+            spec["build"]["context"] = str(ROOT / spec["build"]["context"])
+    path = tmp_path / "docker-compose.yml"
+    path.write_text(yaml.safe_dump(broken), encoding="utf-8")
+    assert _schema_check(path).returncode == 0
+    result = _compose_config(path)
+    assert result.returncode != 0
+    assert "dbt_job" in result.stderr
+
+
+def test_project_is_named() -> None:
+    assert compose()["name"] == "fraud-pipeline"
+
+
+def _dependencies() -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (service, target, options)
+        for service, spec in SERVICES.items()
+        for target, options in spec.get("depends_on", {}).items()
+    ]
+
+
+def test_every_dependency_exists_and_has_a_condition() -> None:
+    for service, target, options in _dependencies():
+        assert target in SERVICES, f"{service} depends on unknown service {target}"
+        assert options.get("condition"), f"{service} -> {target} has no condition"
+
+
+def _one_shots() -> set[str]:
+    return {name for name, spec in SERVICES.items() if spec.get("restart") == "no"}
+
+
+def test_every_service_is_health_checked_or_an_awaited_one_shot() -> None:
+    awaited = {target for _, target, options in _dependencies() if options["condition"] == ONE_SHOT}
+    for name, spec in SERVICES.items():
+        if name in _one_shots():
+            assert "healthcheck" not in spec, f"one-shot {name} needs no healthcheck"
+            assert name in awaited, f"nobody waits for one-shot {name} to finish"
+        else:
+            assert spec.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+
+
+def test_dependencies_wait_for_health_or_completion() -> None:
+    for service, target, options in _dependencies():
+        expected = ONE_SHOT if target in _one_shots() else "service_healthy"
+        assert options["condition"] == expected, f"{service} -> {target}"
+
+
+def test_images_are_pinned_to_versions() -> None:
+    for name, spec in SERVICES.items():
+        if "image" in spec:
+            assert PINNED_TAG.search(spec["image"]), f"{name}: {spec['image']} is not pinned"
+        else:
+            assert "build" in spec, f"{name} has neither image nor build"
+
+
+def _dockerfiles() -> dict[str, Path]:
+    return {
+        name: ROOT / spec["build"]["context"] / spec["build"]["dockerfile"]
+        for name, spec in SERVICES.items()
+        if "build" in spec
+    }
+
+
+@pytest.mark.parametrize("service", sorted(_dockerfiles()))
+def test_built_images_are_pinned_and_run_as_non_root(service: str) -> None:
+    dockerfile = _dockerfiles()[service]
+    lines = [line.strip() for line in dockerfile.read_text(encoding="utf-8").splitlines()]
+    bases = [line.split()[1] for line in lines if line.upper().startswith("FROM ")]
+    assert bases, f"{dockerfile}: no FROM"
+    for base in bases:
+        assert re.search(r":\d+(\.\d+)+", base), f"{dockerfile}: {base} is not pinned"
+    users = [line.split()[1] for line in lines if line.upper().startswith("USER ")]
+    assert users, f"{dockerfile}: runs as root"
+    assert users[-1] not in {"root", "0"}, f"{dockerfile}: last USER is root"
+    entrypoint = next(line for line in lines if line.upper().startswith("ENTRYPOINT"))
+    assert entrypoint.split(maxsplit=1)[1].startswith("["), "entrypoint must be exec form"
+
+
+def test_host_ports_are_loopback_only() -> None:
+    for name, spec in SERVICES.items():
+        for port in spec.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} on all interfaces"
+
+
+def test_every_variable_is_documented_in_env_example() -> None:
+    undocumented = compose_variables(COMPOSE.read_text(encoding="utf-8")) - documented_variables()
+    assert not undocumented, f"add to .env.example: {sorted(undocumented)}"
+
+
+def test_every_variable_has_a_default() -> None:
+    text = COMPOSE.read_text(encoding="utf-8").replace("$$", "")
+    bare = re.findall(r"\$\{([A-Z_][A-Z0-9_]*)\}", text)
+    assert not bare, f"these need a default so .env stays optional: {bare}"
+
+
+def test_memory_hungry_services_are_capped() -> None:
+    for name in ("redpanda", "risingwave"):
+        assert SERVICES[name].get("mem_limit"), f"{name} has no memory limit"
+
+
+def test_producer_environment_is_the_producer_settings() -> None:
+    passed = set(SERVICES["producer"]["environment"])
+    settings = {name.upper() for name in Settings.model_fields}
+    assert passed <= settings, f"not producer settings: {sorted(passed - settings)}"
+    # START_TIME stays out: a live stack runs on the wall clock.
+    assert settings - passed == {"START_TIME"}
+    assert SERVICES["producer"]["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "redpanda:9092"
+
+
+def test_dbt_job_follows_the_structuring_threshold() -> None:
+    dbt_env = SERVICES["dbt"]["environment"]
+    producer_env = SERVICES["producer"]["environment"]
+    assert dbt_env["STRUCTURING_THRESHOLD"] == producer_env["STRUCTURING_THRESHOLD"]
+
+
+def test_topic_initialiser_creates_every_topic() -> None:
+    script = (ROOT / "scripts" / "create_topics.sh").read_text(encoding="utf-8")
+    listed = set(re.search(r'TOPICS="([^"]*)"', script).group(1).split())  # type: ignore[union-attr]
+    assert set(TOPICS) | {"fraud_cases", "transactions.flagged", "fraud_cases.dlq"} <= listed

@@ -1,0 +1,120 @@
+"""The CI workflow: valid for GitHub (schema and actionlint) and shaped as the project asks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.stack.conftest import require
+from tests.stack.stack_files import ROOT, WORKFLOW, load_yaml, venv_tool
+
+ACTIONLINT_VERSION = "v1.7.12"
+ACTIONLINT = f"github.com/rhysd/actionlint/cmd/actionlint@{ACTIONLINT_VERSION}"
+CACHE = ROOT / ".cache"
+WORKFLOW_DOC: dict[str, Any] = load_yaml(WORKFLOW)
+JOBS: dict[str, Any] = WORKFLOW_DOC["jobs"]
+
+
+def _actionlint() -> Path:
+    """The pinned actionlint, built once through the Go module proxy and kept under .cache/."""
+    binary = CACHE / "bin" / "actionlint"
+    if binary.exists():
+        version = subprocess.run([binary, "-version"], capture_output=True, text=True, check=False)
+        if version.stdout.startswith(ACTIONLINT_VERSION + "\n"):
+            return binary
+    go = shutil.which("go")
+    require(go is not None, "go is not installed (actionlint is built from the Go proxy)")
+    assert go is not None
+    environment = {
+        **os.environ,
+        "GOBIN": str(binary.parent),
+        "GOPATH": str(CACHE / "go"),
+        "GOCACHE": str(CACHE / "go" / "build"),
+    }
+    build = subprocess.run(
+        [go, "install", ACTIONLINT], env=environment, capture_output=True, text=True, check=False
+    )
+    assert build.returncode == 0, build.stderr
+    return binary
+
+
+def test_actionlint_accepts_the_workflow() -> None:
+    result = subprocess.run(
+        [str(_actionlint()), "-no-color", str(WORKFLOW)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / ".github" / "workflows" / "ci.yml"
+    broken.parent.mkdir(parents=True)
+    text = WORKFLOW.read_text(encoding="utf-8")
+    broken.write_text(text.replace("needs: lint", "needs: linter", 1), encoding="utf-8")
+    result = subprocess.run(
+        [str(_actionlint()), "-no-color", str(broken)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "linter" in result.stdout
+
+
+def test_workflow_matches_the_github_schema() -> None:
+    tool = venv_tool("check-jsonschema")
+    require(tool is not None, "check-jsonschema is not installed (pip install -e '.[dev]')")
+    assert tool is not None
+    result = subprocess.run(
+        [tool, "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_jobs_are_the_pipeline_checks() -> None:
+    assert set(JOBS) == {"lint", "test", "docker-build", "dbt-compile", "compose-validate", "e2e"}
+    assert JOBS["test"]["strategy"]["matrix"]["python-version"] == ["3.11", "3.12"]
+    assert any(step.get("run") == "make test" for step in JOBS["test"]["steps"])
+
+
+def test_least_privilege_and_one_run_per_ref() -> None:
+    assert WORKFLOW_DOC["permissions"] == {}
+    for name, job in JOBS.items():
+        assert job["permissions"] == {"contents": "read"}, name
+        assert job.get("timeout-minutes"), f"{name} has no timeout"
+    assert WORKFLOW_DOC["concurrency"]["cancel-in-progress"] is True
+
+
+@pytest.mark.parametrize("job", sorted(JOBS))
+def test_actions_are_pinned_to_current_majors(job: str) -> None:
+    allowed = {"actions/checkout@v5", "actions/setup-python@v6"}
+    for step in JOBS[job]["steps"]:
+        if "uses" in step:
+            action = step["uses"]
+            assert "@" in action and not action.endswith(("@main", "@master")), action
+            name = action.split("@")[0]
+            if name in {"actions/checkout", "actions/setup-python"}:
+                assert action in allowed, action
+        if step.get("uses") == "actions/checkout@v5":
+            assert step["with"]["persist-credentials"] is False
+
+
+def test_e2e_runs_on_pull_requests_to_main_and_always_tears_down() -> None:
+    e2e = JOBS["e2e"]
+    assert "pull_request" in e2e["if"] and "main" in e2e["if"]
+    steps = e2e["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert any("make up" in run for run in runs)
+    assert any("make validate" in run for run in runs)
+    assert any("GITHUB_STEP_SUMMARY" in run and "bench-e2e" in run for run in runs)
+    invariant = next(step for step in steps if step.get("env", {}).get("FRAUD_RATE") == "0")
+    assert "make reset" in invariant["run"] and "critical" in invariant["run"]
+    assert steps[-1]["if"] == "always()" and "down --volumes" in steps[-1]["run"]
+    assert any(step.get("if") == "failure()" and "logs" in step["run"] for step in steps)

