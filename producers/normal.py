@@ -5,7 +5,6 @@ Each guard below exists for one detection rule; see `docs/fraud_patterns.md`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from producers.geo import LOCAL_JITTER_DEGREES, near
@@ -37,7 +36,11 @@ NOISE_ALERTS: tuple[tuple[str, str, str], ...] = (
 
 @dataclass(slots=True)
 class NormalTraffic:
-    """Makes one everyday event at a time and remembers what the guards need."""
+    """Makes one everyday event at a time and remembers what the guards need.
+
+    Every guard starts as if its event had just happened at the start: a restarted producer
+    cannot add to a pattern its previous run began (the first minutes are quieter).
+    """
 
     world: World
     last_transaction: dict[str, float] = field(default_factory=dict)
@@ -51,7 +54,7 @@ class NormalTraffic:
         for _ in range(ACCOUNT_TRIES):
             customer = customers[rng.randrange(len(customers))]
             account = customer.accounts[rng.randrange(len(customer.accounts))]
-            last = self.last_transaction.get(account.account_id, -math.inf)
+            last = self.last_transaction.get(account.account_id, 0.0)
             if seconds - last >= MIN_SECONDS_BETWEEN_ACCOUNT_TRANSACTIONS:
                 return customer, account
         return None
@@ -78,7 +81,7 @@ class NormalTraffic:
         card = account.card
         channel = rng.choices(CARD_CHANNELS, CARD_CHANNEL_WEIGHTS)[0] if card else "transfer"
         if channel in ("ecommerce", "phone") and card is not None:
-            if seconds - self.last_cnp.get(card.token, -math.inf) < MIN_SECONDS_BETWEEN_CARD_CNP:
+            if seconds - self.last_cnp.get(card.token, 0.0) < MIN_SECONDS_BETWEEN_CARD_CNP:
                 channel = "pos"
             else:
                 self.last_cnp[card.token] = seconds
@@ -116,7 +119,7 @@ class NormalTraffic:
         rng = self.world.rng
         customer = self.world.customers[rng.randrange(len(self.world.customers))]
         device = customer.devices[rng.randrange(len(customer.devices))]
-        last_failure = self.last_failed_login.get(customer.customer_id, -math.inf)
+        last_failure = self.last_failed_login.get(customer.customer_id, 0.0)
         failed = (
             rng.random() < LOGIN_FAILURE_PROBABILITY
             and seconds - last_failure >= MIN_SECONDS_BETWEEN_FAILED_LOGINS
@@ -168,7 +171,7 @@ class NormalTraffic:
         rng = self.world.rng
         index = rng.randrange(len(self.world.customers))
         customer = self.world.customers[index]
-        last = self.last_noise_alert.get(customer.customer_id, -math.inf)
+        last = self.last_noise_alert.get(customer.customer_id, 0.0)
         # Victims get no background alerts: theirs come from the fraud itself.
         if seconds - last < MIN_SECONDS_BETWEEN_NOISE_ALERTS or self.world.is_busy(index, seconds):
             return None

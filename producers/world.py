@@ -23,13 +23,17 @@ class World:
     start: datetime
     # Customer index -> simulated second until which the customer hosts a scenario (plus cooldown).
     busy_until: dict[int, float] = field(default_factory=dict)
+    id_salt: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.id_salt = ids.run_salt(self.start)
 
     def at(self, seconds: float) -> datetime:
         """The event time `seconds` after the start of the simulation."""
         return self.start + timedelta(seconds=seconds)
 
     def event_id(self) -> str:
-        return ids.event_id(self.rng)
+        return ids.event_id(self.rng, self.id_salt)
 
     def money(self, amount: float) -> Decimal:
         return Decimal(str(amount)).quantize(CENT)

@@ -6,6 +6,7 @@ from producers import jsonl
 from producers.generator import generate
 from producers.models import FraudLabel, KycProfile, Transaction
 from tests.producers.conftest import START, make_settings
+from tests.producers.test_invariant import RULES as INVARIANT_RULES
 
 
 def _jsonl(**overrides: object) -> bytes:
@@ -76,3 +77,26 @@ def test_labels_account_for_exactly_the_fraudulent_events(mixed_stream: list) ->
 def test_fraud_rate_zero_injects_nothing(clean_stream: list) -> None:
     assert not any(getattr(record, "is_fraud", False) for record in clean_stream)
     assert not any(isinstance(record, FraudLabel) for record in clean_stream)
+
+
+def test_a_restarted_run_keeps_its_customers_but_never_repeats_an_event_id() -> None:
+    settings = make_settings(seed=21)
+    first = list(generate(settings, start=START, events=3000))
+    second = list(generate(settings, start=START + timedelta(minutes=5), events=3000))
+    assert {r.customer_id for r in first[:500]} == {r.customer_id for r in second[:500]}
+    event_ids = [
+        {r.event_id for r in run if not isinstance(r, FraudLabel)} for run in (first, second)
+    ]
+    assert not event_ids[0] & event_ids[1]
+
+
+def test_two_back_to_back_runs_together_show_no_fraud_shape() -> None:
+    # `make restart-producer`: a run stops and the next starts seconds later with fresh guards.
+    # A small pool keeps every account busy, so a pattern across the restart would show.
+    settings = make_settings(fraud_rate=0.0, customer_pool_size=400)
+    stop = START + timedelta(minutes=20)
+    first = list(generate(settings, start=START, duration_s=20 * 60))
+    second = list(generate(settings, start=stop + timedelta(seconds=2), duration_s=20 * 60))
+    combined = first + second
+    for rule in INVARIANT_RULES.values():
+        assert rule(combined) == {}
