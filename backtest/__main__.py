@@ -75,9 +75,10 @@ def report_json(result: ReplayResult) -> dict[str, Any]:
     }
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """Rows as aligned text columns; with no rows, only the header (a clean run has none)."""
     cells = [[("-" if row[name] is None else str(row[name])) for name in columns] for row in rows]
-    widths = [max(len(name), *(len(line[i]) for line in cells)) for i, name in enumerate(columns)]
+    widths = [max([len(name), *(len(line[i]) for line in cells)]) for i, name in enumerate(columns)]
     lines = ["  ".join(name.ljust(width) for name, width in zip(columns, widths, strict=True))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)) for line in cells]
     return "\n".join(lines)
@@ -86,7 +87,7 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
 def render(document: dict[str, Any]) -> str:
     parts = [
         "Signals",
-        _table(
+        table(
             document["signals"],
             [
                 "signal",
@@ -100,7 +101,7 @@ def render(document: dict[str, Any]) -> str:
         ),
         "",
         "Scenarios",
-        _table(
+        table(
             document["scenarios"],
             [
                 "scenario",
@@ -114,13 +115,13 @@ def render(document: dict[str, Any]) -> str:
         "",
         f"Top risk accounts (critical: {document['critical_accounts']}, critical without"
         f" injected fraud: {document['critical_accounts_without_fraud']})",
-        _table(
+        table(
             document["top_accounts"],
             ["account_id", "customer_id", "risk_score", "risk_level", "reason_codes"],
         ),
         "",
         f"Open cases: {document['open_cases']}",
-        _table(document["top_cases"], ["case_id", "severity", "risk_score", "recommended_action"]),
+        table(document["top_cases"], ["case_id", "severity", "risk_score", "recommended_action"]),
         "",
         f"Replay: {document['events']} events in {document['elapsed_s']} s"
         f" ({document['events_per_s']} events/s; load {document['load_s']} s,"

@@ -1,0 +1,39 @@
+"""`make backtest` as a user runs it: the CLI prints its tables and writes the REPORT contract."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SIGNAL_KEYS = {"signal", "injected", "detected", "precision", "recall", "median_time_to_detect_s"}
+
+
+def test_a_clean_replay_through_the_cli_reports_nothing_critical(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backtest",
+            *("--fraud-rate", "0", "--minutes", "5"),
+            *("--seed", "3", "--report", str(report)),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Open cases: 0" in result.stdout
+    document = json.loads(report.read_text())
+    assert document.keys() >= {"events", "elapsed_s", "signals", "critical_accounts"}
+    assert document.keys() >= {"critical_accounts_without_fraud", "open_cases"}
+    assert document["events"] > 5000
+    assert document["critical_accounts"] == 0
+    assert document["open_cases"] == 0
+    assert len(document["signals"]) == 8
+    for signal in document["signals"]:
+        assert signal.keys() >= SIGNAL_KEYS
+        assert signal["detected"] == 0
