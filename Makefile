@@ -118,9 +118,10 @@ validate: ## Check the running stack: topics, views, cases, Grafana datasource (
 	scripts/check_pipeline.sh
 
 .PHONY: status
-status: ## Show each service's state and health
+status: ## Show each service's state and health, and row counts of the key views
 	@scripts/require_engine.sh
 	$(COMPOSE) ps --all
+	$(RW_RUN) -T dbt $(RW_ARGS) --command "select 'mv_signals' as view_name, count(*) as row_count from mv_signals union all select 'mv_account_risk_score_realtime' as view_name, count(*) as row_count from mv_account_risk_score_realtime union all select 'mv_open_fraud_cases' as view_name, count(*) as row_count from mv_open_fraud_cases union all select 'mv_fraud_kpis_1min' as view_name, count(*) as row_count from mv_fraud_kpis_1min union all select 'mv_detection_quality_by_signal' as view_name, count(*) as row_count from mv_detection_quality_by_signal union all select 'mv_rejected_events' as view_name, count(*) as row_count from mv_rejected_events"
 
 .PHONY: psql
 psql: ## Open psql on RisingWave (runs in a container: no psql needed on the host)

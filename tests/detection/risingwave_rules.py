@@ -91,6 +91,16 @@ def over_partitioned(statement: exp.Expression) -> Iterator[str]:
             yield f"window function without PARTITION BY: {window.sql()[:60]!r}"
 
 
+def range_frame_one_order_column(statement: exp.Expression) -> Iterator[str]:
+    """A RANGE frame orders by exactly one column (RW binder: "there should be exactly one
+    ordering column for `RANGE` frame", src/frontend/src/binder/expr/function/window.rs)."""
+    for window in statement.find_all(exp.Window):
+        spec, order = window.args.get("spec"), window.args.get("order")
+        is_range = spec is not None and str(spec.args.get("kind", "")).lower() == "range"
+        if is_range and (order is None or len(order.expressions) != 1):
+            yield f"RANGE frame without exactly one ORDER BY column: {window.sql()[:60]!r}"
+
+
 def lag_lead_two_args(statement: exp.Expression) -> Iterator[str]:
     """lag/lead take no default argument and only a constant integer offset."""
     for function in statement.find_all(exp.Lag, exp.Lead):
@@ -164,6 +174,7 @@ RULES: tuple[Rule, ...] = (
     aliases_explicit_and_unique,
     now_only_in_filters,
     over_partitioned,
+    range_frame_one_order_column,
     lag_lead_two_args,
     hop_size_multiple_of_slide,
     joins_have_equality,

@@ -117,6 +117,11 @@ def test_structuring_threshold_follows_the_environment(compiled: dict[Path, str]
         ("select now() as seen_at from t", "NOW() outside"),
         ("select a as a from t inner join u on t.k = u.k and u.ts < now() group by now()", "NOW()"),
         ("select count(*) over (order by b) as c from t", "without PARTITION BY"),
+        (
+            "select count(*) over (partition by a order by b, c range between"
+            " interval '1 minute' preceding and current row) as n from t",
+            "exactly one ORDER BY",
+        ),
         ("select lag(x, 1, 0) over (partition by a order by b) as l from t", "default argument"),
         ("select lead(x, n) over (partition by a order by b) as l from t", "non-constant offset"),
         (
@@ -144,6 +149,8 @@ def test_each_rule_rejects_a_bad_statement(sql: str, problem: str) -> None:
         "select t.a as a from t inner join u on t.a = u.a and u.ts > now() - interval '1 hour'",
         "select * from hop(t, ts, interval '15 seconds', interval '1 minute') as hopped",
         "select lag(x) over (partition by a order by b) as l from t",
+        "select count(*) over (partition by a order by b range between"
+        " interval '1 minute' preceding and current row) as n from t",
         "select a, count(*) as n from t group by a having max(ts) > now() - interval '1 day'",
     ],
 )

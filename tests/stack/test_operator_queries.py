@@ -45,3 +45,15 @@ def test_make_query_returns_rows(replay_cursor: Any, target: str) -> None:
 def test_views_validate_checks_are_filled_by_a_replay(replay_cursor: Any, view: str) -> None:
     replay_cursor.execute(f"select count(*) from {view}")
     assert replay_cursor.fetchone()[0] > 0
+
+
+STATUS_QUERY = re.search(r'^status:.*?--command "([^"]+)"', MAKEFILE, re.M | re.S)
+
+
+@pytest.mark.slow
+def test_make_status_counts_the_key_views(replay_cursor: Any) -> None:
+    assert STATUS_QUERY is not None, "make status shows no row counts"
+    replay_cursor.execute(STATUS_QUERY.group(1))
+    counts = dict(replay_cursor.fetchall())
+    assert {"mv_signals", "mv_account_risk_score_realtime", "mv_open_fraud_cases"} <= set(counts)
+    assert counts["mv_signals"] > 0 and counts["mv_open_fraud_cases"] > 0
