@@ -106,7 +106,7 @@ def build_customers(size: int, rng: random.Random, faker: Faker) -> tuple[Custom
                 devices=devices,
                 risk_tier=rng.choices(("low", "medium", "high"), (80, 17, 3))[0],
                 kyc_status=rng.choices(("verified", "pending_review", "expired"), (92, 5, 3))[0],
-                typical_spend=Decimal(rng.randint(20, 250)),
+                typical_spend=Decimal(rng.randint(20, 250)).quantize(Decimal("0.01")),
                 customer_since=date(2005, 1, 1) + timedelta(days=rng.randrange(7300)),
             )
         )

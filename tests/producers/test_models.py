@@ -123,3 +123,11 @@ PAN_LIKE = re.compile(rb"\d{13,19}")
 def test_no_payload_of_a_generated_stream_holds_a_card_number(mixed_stream: list) -> None:
     for record in mixed_stream:
         assert not PAN_LIKE.search(record.payload()), record
+
+
+def test_every_amount_in_a_generated_stream_has_exactly_two_decimals(mixed_stream: list) -> None:
+    for record in mixed_stream[:5000]:
+        payload = json.loads(record.payload())
+        for field in ("amount", "typical_spend"):
+            if field in payload:
+                assert re.fullmatch(r"\d+\.\d{2}", payload[field]), (field, payload[field])
