@@ -6,7 +6,6 @@ Every field is `ALERTER_<NAME>` except the broker list, which the whole pipeline
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -21,6 +20,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from alerter.cases import MinimumSeverity
+from producers.settings import BootstrapServers
 
 ENV_PREFIX = "ALERTER_"
 SIGNAL_TYPES: frozenset[str] = frozenset(
@@ -37,7 +37,6 @@ SIGNAL_TYPES: frozenset[str] = frozenset(
 )
 # Plain http leaks the webhook secret on the wire: allowed only to this machine (tests, demos).
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-_BROKER = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$")
 _TOPIC = r"^[A-Za-z0-9._-]{1,249}$"
 
 
@@ -48,7 +47,7 @@ class AlerterSettings(BaseSettings):
         env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    kafka_bootstrap_servers: str = Field(
+    kafka_bootstrap_servers: BootstrapServers = Field(
         "localhost:19092",
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
         description="Comma-separated host:port list of Kafka/Redpanda brokers (shared setting).",
@@ -108,16 +107,6 @@ class AlerterSettings(BaseSettings):
         60.0, gt=0.0, description="How long to retry an unreachable broker before giving up."
     )
     log_interval_s: float = Field(10.0, gt=0.0, description="Seconds between summary log lines.")
-
-    @field_validator("kafka_bootstrap_servers")
-    @classmethod
-    def _broker_list(cls, value: str) -> str:
-        brokers = [part.strip() for part in value.split(",")]
-        if not all(_BROKER.match(broker) for broker in brokers):
-            raise ValueError("must be a comma-separated list of host:port")
-        if not all(0 < int(broker.rsplit(":", 1)[1]) < 65536 for broker in brokers):
-            raise ValueError("ports must be between 1 and 65535")
-        return ",".join(brokers)
 
     @field_validator("categories", mode="before")
     @classmethod

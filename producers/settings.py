@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Normal traffic spaces an account's transactions at least this far apart, so that no account ever
@@ -21,6 +21,19 @@ CUSTOMERS_PER_TRANSACTION_PER_SECOND = 20
 _BROKER = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$")
 
 
+def _broker_list(value: str) -> str:
+    brokers = [part.strip() for part in value.split(",")]
+    if not all(_BROKER.match(broker) for broker in brokers):
+        raise ValueError("must be a comma-separated list of host:port")
+    if not all(0 < int(broker.rsplit(":", 1)[1]) < 65536 for broker in brokers):
+        raise ValueError("ports must be between 1 and 65535")
+    return ",".join(brokers)
+
+
+# KAFKA_BOOTSTRAP_SERVERS as every service reads it (the alerter imports this type).
+BootstrapServers = Annotated[str, AfterValidator(_broker_list)]
+
+
 class Settings(BaseSettings):
     """Every knob of the producer. Field names are the environment variable names, lower-cased."""
 
@@ -28,7 +41,7 @@ class Settings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
     )
 
-    kafka_bootstrap_servers: str = Field(
+    kafka_bootstrap_servers: BootstrapServers = Field(
         "localhost:19092", description="Comma-separated host:port list of Kafka/Redpanda brokers."
     )
     sink: Literal["kafka", "jsonl"] = Field("kafka", description="Where events go: kafka or jsonl.")
@@ -60,16 +73,6 @@ class Settings(BaseSettings):
     compression_type: Literal["none", "gzip"] = Field(
         "gzip", description="Compression of produced batches: none or gzip."
     )
-
-    @field_validator("kafka_bootstrap_servers")
-    @classmethod
-    def _broker_list(cls, value: str) -> str:
-        brokers = [part.strip() for part in value.split(",")]
-        if not brokers or not all(_BROKER.match(broker) for broker in brokers):
-            raise ValueError("must be a comma-separated list of host:port")
-        if not all(0 < int(broker.rsplit(":", 1)[1]) < 65536 for broker in brokers):
-            raise ValueError("ports must be between 1 and 65535")
-        return ",".join(brokers)
 
     @field_validator("start_time")
     @classmethod

@@ -24,9 +24,13 @@ class World:
     # Customer index -> simulated second until which the customer hosts a scenario (plus cooldown).
     busy_until: dict[int, float] = field(default_factory=dict)
     id_salt: int = field(init=False)
+    # Amounts just under the reporting threshold: normal traffic never lands here.
+    structuring_band: tuple[Decimal, Decimal] = field(init=False)
 
     def __post_init__(self) -> None:
         self.id_salt = ids.run_salt(self.start)
+        threshold = self.settings.structuring_threshold
+        self.structuring_band = ((threshold * Decimal("0.9")).quantize(CENT), threshold)
 
     def at(self, seconds: float) -> datetime:
         """The event time `seconds` after the start of the simulation."""
@@ -40,9 +44,3 @@ class World:
 
     def is_busy(self, customer_index: int, seconds: float) -> bool:
         return self.busy_until.get(customer_index, -1.0) > seconds
-
-    @property
-    def structuring_band(self) -> tuple[Decimal, Decimal]:
-        """Amounts just under the reporting threshold: normal traffic never lands here."""
-        threshold = self.settings.structuring_threshold
-        return (threshold * Decimal("0.9")).quantize(CENT), threshold

@@ -6,6 +6,9 @@ internal model, so the dashboard survives refactoring behind that contract.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
 from grafana_foundation_sdk.builders import dashboard as dashboard_builders
 from grafana_foundation_sdk.builders import geomap, stat, table, timeseries
 from grafana_foundation_sdk.models.dashboard import Dashboard
@@ -21,16 +24,11 @@ from grafana.dashboards.panels import (
 UID = "fraud-operations-centre"
 TITLE = "Fraud Operations Centre"
 
-# The signal types of the view contract; each has a `<type>_contribution` risk column.
-SIGNAL_TYPES = (
-    "velocity",
-    "geo_impossible",
-    "device_anomaly",
-    "cnp_spike",
-    "login_storm",
-    "structuring",
-    "correlated_alerts",
-    "account_takeover",
+# The signal types, from their one home: the dbt var `risk_weights` (one weight per signal). Each
+# has a `<type>_contribution` column in the risk view.
+_DBT_PROJECT = Path(__file__).resolve().parents[2] / "fraud_detection" / "dbt_project.yml"
+SIGNAL_TYPES: tuple[str, ...] = tuple(
+    yaml.safe_load(_DBT_PROJECT.read_text(encoding="utf-8"))["vars"]["risk_weights"]
 )
 
 PanelBuilder = stat.Panel | timeseries.Panel | table.Panel | geomap.Panel

@@ -9,17 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from grafana.dashboards.fraud_operations import SIGNAL_TYPES
+
 START = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-SIGNAL_TYPES = (
-    "velocity",
-    "geo_impossible",
-    "device_anomaly",
-    "cnp_spike",
-    "login_storm",
-    "structuring",
-    "correlated_alerts",
-    "account_takeover",
-)
 
 _SIGNAL_COLUMNS = """
     signal_id text, signal_type text, customer_id text, account_id text, card_token text,
