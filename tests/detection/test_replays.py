@@ -12,7 +12,7 @@ import pytest
 from backtest.load import Message
 from backtest.replay import ReplayResult, history, replayed
 from backtest.schema import raw_columns
-from producers.models import TOPICS, Scenario
+from producers.models import TOPICS, LookalikeLabel, Scenario
 from tests.detection import malformed
 from tests.support.replay import (
     CLEAN_REPLAY_MINUTES,
@@ -142,7 +142,8 @@ def test_payload_fields_equal_source_columns(fraud_replay: ReplayResult) -> None
     payload_fields: dict[str, list[str]] = {}
     for record in records:
         payload_fields.setdefault(record.topic, list(json.loads(record.payload())))
-    assert set(payload_fields) == set(TOPICS)
+    # Look-alike labels exist only in the realistic world (WORLD setting, next commit).
+    assert set(payload_fields) | {LookalikeLabel.topic} == set(TOPICS)
     for topic, fields in payload_fields.items():
         assert [column.name for column in raw_columns()[topic]] == fields
         columns = _rows(
