@@ -12,6 +12,7 @@ JIT is warm for every client alike.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
@@ -26,7 +27,7 @@ from typing import get_args
 
 from producers.generator import generate
 from producers.models import Record
-from producers.publisher import BrokerUnavailable, open_publisher
+from producers.publisher import CLIENT_LOGGERS, BrokerUnavailable, open_publisher
 from producers.settings import Settings
 from producers.stats import PublishStats
 from producers.topics import TopicSetupError, ensure_topics
@@ -97,6 +98,8 @@ def main() -> int:
     )
     parser.add_argument("--warmup", type=int, default=20_000, help="untimed records first")
     args = parser.parse_args()
+    for client_logger in CLIENT_LOGGERS:
+        logging.getLogger(client_logger).setLevel(logging.CRITICAL)
     clients = args.client or list(CLIENTS)
     records = list(
         generate(Settings(_env_file=None, fraud_rate=0.1), start=START, events=args.events)

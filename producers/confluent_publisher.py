@@ -13,6 +13,7 @@ from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from producers.models import Record
 from producers.publisher import (
+    CLIENT_LOGGERS,
     BrokerUnavailable,
     Publisher,
     Timeouts,
@@ -23,8 +24,6 @@ from producers.settings import Settings
 from producers.stats import PublishStats
 
 log = logging.getLogger(__name__)
-# librdkafka's own log lines; the publisher reports outages in one line itself.
-CLIENT_LOGGER = "confluent_kafka"
 # While the local queue is full, wait this long for deliveries to make room.
 _FULL_QUEUE_POLL_S = 0.05
 # Delivery reports are served every this many sends: polling on each one costs more than the send.
@@ -72,7 +71,8 @@ class ConfluentPublisher(Publisher):
                 # whichever client wrote it, so switching clients keeps each key in order.
                 "partitioner": "murmur2_random",
                 "error_cb": self._client_error,
-                "logger": logging.getLogger(CLIENT_LOGGER),
+                # Without a logger librdkafka writes to file descriptor 2 itself.
+                "logger": logging.getLogger(CLIENT_LOGGERS[1]),
             }
         )
         self._producer: Producer = connect_with_retry(

@@ -23,6 +23,9 @@ from producers.settings import Settings
 from producers.stats import PublishStats
 
 log = logging.getLogger(__name__)
+# The clients' own loggers (librdkafka's lines are routed to the second): they log every
+# reconnect attempt, while the publisher reports an outage in one line itself.
+CLIENT_LOGGERS = ("kafka", "confluent_kafka")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Built once: constructing it per record was a visible share of a send's cost.
