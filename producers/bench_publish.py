@@ -4,7 +4,9 @@ Records are generated first (not timed), then each client (KAFKA_CLIENT) publish
 without pacing, to topics of its own on the same broker and flushes: its figure is acknowledged
 events over the time from the first send to the end of the flush. The producer process is pinned
 to one CPU (`--cpu`) once the broker runs, so the figure is what one core of producer achieves;
-the broker is another process. The broker is KAFKA_BOOTSTRAP_SERVERS when set, else a throwaway
+the broker is another process. On a shared machine other work takes part of that core: each line
+also gives the producer's own CPU time (all its threads) and events per CPU-second, what the core
+would carry undisturbed. The broker is KAFKA_BOOTSTRAP_SERVERS when set, else a throwaway
 local KRaft node (`make kafka-jars` first). An untimed warm-up run goes first, so the broker's
 JIT is warm for every client alike.
 """
@@ -61,26 +63,29 @@ def _broker() -> Iterator[str]:
             yield broker.bootstrap_servers
 
 
-def _publish(settings: Settings, records: list[Record]) -> tuple[PublishStats, float]:
+def _publish(settings: Settings, records: list[Record]) -> tuple[PublishStats, float, float]:
+    """Stats, wall seconds and process CPU seconds of publishing `records` and flushing."""
     suffix = f"-bench-{uuid.uuid4().hex[:8]}"
     ensure_topics(settings, topic_suffix=suffix)
     stats = PublishStats()
     with open_publisher(settings, stats, topic_suffix=suffix) as publisher:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         for record in records:
             publisher.publish(record)
         publisher.flush()
-        return stats, time.perf_counter() - started
+        return stats, time.perf_counter() - started, time.process_time() - cpu_started
 
 
-def _line(client: str, stats: PublishStats, events: int, elapsed: float) -> str:
-    rate = stats.total_acknowledged / elapsed
+def _line(client: str, stats: PublishStats, events: int, elapsed: float, cpu: float) -> str:
+    acknowledged = stats.total_acknowledged
+    rate = acknowledged / elapsed
     target = TARGET_EVENTS_PER_SECOND[client]
     verdict = "meets" if rate >= target else "MISSES"
     return (
-        f"  {client:<16} {stats.total_acknowledged} of {events} acknowledged in {elapsed:6.2f} s"
-        f" = {rate:>7,.0f} events/s ({verdict} the {target:,}/s target),"
-        f" {stats.total_failed} failed"
+        f"  {client:<16} {acknowledged} of {events} acknowledged in {elapsed:6.2f} s"
+        f" = {rate:>7,.0f} events/s ({verdict} the {target:,}/s target), {stats.total_failed}"
+        f" failed; producer CPU {cpu:.2f} s ({cpu / elapsed:.0%} of the core)"
+        f" = {acknowledged / cpu:,.0f} events per CPU-second"
     )
 
 
@@ -124,8 +129,8 @@ def main() -> int:
                 if client == "warm-up":
                     _publish(settings, records[: args.warmup])
                     continue
-                stats, elapsed = _publish(settings, records)
-                results.append(_line(client, stats, len(records), elapsed))
+                stats, elapsed, cpu = _publish(settings, records)
+                results.append(_line(client, stats, len(records), elapsed, cpu))
                 failed += stats.total_failed
         except (BrokerUnavailable, TopicSetupError) as error:
             print(f"error: {error}", file=sys.stderr)
