@@ -63,13 +63,15 @@ def main(argv: list[str] | None = None) -> int:
             with args.output.open("wb") as output:
                 jsonl.write(records, output)
         return 0
-    from producers.runner import run_kafka  # kafka-python is loaded only when it is used
+    # The Kafka client is loaded only when it is used.
+    from producers.publisher import CLIENT_LOGGERS
+    from producers.runner import run_kafka
 
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
     )
-    # kafka-python logs every reconnect attempt; the publisher reports outages in one line itself.
-    logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    for client_logger in CLIENT_LOGGERS:
+        logging.getLogger(client_logger).setLevel(logging.CRITICAL)
     return run_kafka(settings, records)
 
 

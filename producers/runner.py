@@ -14,7 +14,7 @@ from types import FrameType
 from typing import Protocol
 
 from producers.models import Record
-from producers.publisher import BrokerUnavailable, KafkaPublisher
+from producers.publisher import BrokerUnavailable, Publisher, open_publisher
 from producers.settings import Settings
 from producers.stats import PublishStats
 from producers.topics import TopicSetupError, ensure_topics
@@ -77,7 +77,7 @@ def run_kafka(
     stats = PublishStats()
     try:
         ensure_topics(settings, topic_suffix=topic_suffix)
-        publisher = KafkaPublisher(settings, stats, topic_suffix=topic_suffix)
+        publisher = open_publisher(settings, stats, topic_suffix=topic_suffix)
     except (BrokerUnavailable, TopicSetupError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -112,7 +112,7 @@ def _publish_paced(
     settings: Settings,
     records: Iterable[Record],
     clock: Clock,
-    publisher: KafkaPublisher,
+    publisher: Publisher,
     stats: PublishStats,
     stop: threading.Event,
     last_log: datetime,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
+from importlib.util import find_spec
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
@@ -45,6 +46,10 @@ class Settings(BaseSettings):
         "localhost:19092", description="Comma-separated host:port list of Kafka/Redpanda brokers."
     )
     sink: Literal["kafka", "jsonl"] = Field("kafka", description="Where events go: kafka or jsonl.")
+    kafka_client: Literal["kafka-python", "confluent-kafka"] = Field(
+        "kafka-python",
+        description="Kafka client library: kafka-python, or confluent-kafka (the load extra).",
+    )
     seed: int = Field(42, description="Seed of every random choice; same seed, same events.")
     fraud_rate: float = Field(
         0.10, ge=0.0, le=1.0, description="Approximate share of transactions that are fraud, 0..1."
@@ -97,6 +102,19 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("must carry a timezone offset, e.g. 2026-01-01T00:00:00Z")
         return value
+
+    @model_validator(mode="after")
+    def _client_installed(self) -> Settings:
+        if (
+            self.sink == "kafka"
+            and self.kafka_client == "confluent-kafka"
+            and find_spec("confluent_kafka") is None
+        ):
+            raise ValueError(
+                "KAFKA_CLIENT: confluent-kafka is not installed; install the load extra"
+                " (pip install -e '.[load]') or set KAFKA_CLIENT=kafka-python"
+            )
+        return self
 
     @model_validator(mode="after")
     def _rate_fits_pool(self) -> Settings:

@@ -12,7 +12,7 @@ class PublishStats:
     """What was sent, acknowledged and lost: per interval and in total.
 
     `sent` runs on the publishing thread while kafka-python reports acknowledgements and failures
-    from its sender thread, hence the lock.
+    from its sender thread, hence the lock (confluent-kafka reports on the publishing thread).
     """
 
     def __init__(self) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.record import MemoryRecords
+from kafka.record.default_records import DefaultRecordBatch
 
 from producers.models import EVENT_TYPES, LABEL_TYPES, TOPICS
 from producers.settings import Settings
@@ -57,3 +60,16 @@ def read_topics(bootstrap_servers: str, topic_suffix: str) -> list[ConsumerRecor
         return messages
     finally:
         consumer.close()
+
+
+def stored_batches(data_dir: Path, topic_suffix: str) -> list[DefaultRecordBatch]:
+    """Every record batch of the contract's topics (+ suffix) as the broker stored it on disk:
+    compression, producer id and size exactly as the producer sent them."""
+    batches: list[DefaultRecordBatch] = []
+    for topic in TOPICS:
+        for segment in sorted(data_dir.glob(f"{topic}{topic_suffix}-*/*.log")):
+            records = MemoryRecords(segment.read_bytes())
+            while (batch := records.next_batch()) is not None:
+                assert isinstance(batch, DefaultRecordBatch), "not a v2 record batch"
+                batches.append(batch)
+    return batches

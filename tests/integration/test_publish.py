@@ -1,4 +1,7 @@
-"""Generated events published through the runner come back from a real broker, intact."""
+"""Generated events published through the runner come back from a real broker, intact.
+
+Every test runs once per KAFKA_CLIENT: the clients give the same guarantees.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
+from kafka.partitioner import murmur2
 
 from producers.generator import generate
 from producers.models import FraudLabel, Record
@@ -33,12 +37,20 @@ def _payload_time_ms(record: Record) -> int:
     return round(stated.timestamp() * 1000)
 
 
+def _java_partition(key: bytes, partitions: int) -> int:
+    """The partition Kafka's Java client (and kafka-python) picks for a key."""
+    return (murmur2(key) & 0x7FFFFFFF) % partitions
+
+
 def test_every_event_comes_back_with_its_key_schema_and_timestamp(
     kafka_broker: KafkaBroker | ExternalBroker,
     topic_suffix: str,
+    kafka_client: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    settings = broker_settings(kafka_broker.bootstrap_servers, fraud_rate=0.3)
+    settings = broker_settings(
+        kafka_broker.bootstrap_servers, fraud_rate=0.3, kafka_client=kafka_client
+    )
     records = list(generate(settings, start=START, events=EVENTS))
     labels = sum(isinstance(record, FraudLabel) for record in records)
 
@@ -61,15 +73,17 @@ def test_every_event_comes_back_with_its_key_schema_and_timestamp(
         topic = message.topic.removesuffix(topic_suffix)
         assert set(json.loads(message.value)) == payload_fields(topic)
         assert not _PAN.search(message.value)
+        # Both clients place a key alike: switching KAFKA_CLIENT keeps each key's order.
+        assert message.partition == _java_partition(message.key, settings.topic_partitions)
     assert (
         f"sent={EVENTS} acknowledged={EVENTS} failed=0 scenarios_injected={labels}" in caplog.text
     )
 
 
 def test_a_record_is_sent_only_once_the_clock_reaches_its_time(
-    kafka_broker: KafkaBroker | ExternalBroker, topic_suffix: str
+    kafka_broker: KafkaBroker | ExternalBroker, topic_suffix: str, kafka_client: str
 ) -> None:
-    settings = broker_settings(kafka_broker.bootstrap_servers)
+    settings = broker_settings(kafka_broker.bootstrap_servers, kafka_client=kafka_client)
     records = list(generate(settings, start=START, events=300))
     clock = FakeClock(START - timedelta(seconds=30))
     published_at: list[datetime] = []
@@ -91,9 +105,9 @@ def test_a_record_is_sent_only_once_the_clock_reaches_its_time(
 
 
 def test_sigterm_stops_the_run_and_keeps_what_was_sent(
-    kafka_broker: KafkaBroker | ExternalBroker, topic_suffix: str
+    kafka_broker: KafkaBroker | ExternalBroker, topic_suffix: str, kafka_client: str
 ) -> None:
-    settings = broker_settings(kafka_broker.bootstrap_servers)
+    settings = broker_settings(kafka_broker.bootstrap_servers, kafka_client=kafka_client)
     records = list(generate(settings, start=START, events=1000))
     stop_before = 700
 

@@ -52,6 +52,10 @@ def test_env_example_documents_every_setting_with_a_comment() -> None:
         ({"transaction_rate": 0}, "TRANSACTION_RATE: Input should be greater than 0"),
         ({"customer_pool_size": 0}, "CUSTOMER_POOL_SIZE: Input should be greater than 0"),
         ({"sink": "s3"}, "SINK: Input should be 'kafka' or 'jsonl'"),
+        (
+            {"kafka_client": "librdkafka"},
+            "KAFKA_CLIENT: Input should be 'kafka-python' or 'confluent-kafka'",
+        ),
         ({"kafka_bootstrap_servers": "broker"}, "KAFKA_BOOTSTRAP_SERVERS: must be a comma"),
         ({"kafka_bootstrap_servers": "a:1,b:99999"}, "KAFKA_BOOTSTRAP_SERVERS: ports must be"),
         ({"transaction_rate": 26}, "TRANSACTION_RATE: at most CUSTOMER_POOL_SIZE/20 (25 for 500"),
@@ -134,3 +138,43 @@ def test_compose_passes_the_producer_settings_with_their_defaults() -> None:
     for name in defaults:
         field = name.lower()
         assert getattr(parsed, field) == Settings.model_fields[field].default, name
+
+
+# Run as the CLI, with confluent-kafka made unimportable (as where the load extra is missing).
+_WITHOUT_CONFLUENT = (
+    "import sys; sys.modules['confluent_kafka'] = None; "
+    "from producers.__main__ import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def test_confluent_kafka_without_its_package_names_the_setting_and_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "confluent_kafka", None)
+
+    with pytest.raises(ValidationError) as caught:
+        make_settings(kafka_client="confluent-kafka")
+
+    message = describe_error(caught.value)
+    assert message.startswith("KAFKA_CLIENT: confluent-kafka is not installed")
+    assert "'.[load]'" in message
+    # Writing NDJSON needs no Kafka client at all.
+    assert make_settings(kafka_client="confluent-kafka", sink="jsonl").sink == "jsonl"
+
+
+def test_confluent_kafka_without_its_package_stops_the_cli_with_exit_2() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_CONFLUENT, "--events", "5"],
+        env={"KAFKA_CLIENT": "confluent-kafka", "PATH": ""},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "invalid setting: KAFKA_CLIENT: confluent-kafka is not installed; install the load extra"
+        " (pip install -e '.[load]') or set KAFKA_CLIENT=kafka-python"
+    ]

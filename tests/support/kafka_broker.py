@@ -88,6 +88,11 @@ class KafkaBroker:
         return f"127.0.0.1:{self.port}"
 
     @property
+    def data_dir(self) -> Path:
+        """The log directory: one `<topic>-<partition>` folder of segment files per partition."""
+        return self._data_dir
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
