@@ -28,7 +28,7 @@ _SETTING = f"{TIMESTAMP_TYPE}={APPEND_TIME}"
 
 
 class TopicSetupError(Exception):
-    """The broker refused to create a topic; one-line message."""
+    """The broker refused to create or configure a topic; one-line message."""
 
 
 def ensure_topics(settings: Settings, *, topic_suffix: str = "") -> list[str]:
