@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from typing import Any
 
 import pytest
 
+from tests.stack.conftest import require
 from tests.stack.stack_files import COMPOSE, ROOT, compose_variables
 from tests.stack.test_compose import _compose_command
 
@@ -108,3 +110,21 @@ def test_the_runbook_states_both_profiles_and_their_totals() -> None:
     assert _gib(sum(small.values())) in small_row
     for value in small_profile().values():
         assert f"| {value} |" in small_row
+
+
+def test_make_up_small_starts_the_stack_with_the_small_profile() -> None:
+    require(shutil.which("make") is not None, "make is not installed")
+    listed = subprocess.run(
+        ["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    assert re.search(r"^  up-small\s+\S", listed, re.MULTILINE)
+    dry = subprocess.run(
+        ["make", "--no-print-directory", "--dry-run", "up-small"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MAKEFLAGS": ""},
+    )
+    first = dry.stdout.splitlines()[0]
+    assert first.split()[:-2] == [f"{name}={value}" for name, value in small_profile().items()]
+    assert first.endswith(" up")
