@@ -84,6 +84,8 @@ bench-backtest: $(STAMP) ## Replay throughput of the SQL layer at 100k and 1M ev
 ##@ Stack (Docker Compose: Redpanda, RisingWave, dbt, producer, alerter, Grafana)
 
 COMPOSE ?= docker compose
+# The scripts (require_engine.sh, check_pipeline.sh) use the same compose command.
+export COMPOSE
 # psql runs inside the dbt image, so the host needs no PostgreSQL client.
 RW_RUN = $(COMPOSE) run --rm --no-deps --entrypoint psql
 RW_ARGS = --no-psqlrc --host risingwave --port 4566 --username root --dbname dev
@@ -101,6 +103,13 @@ up: ## Build and start the stack, wait until every service is healthy, print the
 	@echo "RisingWave        postgresql://root@$$($(COMPOSE) port risingwave 4566)/dev  (make psql)"
 	@echo "RisingWave UI     http://$$($(COMPOSE) port risingwave 5691)"
 	@echo "Kafka (host)      $$($(COMPOSE) port redpanda 19092)"
+
+# The 8 GB laptop profile: the two big services get smaller limits (docs/runbook.md, "Memory").
+SMALL_MEMORY := RISINGWAVE_MEMORY=2g REDPANDA_MEMORY=1280m
+
+.PHONY: up-small
+up-small: ## Like up, with memory limits for an 8 GB laptop (RisingWave 2g, Redpanda 1280m)
+	$(SMALL_MEMORY) $(MAKE) up
 
 .PHONY: down
 down: ## Stop the stack; volumes (topics, views, Grafana state) are kept

@@ -9,7 +9,8 @@ cd "$here/.." || exit 1
 
 # shellcheck disable=SC1091
 [[ -f .env ]] && set -a && source .env && set +a
-compose=(docker compose)
+# The compose command, as the Makefile's COMPOSE (e.g. COMPOSE="podman compose").
+read -ra compose <<<"${COMPOSE:-docker compose}"
 failures=0
 
 check() { # check <description> <command...>: PASS when the command succeeds
@@ -57,6 +58,11 @@ grafana_datasource_healthy() {
     [[ "$response" == *'"status":"OK"'* ]]
 }
 
+console_healthy() { # the console has no container healthcheck (its image may lack wget/curl)
+    curl --silent --show-error --fail --max-time 10 --output /dev/null \
+        "http://127.0.0.1:${CONSOLE_PORT:-8080}/admin/health"
+}
+
 for topic in transactions logins card_events alerts kyc_profiles fraud_labels; do
     check "topic $topic is populated" topic_has_messages "$topic"
 done
@@ -67,6 +73,7 @@ for view in mv_fraud_kpis_1min mv_signals_per_minute mv_account_risk_score_realt
 done
 check "open fraud cases exist" view_has_rows mv_open_fraud_cases
 check "Grafana's RisingWave datasource is healthy" grafana_datasource_healthy
+check "Redpanda Console answers" console_healthy
 
 if ((failures > 0)); then
     echo "validate: $failures check(s) failed"

@@ -12,6 +12,12 @@ MESSAGE
     exit 1
 }
 
+# COMPOSE as in the Makefile: another engine's compose command is checked by running it.
+read -ra compose <<<"${COMPOSE:-docker compose}"
+if [[ "${compose[*]}" != "docker compose" ]]; then
+    "${compose[@]}" version >/dev/null 2>&1 || missing "COMPOSE=\"${compose[*]}\" does not run"
+    exit 0
+fi
 command -v docker >/dev/null 2>&1 || missing "the docker command is not installed"
 docker info >/dev/null 2>&1 || missing "docker is installed but no engine answers (is it running?)"
 docker compose version >/dev/null 2>&1 || missing "the compose plugin (docker compose) is missing"

@@ -19,6 +19,7 @@ from kafka.admin import NewTopic
 from alerter import app
 from alerter.settings import ENV_PREFIX, AlerterSettings
 from alerter.shutdown import Shutdown
+from producers.topics import TOPIC_CONFIGS
 from tests.alerter.webhook import WebhookServer
 
 CASE_PARTITIONS = 3
@@ -134,7 +135,9 @@ def topics(kafka_broker: Any) -> Topics:
     )
     admin = KafkaAdminClient(bootstrap_servers=names.bootstrap_servers)
     try:
-        admin.create_topics([NewTopic(names.cases, CASE_PARTITIONS, 1)], wait_for_metadata=True)
+        # As scripts/create_topics.sh creates it on the stack.
+        case_topic = NewTopic(names.cases, CASE_PARTITIONS, 1, topic_configs=TOPIC_CONFIGS)
+        admin.create_topics([case_topic], wait_for_metadata=True)
     finally:
         admin.close()
     return names

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,64 @@ def test_e2e_runs_on_pull_requests_to_main_and_always_tears_down() -> None:
     assert "make reset" in invariant["run"] and "critical" in invariant["run"]
     assert steps[-1]["if"] == "always()" and "down --volumes" in steps[-1]["run"]
     assert any(step.get("if") == "failure()" and "logs" in step["run"] for step in steps)
+
+
+def _validate_step() -> dict[str, Any]:
+    return next(step for step in JOBS["e2e"]["steps"] if "make validate" in step.get("run", ""))
+
+
+def _run_validate_loop(tmp_path: Path, fake_make: str, deadline_s: int) -> tuple[int, float, str]:
+    """The step's script under bash as GitHub runs it, with `make` replaced by `fake_make`."""
+    step = _validate_step()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    make = bin_dir / "make"
+    make.write_text(f"#!/usr/bin/env bash\n{fake_make}\n", encoding="utf-8")
+    make.chmod(0o755)
+    script = tmp_path / "step.sh"
+    script.write_text(step["run"], encoding="utf-8")
+    environment = {
+        **os.environ,
+        **step["env"],
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "VALIDATE_DEADLINE_SECONDS": str(deadline_s),
+        "VALIDATE_RETRY_SECONDS": "1",
+        "CALLS": str(tmp_path / "calls"),
+    }
+    began = time.monotonic()
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    return result.returncode, time.monotonic() - began, result.stdout
+
+
+def test_validate_waits_against_a_deadline_in_seconds() -> None:
+    step = _validate_step()
+    assert int(step["env"]["VALIDATE_DEADLINE_SECONDS"]) == 300
+    assert "seq " not in step["run"], "a count of attempts is not a time bound"
+
+
+def test_validate_loop_succeeds_as_soon_as_validate_passes(tmp_path: Path) -> None:
+    # Fails twice, then passes.
+    fake = 'echo x >> "$CALLS"; (( $(wc -l < "$CALLS") >= 3 ))'
+    code, _, _ = _run_validate_loop(tmp_path, fake, deadline_s=30)
+    assert code == 0
+    assert len((tmp_path / "calls").read_text().splitlines()) == 3
+
+
+def test_validate_loop_gives_up_at_the_deadline(tmp_path: Path) -> None:
+    code, elapsed, stdout = _run_validate_loop(tmp_path, "exit 1", deadline_s=3)
+    assert code == 1
+    assert 3 <= elapsed < 8
+    assert "did not validate within 3 s" in stdout
+
+
+def test_a_hanging_validate_cannot_outlast_the_deadline(tmp_path: Path) -> None:
+    code, elapsed, _ = _run_validate_loop(tmp_path, "sleep 50", deadline_s=3)
+    assert code == 1
+    assert elapsed < 8

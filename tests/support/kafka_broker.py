@@ -70,8 +70,11 @@ class KafkaBroker:
 
     restartable = True
 
-    def __init__(self, work_dir: Path, libs: Path = KAFKA_LIBS) -> None:
+    def __init__(
+        self, work_dir: Path, libs: Path = KAFKA_LIBS, timestamp_type: str = "LogAppendTime"
+    ) -> None:
         self._dir = work_dir
+        self._timestamp_type = timestamp_type
         self._libs = libs
         self._data_dir = work_dir / "data"
         self._config = work_dir / "server.properties"
@@ -184,6 +187,12 @@ class KafkaBroker:
                     "auto.create.topics.enable=false",
                     # Tests use fixed event dates; time-based retention would delete them.
                     "log.retention.ms=-1",
+                    # As the stack's topics: a record's timestamp is when the broker got it.
+                    # CreateTime (Redpanda's default) serves the tests proving that the topic
+                    # config alone does it.
+                    f"log.message.timestamp.type={self._timestamp_type}",
+                    # Like Redpanda (which only logs them), accept stamps far from the clock.
+                    f"log.message.timestamp.after.max.ms={2**63 - 1}",
                     "",
                 )
             )
