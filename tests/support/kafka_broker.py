@@ -182,8 +182,8 @@ class KafkaBroker:
                     # As on the stack's Redpanda: the broker-wide default stays CreateTime and
                     # every topic of the pipeline (and of the tests) sets LogAppendTime itself,
                     # so a topic created without it shows in the tests. (Broker-wide
-                    # LogAppendTime would also stamp the internal topics, which the stack never
-                    # does, and the alerter's restart tests fail on such a broker.)
+                    # LogAppendTime would hide that, and stamp the internal topics too, which
+                    # the stack never does.)
                     "log.message.timestamp.type=CreateTime",
                     # Like Redpanda (which only logs them), accept stamps far from the clock.
                     f"log.message.timestamp.after.max.ms={2**63 - 1}",
