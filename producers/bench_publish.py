@@ -6,7 +6,7 @@ a run's figure is acknowledged events over the time from the first send to the e
 The producer process is pinned to one CPU (`--cpu`) once the broker runs, so the figure is what
 one core of producer achieves; the broker is another process. On a shared machine other work
 takes part of that core: each row also gives the producer's own CPU time (all its threads), its
-share of the core, and events per CPU-second, what the core would carry undisturbed. The broker
+share of the core, and events per CPU-second, a steadier figure there than events/s. The broker
 is KAFKA_BOOTSTRAP_SERVERS when set, else a throwaway local KRaft node (`make kafka-jars` first).
 An untimed warm-up run goes first, so the broker's JIT is warm for every client alike.
 """

@@ -30,7 +30,7 @@ _FULL_QUEUE_POLL_S = 0.05
 
 def _describe(error: BaseException) -> str:
     """One line for a KafkaException: its KafkaError's name and text."""
-    if isinstance(error, KafkaException) and isinstance(error.args[0], KafkaError):
+    if isinstance(error, KafkaException) and error.args and isinstance(error.args[0], KafkaError):
         return _error_line(error.args[0])
     return f"{type(error).__name__}: {error}"
 

@@ -1,14 +1,13 @@
 """`ingested_at` is the broker's arrival time: topics are created (or switched) to LogAppendTime.
 
-These tests run their own broker whose default is CreateTime, as Redpanda's is: only the topic
-config can make a record come back with the broker's time, so removing it fails them.
+The tests' broker keeps the default CreateTime, as Redpanda does: only the topic config can make
+a record come back with the broker's time, so removing it fails these tests.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -19,8 +18,7 @@ from alerter import kafka_io
 from producers.models import TOPICS
 from producers.topics import TIMESTAMP_TYPE, ensure_topics
 from tests.integration.helpers import broker_settings
-from tests.stack.conftest import require
-from tests.support.kafka_broker import ExternalBroker, KafkaBroker, missing_prerequisite
+from tests.support.kafka_broker import ExternalBroker, KafkaBroker
 
 pytestmark = pytest.mark.integration
 
@@ -31,14 +29,12 @@ LOG_APPEND_TIME = 1  # ConsumerRecord.timestamp_type: 0 CreateTime, 1 LogAppendT
 OLD_STAMP = 1_700_000_000_000  # a record written before the upgrade, with its producer's time
 
 
-@pytest.fixture(scope="module")
-def create_time_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
-    reason = missing_prerequisite()
-    require(reason is None, reason or "")
-    with KafkaBroker(
-        tmp_path_factory.mktemp("kafka-create-time"), timestamp_type="CreateTime"
-    ) as broker:
-        yield broker
+@pytest.fixture
+def create_time_broker(kafka_broker: KafkaBroker | ExternalBroker) -> KafkaBroker:
+    """The session's broker, whose default timestamp type is known: CreateTime."""
+    if isinstance(kafka_broker, ExternalBroker):
+        pytest.skip("an external broker's default timestamp type is not ours to know")
+    return kafka_broker
 
 
 def _now_ms() -> int:
@@ -182,21 +178,3 @@ def test_the_alerters_topics_are_created_and_switched_to_broker_time(
     assert _timestamp_type(servers, fresh) == "LogAppendTime"
     assert compacted == "compact"
     _assert_broker_time(_round_trip(servers, fresh, 1), _now_ms())
-
-
-def test_the_session_broker_stamps_broker_time_as_the_stack_does(
-    kafka_broker: KafkaBroker | ExternalBroker, topic_suffix: str
-) -> None:
-    """Every other test's broker: records come back with its append time, whatever the topic."""
-    if isinstance(kafka_broker, ExternalBroker):
-        pytest.skip("an external broker's defaults are not ours")
-    servers = kafka_broker.bootstrap_servers
-    topic = "probe" + topic_suffix
-    admin = KafkaAdminClient(bootstrap_servers=servers)
-    try:
-        admin.create_topics([NewTopic(topic, 1, 1)], wait_for_metadata=True)
-    finally:
-        admin.close()
-
-    sent_at = _now_ms()
-    _assert_broker_time(_round_trip(servers, topic, sent_at + HOUR_MS), sent_at)

@@ -70,11 +70,8 @@ class KafkaBroker:
 
     restartable = True
 
-    def __init__(
-        self, work_dir: Path, libs: Path = KAFKA_LIBS, timestamp_type: str = "LogAppendTime"
-    ) -> None:
+    def __init__(self, work_dir: Path, libs: Path = KAFKA_LIBS) -> None:
         self._dir = work_dir
-        self._timestamp_type = timestamp_type
         self._libs = libs
         self._data_dir = work_dir / "data"
         self._config = work_dir / "server.properties"
@@ -187,10 +184,12 @@ class KafkaBroker:
                     "auto.create.topics.enable=false",
                     # Tests use fixed event dates; time-based retention would delete them.
                     "log.retention.ms=-1",
-                    # As the stack's topics: a record's timestamp is when the broker got it.
-                    # CreateTime (Redpanda's default) serves the tests proving that the topic
-                    # config alone does it.
-                    f"log.message.timestamp.type={self._timestamp_type}",
+                    # As on the stack's Redpanda: the broker-wide default stays CreateTime and
+                    # every topic of the pipeline (and of the tests) sets LogAppendTime itself,
+                    # so a topic created without it shows in the tests. (Broker-wide
+                    # LogAppendTime would hide that, and stamp the internal topics too, which
+                    # the stack never does.)
+                    "log.message.timestamp.type=CreateTime",
                     # Like Redpanda (which only logs them), accept stamps far from the clock.
                     f"log.message.timestamp.after.max.ms={2**63 - 1}",
                     "",
