@@ -17,9 +17,14 @@ from faker import Faker
 from producers.evasion import MEAN_EVASIVE_TRANSACTIONS, VARIANTS
 from producers.lookalikes import start_episode
 from producers.models import Record
-from producers.normal import NormalTraffic
+from producers.normal import LOOKALIKE_QUIET_SECONDS, NormalTraffic
 from producers.pool import build_customers, build_merchants
-from producers.scenarios import MEAN_FRAUD_TRANSACTIONS, EventBuilder, start_instance
+from producers.scenarios import (
+    COOLDOWN_SECONDS,
+    MEAN_FRAUD_TRANSACTIONS,
+    EventBuilder,
+    start_instance,
+)
 from producers.settings import Settings
 from producers.world import World
 
@@ -103,9 +108,18 @@ class EventGenerator(Iterator[Record]):
         return record
 
     def _lookalike(self, seconds: float) -> None:
-        episode = start_episode(self._world, seconds, self._episode_free_at)
-        if episode is not None:
-            self._emit(episode, episode.label())
+        # The episode begins a while after it is drawn, and normal traffic leaves its account
+        # (or, without one, its customer) alone until a while after it ends.
+        world = self._world
+        episode = start_episode(world, seconds + LOOKALIKE_QUIET_SECONDS, self._episode_free_at)
+        if episode is None:
+            return
+        _, end = episode.span
+        key = episode.account.account_id if episode.account else episode.customer.customer_id
+        world.keep_quiet((key,), seconds, end + LOOKALIKE_QUIET_SECONDS)
+        index = world.customers.index(episode.customer)
+        world.busy_until[index] = end + COOLDOWN_SECONDS
+        self._emit(episode, episode.label())
 
     def _seconds(self, moment: datetime) -> float:
         return (moment - self._world.start) / timedelta(seconds=1)

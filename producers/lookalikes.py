@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from producers import ids
 from producers.geo import OVERSEAS_CITIES
 from producers.models import LookalikeKind, LookalikeLabel
-from producers.normal import LOOKALIKE_QUIET_SECONDS
 from producers.pool import Device, Merchant
-from producers.scenarios import COOLDOWN_SECONDS, VICTIM_TRIES, EventBuilder
+from producers.scenarios import VICTIM_TRIES, EventBuilder
 from producers.world import World
 
 # One honest customer lives through at most one episode a day, so look-alikes do not pile up on
@@ -191,8 +190,8 @@ KINDS: dict[LookalikeKind, tuple[Builder, str]] = {
 def start_episode(
     world: World, seconds: float, episode_free_at: dict[int, float]
 ) -> LookalikeEpisode | None:
-    """Pick a kind and a free customer (no fraud under way, no episode in the last day), build
-    the episode, and keep normal traffic off its account while it lasts."""
+    """Pick a kind and a free customer (no fraud under way, no episode in the last day) and build
+    the episode from `seconds` on."""
     rng = world.rng
     kind: LookalikeKind = rng.choice(tuple(KINDS))
     builder, needs = KINDS[kind]
@@ -208,11 +207,7 @@ def start_episode(
         episode = LookalikeEpisode(
             kind=kind, episode_id=world.event_id(), customer=customer, account=account, world=world
         )
-        builder(episode, seconds + LOOKALIKE_QUIET_SECONDS)
-        _, end = episode.span
-        keys = (account.account_id,) if account else (customer.customer_id,)
-        world.keep_quiet(keys, seconds, end + LOOKALIKE_QUIET_SECONDS)
-        world.busy_until[index] = max(world.busy_until.get(index, 0.0), end + COOLDOWN_SECONDS)
+        builder(episode, seconds)
         episode_free_at[index] = seconds + EPISODE_COOLDOWN_SECONDS
         return episode
     return None
