@@ -6,14 +6,29 @@ import argparse
 import json
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from backtest.clock import history_end
 from backtest.dbt import DbtError
-from backtest.replay import ReplayResult, run
+from backtest.quality_doc import card_days, render_markdown
+from backtest.replay import ReplayResult, history_span, replayed
 from producers.settings import Settings, describe_error
+
+# The settings that shape the generated history, in the order reports list them.
+HISTORY_SETTINGS = (
+    "seed",
+    "world",
+    "fraud_rate",
+    "evasion_rate",
+    "lookalike_rate",
+    "transaction_rate",
+    "customer_pool_size",
+    "structuring_threshold",
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -23,7 +38,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     size.add_argument("--events", type=int, help="number of generated events instead of minutes")
     parser.add_argument("--fraud-rate", type=float, help="FRAUD_RATE override, 0..1")
     parser.add_argument("--seed", type=int, help="SEED override")
+    parser.add_argument("--world", help="WORLD override: clean or realistic")
     parser.add_argument("--report", type=Path, help="write the JSON report to this file")
+    parser.add_argument(
+        "--markdown", type=Path, help="write the detection-quality figures as Markdown here"
+    )
     args = parser.parse_args(argv)
     if args.minutes is not None and args.minutes <= 0:
         parser.exit(2, "MINUTES: must be greater than 0\n")
@@ -40,12 +59,28 @@ def load_settings(args: argparse.Namespace) -> Settings:
         overrides["fraud_rate"] = args.fraud_rate
     if args.seed is not None:
         overrides["seed"] = args.seed
+    if args.world is not None:
+        overrides["world"] = args.world
     return Settings(**overrides)
 
 
-def report_json(result: ReplayResult) -> dict[str, Any]:
+def history_settings(settings: Settings) -> dict[str, Any]:
+    """What shaped the replayed history, as JSON values."""
+    values = {name: getattr(settings, name) for name in HISTORY_SETTINGS}
+    return {
+        name: str(value) if name == "structuring_threshold" else value
+        for name, value in values.items()
+    }
+
+
+def report_json(
+    result: ReplayResult, settings: Settings, *, minutes: float | None, events: int | None
+) -> dict[str, Any]:
     report = result.report
     return {
+        "settings": history_settings(settings),
+        "minutes": minutes,
+        "requested_events": events,
         "events": result.events,
         "elapsed_s": round(result.elapsed_s, 3),
         "events_per_s": round(result.events_per_s, 1),
@@ -53,19 +88,14 @@ def report_json(result: ReplayResult) -> dict[str, Any]:
         "dbt_s": round(result.dbt_s, 3),
         "generate_s": round(result.generate_s, 3),
         "skipped_messages": result.load.skipped,
-        "signals": [
-            {
-                "signal": row["signal"],
-                "injected": row["injected"],
-                "detected": row["detected"],
-                "detections": row["detections"],
-                "precision": row["precision"],
-                "recall": row["recall"],
-                "median_time_to_detect_s": row["median_time_to_detect_s"],
-            }
-            for row in report.signals
-        ],
+        "signals": report.signals,
         "scenarios": report.scenarios,
+        "lookalike_kinds": report.lookalike_kinds,
+        "lookalike_kind_signals": report.lookalike_kind_signals,
+        "alerts_per_1000_transactions": report.alerts,
+        "account_risk_pr_curve": report.pr_curve,
+        "account_risk_average_precision": report.average_precision,
+        "card_precision_at_100": report.card_precision,
         "critical_accounts": report.critical_accounts,
         "critical_accounts_without_fraud": report.critical_accounts_without_fraud,
         "open_cases": report.open_cases,
@@ -84,34 +114,86 @@ def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
+SIGNAL_COLUMNS = [
+    "signal",
+    "injected",
+    "detected",
+    "detections",
+    "false_positive_detections",
+    "precision",
+    "recall",
+    "recall_non_evasive",
+    "recall_evasive",
+    "median_time_to_detect_s",
+]
+SCENARIO_COLUMNS = [
+    "scenario",
+    "intended_signal",
+    "injected",
+    "detected",
+    "recall",
+    "injected_evasive",
+    "recall_non_evasive",
+    "recall_evasive",
+    "median_time_to_detect_s",
+]
+LOOKALIKE_COLUMNS = [
+    "lookalike_kind",
+    "episodes",
+    "episodes_flagged",
+    "flagged_share",
+    "false_positive_detections",
+]
+ALERT_COLUMNS = [
+    "transactions",
+    "detections",
+    "cases",
+    "critical_cases",
+    "cases_without_fraud",
+    "detections_per_1000_transactions",
+    "cases_per_1000_transactions",
+    "critical_cases_per_1000_transactions",
+    "cases_without_fraud_per_1000_transactions",
+]
+CURVE_COLUMNS = [
+    "threshold",
+    "flagged_accounts",
+    "true_positive_accounts",
+    "fraudulent_accounts",
+    "precision",
+    "recall",
+]
+CARD_COLUMNS = [
+    "day",
+    "cards_ranked",
+    "cards_with_risk",
+    "compromised_in_top",
+    "compromised_cards",
+    "card_precision_at_100",
+]
+
+
 def render(document: dict[str, Any]) -> str:
+    average = document["account_risk_average_precision"]
     parts = [
         "Signals",
-        table(
-            document["signals"],
-            [
-                "signal",
-                "injected",
-                "detected",
-                "detections",
-                "precision",
-                "recall",
-                "median_time_to_detect_s",
-            ],
-        ),
+        table(document["signals"], SIGNAL_COLUMNS),
         "",
         "Scenarios",
-        table(
-            document["scenarios"],
-            [
-                "scenario",
-                "intended_signal",
-                "injected",
-                "detected",
-                "recall",
-                "median_time_to_detect_s",
-            ],
-        ),
+        table(document["scenarios"], SCENARIO_COLUMNS),
+        "",
+        "False positives per look-alike kind",
+        table(document["lookalike_kinds"], LOOKALIKE_COLUMNS),
+        "",
+        "Alerts per 1,000 transactions",
+        table([document["alerts_per_1000_transactions"]], ALERT_COLUMNS),
+        "",
+        "Account risk score: precision/recall curve (average precision:"
+        f" {average.get('average_precision', '-')})",
+        table(document["account_risk_pr_curve"], CURVE_COLUMNS),
+        "",
+        "Card Precision@100 per day",
+        table(card_days(document["card_precision_at_100"]), CARD_COLUMNS),
         "",
         f"Top risk accounts (critical: {document['critical_accounts']}, critical without"
         f" injected fraud: {document['critical_accounts_without_fraud']})",
@@ -137,21 +219,26 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         print(describe_error(error), file=sys.stderr)
         return 2
+    span = history_span(settings, minutes=args.minutes, events=args.events)
     try:
-        result = run(
+        with replayed(
             settings,
             minutes=args.minutes,
             events=args.events,
+            now=history_end(span, datetime.now(UTC)),
             database_url=os.environ.get("DATABASE_URL"),
-        )
+        ) as result:
+            document = report_json(result, settings, minutes=args.minutes, events=args.events)
     except DbtError as error:
         print(error, file=sys.stderr)
         return 1
-    document = report_json(result)
     print(render(document))
     if args.report is not None:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(document, indent=2) + "\n")
+    if args.markdown is not None:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(render_markdown(document), encoding="utf-8")
     return 0
 
 

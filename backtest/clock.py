@@ -8,7 +8,7 @@ The SQL stays the SQL users run; only what NOW() returns is injected.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from psycopg2.extensions import connection as Connection
 from psycopg2.sql import SQL, Identifier, Literal
@@ -31,3 +31,19 @@ def set_clock(conn: Connection, moment: datetime) -> None:
             ).format(Identifier(CLOCK_SCHEMA), Literal(moment.isoformat()))
         )
     conn.commit()
+
+
+# A report's history starts this long after the current UTC day's midnight (history_end).
+HISTORY_START = timedelta(hours=1)
+
+
+def history_end(span: timedelta, now: datetime) -> datetime:
+    """The end of a history of `span` that starts HISTORY_START after today's UTC midnight.
+
+    A report's figures then depend only on the seed and the settings (the producer draws every
+    value from the seed, times are offsets from the start, and the views are evaluated at the
+    end), and its one-day windows (Card Precision@100 per day) cut the history the same way on
+    every run of the day.
+    """
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight + HISTORY_START + span

@@ -21,6 +21,12 @@ class Report:
     top_accounts: list[dict[str, Any]]
     top_cases: list[dict[str, Any]]
     rejected: list[dict[str, Any]]
+    lookalike_kinds: list[dict[str, Any]]
+    lookalike_kind_signals: list[dict[str, Any]]
+    alerts: dict[str, Any]
+    pr_curve: list[dict[str, Any]]
+    average_precision: dict[str, Any]
+    card_precision: list[dict[str, Any]]
 
 
 def _plain(value: Any) -> Any:
@@ -55,7 +61,11 @@ def build_report(conn: Connection) -> Report:
         """
         select signal_type as signal, instances_injected as injected,
             instances_detected as detected, detections, true_positive_detections,
-            precision, recall, median_time_to_detect_s
+            false_positive_detections, precision, recall, median_time_to_detect_s,
+            instances_injected_non_evasive as injected_non_evasive,
+            instances_detected_non_evasive as detected_non_evasive, recall_non_evasive,
+            instances_injected_evasive as injected_evasive,
+            instances_detected_evasive as detected_evasive, recall_evasive
         from public.mv_detection_quality_by_signal order by signal_type
         """,
     )
@@ -63,7 +73,9 @@ def build_report(conn: Connection) -> Report:
         conn,
         """
         select scenario, intended_signal, instances_injected as injected,
-            instances_detected as detected, recall, median_time_to_detect_s
+            instances_detected as detected, recall, median_time_to_detect_s,
+            instances_evasive as injected_evasive, instances_detected_evasive as detected_evasive,
+            recall_non_evasive, recall_evasive
         from public.mv_detection_quality_by_scenario order by scenario
         """,
     )
@@ -107,6 +119,53 @@ def build_report(conn: Connection) -> Report:
         order by topic, rejection_reason
         """,
     )
+    lookalike_kinds = _rows(
+        conn,
+        # 'unattributed' last: it is no kind of honest behaviour.
+        """
+        select lookalike_kind, episodes, episodes_flagged, flagged_share,
+            false_positive_detections
+        from public.mv_false_positives_by_lookalike_kind
+        order by lookalike_kind = 'unattributed', lookalike_kind
+        """,
+    )
+    lookalike_kind_signals = _rows(
+        conn,
+        """
+        select lookalike_kind, signal_type, false_positive_detections, episodes_flagged
+        from public.mv_false_positives_by_lookalike_kind_signal
+        order by lookalike_kind = 'unattributed', lookalike_kind, signal_type
+        """,
+    )
+    (alerts,) = _rows(conn, "select * from public.mv_alerts_per_1000_transactions")
+    pr_curve = _rows(
+        conn,
+        """
+        select threshold, flagged_accounts, true_positive_accounts, fraudulent_accounts,
+            precision, recall
+        from public.mv_account_risk_pr_curve
+        where score_name = 'account_risk_score'
+        order by threshold desc
+        """,
+    )
+    average_precision = _rows(
+        conn,
+        """
+        select thresholds, fraudulent_accounts, scored_fraudulent_accounts, average_precision,
+            max_recall
+        from public.mv_account_risk_average_precision
+        where score_name = 'account_risk_score'
+        """,
+    )
+    card_precision = _rows(
+        conn,
+        """
+        select day_start, cards_ranked, cards_with_risk, compromised_in_top, compromised_cards,
+            card_precision_at_100
+        from public.mv_card_precision_at_100_daily
+        order by day_start
+        """,
+    )
     return Report(
         signals,
         scenarios,
@@ -116,4 +175,11 @@ def build_report(conn: Connection) -> Report:
         top_accounts,
         top_cases,
         rejected,
+        lookalike_kinds,
+        lookalike_kind_signals,
+        alerts,
+        pr_curve,
+        # No scored account, no curve: the area is then undefined.
+        average_precision[0] if average_precision else {},
+        card_precision,
     )

@@ -251,16 +251,21 @@ def detection_quality() -> Row:
         [
             table_panel(
                 "Per signal",
-                "Precision, recall and median time to detect of each signal.",
+                "Precision, recall (apart on non-evasive and evasive instances) and median time"
+                " to detect of each signal.",
                 """
                 select
                     signal_type,
                     detections,
                     true_positive_detections,
+                    false_positive_detections,
                     precision,
                     instances_injected,
                     instances_detected,
                     recall,
+                    recall_non_evasive,
+                    instances_injected_evasive,
+                    recall_evasive,
                     median_time_to_detect_s
                 from mv_detection_quality_by_signal
                 order by signal_type
@@ -269,12 +274,15 @@ def detection_quality() -> Row:
                     "median_time_to_detect_s": "s",
                     "precision": "percentunit",
                     "recall": "percentunit",
+                    "recall_evasive": "percentunit",
+                    "recall_non_evasive": "percentunit",
                 },
                 height=8,
             ),
             table_panel(
                 "Per scenario",
-                "How many injected instances of each scenario its intended signal caught.",
+                "How many injected instances of each scenario its intended signal caught,"
+                " evasive instances apart.",
                 """
                 select
                     scenario,
@@ -282,11 +290,120 @@ def detection_quality() -> Row:
                     instances_injected,
                     instances_detected,
                     recall,
+                    instances_evasive,
+                    recall_non_evasive,
+                    recall_evasive,
                     median_time_to_detect_s
                 from mv_detection_quality_by_scenario
                 order by scenario
                 """,
-                units={"median_time_to_detect_s": "s", "recall": "percentunit"},
+                units={
+                    "median_time_to_detect_s": "s",
+                    "recall": "percentunit",
+                    "recall_evasive": "percentunit",
+                    "recall_non_evasive": "percentunit",
+                },
+                height=8,
+            ),
+            stat_panel(
+                "Alerts per 1,000 transactions",
+                "Detections and open cases (high and critical) per 1,000 valid transactions in"
+                " retention, and the cases on accounts the ground truth does not name.",
+                """
+                select
+                    detections_per_1000_transactions as detections,
+                    cases_per_1000_transactions as cases,
+                    critical_cases_per_1000_transactions as critical_cases,
+                    cases_without_fraud_per_1000_transactions as cases_without_fraud
+                from mv_alerts_per_1000_transactions
+                """,
+                span=12,
+            ),
+            stat_panel(
+                "Account risk average precision",
+                "Area under the account risk score's precision/recall curve (average precision)"
+                " and the highest recall any threshold reaches.",
+                """
+                select
+                    average_precision,
+                    max_recall
+                from mv_account_risk_average_precision
+                where score_name = 'account_risk_score'
+                """,
+                unit="percentunit",
+                span=12,
+            ),
+            table_panel(
+                "False positives per look-alike kind",
+                "Honest look-alike episodes, those the rules bothered, and the false-positive"
+                " detections attributed to each kind (unattributed: in no episode).",
+                """
+                select
+                    lookalike_kind,
+                    episodes,
+                    episodes_flagged,
+                    flagged_share,
+                    false_positive_detections
+                from mv_false_positives_by_lookalike_kind
+                order by false_positive_detections desc, lookalike_kind
+                """,
+                units={"flagged_share": "percentunit"},
+                height=8,
+            ),
+            table_panel(
+                "False positives per look-alike kind and signal",
+                "Which rule each kind of honest behaviour trips.",
+                """
+                select
+                    lookalike_kind,
+                    signal_type,
+                    false_positive_detections,
+                    episodes_flagged
+                from mv_false_positives_by_lookalike_kind_signal
+                order by false_positive_detections desc, lookalike_kind, signal_type
+                """,
+                height=8,
+            ),
+            table_panel(
+                "Account risk precision/recall curve",
+                "One point per risk-score threshold: accounts at or above it, how many the"
+                " ground truth names, precision and recall.",
+                """
+                select
+                    threshold,
+                    flagged_accounts,
+                    true_positive_accounts,
+                    fraudulent_accounts,
+                    precision,
+                    recall
+                from mv_account_risk_pr_curve
+                where score_name = 'account_risk_score'
+                order by threshold desc
+                """,
+                units={
+                    "precision": "percentunit",
+                    "recall": "percentunit",
+                    "threshold": "percentunit",
+                },
+                height=8,
+            ),
+            table_panel(
+                "Card Precision@100 per day",
+                "Per UTC day, the share of the 100 riskiest cards that are compromised, and the"
+                " day's compromised cards (the best possible is their number / 100).",
+                """
+                select
+                    day_start,
+                    cards_ranked,
+                    cards_with_risk,
+                    compromised_in_top,
+                    compromised_cards,
+                    card_precision_at_100
+                from mv_card_precision_at_100_daily
+                order by day_start desc
+                limit 30
+                """,
+                units={"card_precision_at_100": "percentunit"},
                 height=8,
             ),
         ],

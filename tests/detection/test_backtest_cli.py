@@ -17,7 +17,7 @@ def test_a_clean_replay_through_the_cli_reports_nothing_critical(tmp_path: Path)
             sys.executable,
             "-m",
             "backtest",
-            *("--fraud-rate", "0", "--minutes", "5"),
+            *("--fraud-rate", "0", "--minutes", "5", "--world", "clean"),
             *("--seed", "3", "--report", str(report)),
         ],
         cwd=ROOT,
@@ -33,6 +33,9 @@ def test_a_clean_replay_through_the_cli_reports_nothing_critical(tmp_path: Path)
     document = json.loads(report.read_text())
     assert document.keys() >= {"events", "elapsed_s", "signals", "critical_accounts"}
     assert document.keys() >= {"critical_accounts_without_fraud", "open_cases"}
+    assert document["settings"]["world"] == "clean"
+    assert document["alerts_per_1000_transactions"]["cases_per_1000_transactions"] == 0
+    assert document["lookalike_kinds"] == []
     assert document["events"] > 5000
     assert document["critical_accounts"] == 0
     assert document["open_cases"] == 0
@@ -40,3 +43,17 @@ def test_a_clean_replay_through_the_cli_reports_nothing_critical(tmp_path: Path)
     for signal in document["signals"]:
         assert signal.keys() >= SIGNAL_KEYS
         assert signal["detected"] == 0
+
+
+def test_an_unknown_world_stops_before_any_replay() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "backtest", "--world", "dreamland"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()[-1:]
+    assert line.startswith("WORLD: ") and "'dreamland'" in line

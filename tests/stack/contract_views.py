@@ -53,11 +53,41 @@ create table mv_geo_impossible_trips (
 create table mv_detection_quality_by_signal (
     signal_type text, detections bigint, true_positive_detections bigint, precision numeric,
     instances_injected bigint, instances_detected bigint, recall numeric,
-    median_time_to_detect_s numeric
+    median_time_to_detect_s numeric, false_positive_detections bigint,
+    instances_injected_non_evasive bigint, instances_detected_non_evasive bigint,
+    recall_non_evasive numeric, instances_injected_evasive bigint,
+    instances_detected_evasive bigint, recall_evasive numeric
 );
 create table mv_detection_quality_by_scenario (
     scenario text, intended_signal text, instances_injected bigint, instances_detected bigint,
-    recall numeric, median_time_to_detect_s numeric
+    recall numeric, median_time_to_detect_s numeric, instances_evasive bigint,
+    instances_detected_evasive bigint, recall_non_evasive numeric, recall_evasive numeric
+);
+create table mv_false_positives_by_lookalike_kind (
+    lookalike_kind text, episodes bigint, episodes_flagged bigint, flagged_share numeric,
+    false_positive_detections bigint
+);
+create table mv_false_positives_by_lookalike_kind_signal (
+    lookalike_kind text, signal_type text, false_positive_detections bigint,
+    episodes_flagged bigint
+);
+create table mv_alerts_per_1000_transactions (
+    transactions bigint, detections bigint, cases bigint, critical_cases bigint,
+    cases_without_fraud bigint, detections_per_1000_transactions numeric,
+    cases_per_1000_transactions numeric, critical_cases_per_1000_transactions numeric,
+    cases_without_fraud_per_1000_transactions numeric
+);
+create table mv_account_risk_pr_curve (
+    score_name text, threshold numeric, flagged_accounts bigint, true_positive_accounts bigint,
+    fraudulent_accounts bigint, precision numeric, recall numeric
+);
+create table mv_account_risk_average_precision (
+    score_name text, thresholds bigint, fraudulent_accounts bigint,
+    scored_fraudulent_accounts bigint, average_precision numeric, max_recall numeric
+);
+create table mv_card_precision_at_100_daily (
+    day_start timestamptz, cards_ranked bigint, cards_with_risk bigint,
+    compromised_in_top bigint, compromised_cards bigint, card_precision_at_100 numeric
 );
 create table mv_events_per_minute (window_start timestamptz, topic text, event_count bigint);
 create table mv_topic_freshness (
@@ -137,11 +167,23 @@ def rows() -> dict[str, list[tuple[Any, ...]]]:
             ),
         ],
         "mv_detection_quality_by_signal": [
-            (signal, 10, 9, 0.9, 10, 9, 0.9, 42) for signal in SIGNAL_TYPES
+            (signal, 10, 9, 0.9, 10, 9, 0.9, 42, 1, 8, 8, 1.0, 2, 1, 0.5) for signal in SIGNAL_TYPES
         ],
         "mv_detection_quality_by_scenario": [
-            ("velocity_burst", "velocity", 10, 9, 0.9, 40),
+            ("velocity_burst", "velocity", 10, 9, 0.9, 40, 2, 1, 1.0, 0.5),
         ],
+        "mv_false_positives_by_lookalike_kind": [
+            ("shopping_spree", 20, 5, 0.25, 6),
+            ("unattributed", 0, 0, None, 1),
+        ],
+        "mv_false_positives_by_lookalike_kind_signal": [("shopping_spree", "velocity", 6, 5)],
+        "mv_alerts_per_1000_transactions": [(72000, 180, 40, 12, 3, 2.5, 0.556, 0.167, 0.042)],
+        "mv_account_risk_pr_curve": [
+            ("account_risk_score", 0.92, 10, 10, 40, 1.0, 0.25),
+            ("account_risk_score", 0.6, 40, 36, 40, 0.9, 0.9),
+        ],
+        "mv_account_risk_average_precision": [("account_risk_score", 2, 40, 36, 0.835, 0.9)],
+        "mv_card_precision_at_100_daily": [(START.replace(hour=0), 100, 60, 55, 58, 0.55)],
         "mv_events_per_minute": [(minute, "transactions", 1200) for minute in minutes],
         "mv_topic_freshness": [
             ("transactions", minutes[-1], minutes[-1], 72000),

@@ -38,6 +38,12 @@ PUBLIC_VIEWS = {
     "mv_data_quality_summary",
     "mv_events_per_minute",
     "mv_topic_freshness",
+    "mv_false_positives_by_lookalike_kind",
+    "mv_false_positives_by_lookalike_kind_signal",
+    "mv_alerts_per_1000_transactions",
+    "mv_account_risk_pr_curve",
+    "mv_account_risk_average_precision",
+    "mv_card_precision_at_100_daily",
 }
 DASHBOARD = load_dashboard()
 QUERIES = panel_queries(DASHBOARD)

@@ -40,6 +40,10 @@ CORE_PANELS = {
     "Per scenario",
     "Events per topic per minute",
     "Topic freshness",
+    "Alerts per 1,000 transactions",
+    "Account risk average precision",
+    "Account risk precision/recall curve",
+    "Card Precision@100 per day",
 }
 CONTRACT_RANGE = TimeRange(contract_views.START, contract_views.START + timedelta(hours=1))
 

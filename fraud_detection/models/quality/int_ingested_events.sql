@@ -6,6 +6,7 @@
     ('alerts', 'stg_alerts_checked', 'event_id', 'event_time'),
     ('kyc_profiles', 'stg_kyc_profiles_checked', 'event_id', 'event_time'),
     ('fraud_labels', 'stg_fraud_labels_checked', 'instance_id', 'ended_at'),
+    ('lookalike_labels', 'stg_lookalike_labels_checked', 'episode_id', 'ended_at'),
 ] %}
 with
 {%- for topic, model, id_column, time_column in checked_models %}

@@ -1,7 +1,7 @@
 -- Each injected instance against each signal meant to catch it, with its first detection: a
 -- detection of that signal for the same customer in [started_at, ended_at + grace].
 with labels as (
-    select instance_id, scenario, customer_id, started_at, ended_at
+    select instance_id, scenario, customer_id, started_at, ended_at, is_evasive
     from {{ ref('stg_fraud_labels') }}
 ),
 
@@ -20,6 +20,7 @@ expected as (
         labels.customer_id as customer_id,
         labels.started_at as started_at,
         labels.ended_at as ended_at,
+        labels.is_evasive as is_evasive,
         scenario_signals.signal_type as signal_type,
         scenario_signals.is_primary as is_primary
     from labels
@@ -33,6 +34,7 @@ matched as (
         expected.scenario as scenario,
         expected.signal_type as signal_type,
         expected.is_primary as is_primary,
+        expected.is_evasive as is_evasive,
         expected.started_at as started_at,
         min(signals.detected_at) as first_detected_at
     from expected
@@ -44,7 +46,7 @@ matched as (
         <= expected.ended_at + interval '{{ var("label_match_grace_minutes") }} minutes'
     group by
         expected.instance_id, expected.scenario, expected.signal_type, expected.is_primary,
-        expected.started_at
+        expected.is_evasive, expected.started_at
 ),
 
 final as (
@@ -53,6 +55,7 @@ final as (
         scenario as scenario,
         signal_type as signal_type,
         is_primary as is_primary,
+        is_evasive as is_evasive,
         started_at as started_at,
         first_detected_at as first_detected_at,
         cast(

@@ -11,8 +11,12 @@ final as (
         customer_id as customer_id,
         account_id as account_id,
         card_token as card_token,
+        event_ids as event_ids,
         started_at as started_at,
-        ended_at as ended_at
+        ended_at as ended_at,
+        -- Labels from before the evasion contract carry no flag: they are not evasive.
+        coalesce(is_evasive, false) as is_evasive,
+        variant as variant
     from labels
 )
 

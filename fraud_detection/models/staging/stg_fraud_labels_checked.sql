@@ -11,8 +11,11 @@ checked as (
         customer_id as customer_id,
         account_id as account_id,
         card_token as card_token,
+        event_ids as event_ids,
         started_at as started_at,
         ended_at as ended_at,
+        is_evasive as is_evasive,
+        variant as variant,
         ingested_at as ingested_at,
         case
             when instance_id is null or customer_id is null then 'missing_id'

@@ -1,0 +1,199 @@
+"""docs/detection_quality.md: a backtest's detection-quality figures as Markdown.
+
+Only what the seed and the settings decide goes in (no timings, dates or case ids), so the same
+seed and settings always write the same file; a test regenerates it and compares.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+# The backtest arguments of the committed file (`make detection-quality` passes the same).
+DOC_ARGS: tuple[str, ...] = (
+    *("--world", "realistic"),
+    *("--seed", "42"),
+    *("--fraud-rate", "0.1"),
+    *("--minutes", "30"),
+)
+DOC_PATH = "docs/detection_quality.md"
+COMMAND = " ".join(("python -m backtest", *DOC_ARGS, "--markdown", DOC_PATH))
+
+
+def card_days(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Card Precision@100 rows with `day` counted from the history's first day (1, 2, ...)."""
+    if not rows:
+        return []
+    first = datetime.fromisoformat(rows[0]["day_start"])
+    return [
+        {**row, "day": (datetime.fromisoformat(row["day_start"]) - first).days + 1} for row in rows
+    ]
+
+
+def markdown_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    for row in rows:
+        cells = ("-" if row[name] is None else str(row[name]) for name in columns)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+METHOD = """\
+- **Ground truth.** The producer labels every injected fraud instance (`fraud_labels`, with
+  `is_evasive` and `variant` when it is shaped to stay under its rule) and every honest look-alike
+  episode (`lookalike_labels`, with its `kind`). The detection SQL never reads them; only the
+  quality views (`fraud_detection/models/quality/`) do.
+- **True positive.** A detection of a customer inside one of that customer's fraud instances,
+  between `started_at` and `ended_at` plus `label_match_grace_minutes` (10). **Precision** =
+  true positives / detections of the signal.
+- **Recall.** Per signal, over the instances of the scenarios the signal is meant to catch (seed
+  `scenario_signals`): instances with at least one detection of that signal in the same window /
+  instances. Counted apart on non-evasive and evasive instances.
+- **False positives per look-alike kind.** A detection in no fraud instance but in a look-alike
+  episode of the same customer (same window rule) is attributed to that episode's kind (the
+  earliest-started episode when several match); one in neither counts as `unattributed`.
+  `episodes_flagged` are episodes with at least one false positive attributed to them.
+- **Alerts per 1,000 transactions.** Detections and open cases (accounts at high or critical risk)
+  per 1,000 valid transactions; `cases_without_fraud` are cases on accounts no fraud label names.
+- **Precision/recall curve of the account risk score.** One point per distinct score: every
+  scored account at or above it is flagged. An account is fraudulent when a fraud label names it
+  (or, for a label without an account, names its customer, whose primary account it is). Recall
+  divides by every fraudulent account, scored or not. The area is **average precision**
+  (sum over thresholds, highest first, of the recall gained times the precision there; no
+  interpolation, not the trapezoid).
+- **Card Precision@100 per day** (Le Borgne et al., *Fraud Detection Handbook*): per UTC day, of
+  the 100 cards (`card_token`) with the highest risk, the share that are compromised. A card's risk
+  that day is its account's risk from that day's detections (the noisy-or of the dbt var
+  `risk_weights`); a card is compromised that day when one of its transactions of that day is in
+  a fraud label's `event_ids`. Ties rank by `card_token`. With fewer compromised cards than 100
+  the best possible value is `compromised_cards / 100`.
+- **How.** `python -m backtest` generates the history, loads it into an embedded PostgreSQL and
+  builds the dbt project (the SQL RisingWave runs, on the `postgres` target). The history starts
+  at 01:00 UTC of the run's day (never the wall clock), so only the seed and the settings decide
+  the figures; `tests/detection/test_detection_quality.py` recomputes them in Python from the
+  generated events and labels and regenerates this file.
+"""
+
+
+def render_markdown(document: dict[str, Any]) -> str:
+    settings = document["settings"]
+    average = document["account_risk_average_precision"]
+    setting_rows = [{"setting": name.upper(), "value": value} for name, value in settings.items()]
+    setting_rows.append({"setting": "MINUTES", "value": document["minutes"]})
+    parts = [
+        "# Detection quality",
+        "",
+        f"Written by `make detection-quality` (`{COMMAND}`). Do not edit: a test regenerates"
+        " it and fails on any difference.",
+        "",
+        "## Settings",
+        "",
+        markdown_table(setting_rows, ["setting", "value"]),
+        "",
+        f"{document['events']} events replayed: MINUTES of history, then every fraud instance"
+        " and look-alike episode still under way played out to its label.",
+        "",
+        "## Method",
+        "",
+        METHOD,
+        "## Per signal",
+        "",
+        markdown_table(
+            document["signals"],
+            [
+                "signal",
+                "detections",
+                "false_positive_detections",
+                "precision",
+                "injected",
+                "detected",
+                "recall",
+                "injected_non_evasive",
+                "recall_non_evasive",
+                "injected_evasive",
+                "recall_evasive",
+                "median_time_to_detect_s",
+            ],
+        ),
+        "",
+        "## Per scenario (intended signal)",
+        "",
+        markdown_table(
+            document["scenarios"],
+            [
+                "scenario",
+                "intended_signal",
+                "injected",
+                "detected",
+                "recall",
+                "injected_evasive",
+                "detected_evasive",
+                "recall_non_evasive",
+                "recall_evasive",
+            ],
+        ),
+        "",
+        "## False positives per look-alike kind",
+        "",
+        markdown_table(
+            document["lookalike_kinds"],
+            [
+                "lookalike_kind",
+                "episodes",
+                "episodes_flagged",
+                "flagged_share",
+                "false_positive_detections",
+            ],
+        ),
+        "",
+        "Per kind and signal:",
+        "",
+        markdown_table(
+            document["lookalike_kind_signals"],
+            ["lookalike_kind", "signal_type", "false_positive_detections", "episodes_flagged"],
+        ),
+        "",
+        "## Alerts per 1,000 transactions",
+        "",
+        markdown_table(
+            [document["alerts_per_1000_transactions"]],
+            [
+                "transactions",
+                "detections",
+                "detections_per_1000_transactions",
+                "cases",
+                "cases_per_1000_transactions",
+                "critical_cases_per_1000_transactions",
+                "cases_without_fraud_per_1000_transactions",
+            ],
+        ),
+        "",
+        "## Account risk score: precision/recall curve",
+        "",
+        f"Average precision: **{average.get('average_precision', '-')}** over"
+        f" {average.get('thresholds', 0)} thresholds;"
+        f" {average.get('scored_fraudulent_accounts', 0)}"
+        f" of {average.get('fraudulent_accounts', 0)} fraudulent accounts scored (max recall"
+        f" {average.get('max_recall', '-')}).",
+        "",
+        markdown_table(
+            document["account_risk_pr_curve"],
+            ["threshold", "flagged_accounts", "true_positive_accounts", "precision", "recall"],
+        ),
+        "",
+        "## Card Precision@100 per day",
+        "",
+        markdown_table(
+            card_days(document["card_precision_at_100"]),
+            [
+                "day",
+                "cards_ranked",
+                "cards_with_risk",
+                "compromised_in_top",
+                "compromised_cards",
+                "card_precision_at_100",
+            ],
+        ),
+        "",
+    ]
+    return "\n".join(parts)

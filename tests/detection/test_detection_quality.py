@@ -1,0 +1,180 @@
+"""The realistic world measured: the quality views agree with an independent Python oracle, the
+rules are imperfect where the world says they must be, and docs/detection_quality.md is current.
+
+One replay with the settings of the committed file (backtest/quality_doc.py DOC_ARGS, what
+`make detection-quality` runs) serves every test: about a minute.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backtest.__main__ import load_settings, parse_args, report_json
+from backtest.clock import history_end
+from backtest.quality_doc import DOC_ARGS, DOC_PATH, render_markdown
+from backtest.replay import ReplayResult, history, history_span, replayed
+from producers.models import LookalikeKind
+from tests.detection import quality_oracle as oracle
+from tests.support.replay import require_embedded_postgres
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+LOOKALIKE_KINDS = set(LookalikeKind.__args__)  # type: ignore[attr-defined]
+# The rule each look-alike kind imitates, from its table in docs/fraud_patterns.md.
+IMITATES = {
+    kind: signal
+    for kind, signal in re.findall(
+        r"^\| `(\w+)` \| `(\w+)` \|",
+        (ROOT / "docs" / "fraud_patterns.md").read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
+    )
+    if kind in LOOKALIKE_KINDS
+}
+
+
+@dataclass(frozen=True)
+class Measured:
+    result: ReplayResult
+    document: dict[str, Any]
+    truth: oracle.Published
+    detections: list[oracle.Detection]
+
+    def rows(self, query: str) -> list[dict[str, Any]]:
+        conn = self.result.database.connect()
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(query)
+                names = [column.name for column in cursor.description or ()]
+                return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            conn.close()
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
+    """The replay `make detection-quality` runs, with the records it loaded."""
+    require_embedded_postgres()
+    args = parse_args(list(DOC_ARGS))
+    settings = load_settings(args)
+    end = history_end(history_span(settings, minutes=args.minutes, events=None), datetime.now(UTC))
+    with replayed(
+        settings, minutes=args.minutes, now=end, work_dir=tmp_path_factory.mktemp("quality")
+    ) as result:
+        truth = oracle.published(history(settings, end=end, minutes=args.minutes, events=None))
+        document = report_json(result, settings, minutes=args.minutes, events=None)
+        partial = Measured(result, document, truth, [])
+        detections = [
+            oracle.Detection(**row)
+            for row in partial.rows(
+                "select signal_id, signal_type, customer_id, account_id, detected_at"
+                " from mv_signals"
+            )
+        ]
+        yield Measured(result, document, truth, detections)
+
+
+def test_the_committed_figures_are_a_fresh_runs(measured: Measured) -> None:
+    committed = (ROOT / DOC_PATH).read_text(encoding="utf-8")
+    assert render_markdown(measured.document) == committed, "run `make detection-quality`"
+
+
+def test_make_detection_quality_runs_the_documented_arguments() -> None:
+    makefile = re.sub(r"\\\n\s*", "", (ROOT / "Makefile").read_text())
+    (recipe,) = re.findall(r"^detection-quality:.*\n\t(.*)$", makefile, flags=re.MULTILINE)
+    assert recipe.split() == ["$(PY)", "-m", "backtest", *DOC_ARGS, "--markdown", DOC_PATH]
+
+
+def test_history_is_the_realistic_world(measured: Measured) -> None:
+    assert measured.document["settings"]["world"] == "realistic"
+    assert measured.truth.lookalikes, "the realistic world publishes look-alike episodes"
+    assert any(label.is_evasive for label in measured.truth.fraud)
+
+
+def test_per_signal_figures_equal_the_oracles(measured: Measured) -> None:
+    expected = oracle.per_signal(measured.truth, measured.detections)
+    rows = measured.rows("select * from mv_detection_quality_by_signal")
+    actual = {
+        row["signal_type"]: {name: row[name] for name in expected[row["signal_type"]]}
+        for row in rows
+    }
+    assert actual == expected
+
+
+def test_false_positives_per_lookalike_kind_equal_the_oracles(measured: Measured) -> None:
+    expected = oracle.per_lookalike_kind(measured.truth, measured.detections)
+    rows = measured.rows("select * from mv_false_positives_by_lookalike_kind")
+    actual = {row.pop("lookalike_kind"): row for row in rows}
+    assert actual == expected
+    assert sum(row["false_positive_detections"] for row in actual.values()) > 0
+
+
+def test_alerts_per_1000_transactions_equal_the_oracles(measured: Measured) -> None:
+    cases = [
+        (row["account_id"], row["severity"])
+        for row in measured.rows("select account_id, severity from mv_open_fraud_cases")
+    ]
+    (actual,) = measured.rows("select * from mv_alerts_per_1000_transactions")
+    assert actual == oracle.alerts(measured.truth, measured.detections, cases)
+    assert actual["cases"] > 0
+
+
+def test_account_risk_curve_and_average_precision_equal_the_oracles(measured: Measured) -> None:
+    risk = [
+        (row["account_id"], row["risk_score"])
+        for row in measured.rows(
+            "select account_id, risk_score from mv_account_risk_score_realtime"
+        )
+    ]
+    points, average = oracle.pr_curve(measured.truth, risk)
+    curve = measured.rows(
+        "select threshold, flagged_accounts, true_positive_accounts, fraudulent_accounts,"
+        " precision, recall from mv_account_risk_pr_curve order by threshold desc"
+    )
+    assert curve == points
+    (area,) = measured.rows("select average_precision from mv_account_risk_average_precision")
+    assert area["average_precision"] == average
+    # Evasive fraud leaves some fraudulent accounts unscored: the curve never reaches recall 1.
+    assert points[-1]["recall"] < 1
+    assert Decimal(0) < average < Decimal(1)
+
+
+def test_card_precision_at_100_equals_the_oracles(measured: Measured) -> None:
+    rows = measured.rows("select * from mv_card_precision_at_100_daily")
+    actual = {row.pop("day_start").astimezone(UTC).date(): row for row in rows}
+    assert actual == oracle.card_precision_at_100(measured.truth, measured.detections)
+    # The history fits in one UTC day (backtest/clock.py): one row.
+    assert len(actual) == 1
+
+
+def test_lookalikes_lower_the_precision_of_the_signals_they_imitate(measured: Measured) -> None:
+    kinds = {episode.kind for episode in measured.truth.lookalikes}
+    assert set(IMITATES) == LOOKALIKE_KINDS
+    precision = oracle.per_signal(measured.truth, measured.detections)
+    # Every kind of honest behaviour in the history costs its imitated rule some precision...
+    assert len(kinds) >= 4
+    for kind in kinds:
+        assert precision[IMITATES[kind]]["precision"] < 1, kind
+    # ...and what a look-alike trips is the rule it imitates (docs/fraud_patterns.md).
+    for row in measured.rows("select * from mv_false_positives_by_lookalike_kind_signal"):
+        if row["lookalike_kind"] != "unattributed":
+            assert row["signal_type"] == IMITATES[row["lookalike_kind"]], row
+
+
+def test_evasion_is_what_lowers_recall(measured: Measured) -> None:
+    figures = oracle.per_signal(measured.truth, measured.detections)
+    injected = sum(row["instances_injected"] for row in figures.values())
+    detected = sum(row["instances_detected"] for row in figures.values())
+    assert detected < injected
+    for signal, row in figures.items():
+        # Every instance the rules miss is evasive: non-evasive recall is whole.
+        assert row["recall_non_evasive"] == 1, signal
+        if row["instances_injected_evasive"]:
+            assert row["recall_evasive"] < 1, signal
