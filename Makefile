@@ -18,7 +18,7 @@ help: ## Show this list of targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[detection,dashboards,dev]'
+	$(PY) -m pip install --quiet -e '.[detection,dashboards,cases,dev]'
 	touch $(STAMP)
 
 .PHONY: install
@@ -57,8 +57,17 @@ $(TOOLS)/docker-compose: scripts/tools/compose/go.mod
 .PHONY: tools
 tools: $(TOOLS)/actionlint $(TOOLS)/docker-compose ## Build actionlint and docker compose (Go proxy) for the offline checks
 
+# The analyst page's browser test drives Debian's chromium (headless) through Playwright.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update --quiet
+	DEBIAN_FRONTEND=noninteractive apt-get install --yes --quiet --no-install-recommends chromium
+
+.PHONY: browser
+browser: $(CHROMIUM) ## Install Debian's chromium (apt-get, as root) for the analyst page's browser test
+
 .PHONY: test
-test: lint kafka-jars tools ## Lint, then run the whole test suite (unit, integration, replays)
+test: lint kafka-jars tools browser ## Lint, then run the whole test suite (unit, integration, replays)
 	$(PY) -m pytest
 
 .PHONY: bench
