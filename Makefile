@@ -110,6 +110,7 @@ up: ## Build and start the stack, wait until every service is healthy, print the
 	@echo "RisingWave        postgresql://root@$$($(COMPOSE) port risingwave 4566)/dev  (make psql)"
 	@echo "RisingWave UI     http://$$($(COMPOSE) port risingwave 5691)"
 	@echo "Kafka (host)      $$($(COMPOSE) port redpanda 19092)"
+	@echo "Case service      http://$$($(COMPOSE) port case-service 8000)/ui/cases  (make case-service-token)"
 
 .PHONY: down
 down: ## Stop the stack; volumes (topics, views, Grafana state) are kept
@@ -167,6 +168,20 @@ restart-producer: ## Recreate the producer so it picks up .env changes (FRAUD_RA
 dbt-run: ## Re-run dbt on RisingWave: adds missing views only; DBT_ARGS="--full-refresh -s m+" rebuilds m and dependants
 	@scripts/require_engine.sh
 	DBT_RUN_ARGS="$(DBT_ARGS)" $(COMPOSE) run --rm --no-deps dbt
+
+CASE_USER ?= local
+CASE_ROLE ?= lead
+
+.PHONY: case-service-token
+case-service-token: $(STAMP) ## Print a new token for CASE_USER (CASE_ROLE: viewer/analyst/lead); its hash goes to .env
+	@$(PY) -m cases token $(CASE_USER) $(CASE_ROLE) --env-file .env
+	@if command -v docker >/dev/null && $(COMPOSE) ps --quiet case-service 2>/dev/null | grep -q .; then \
+		$(COMPOSE) up --detach --no-deps --force-recreate --wait case-service >&2; \
+	else echo "the case service reads it at its next start (make up)" >&2; fi
+
+.PHONY: openapi
+openapi: $(STAMP) ## Regenerate docs/openapi.json from the case service
+	$(PY) -m cases openapi > docs/openapi.json
 
 .PHONY: dashboards
 dashboards: $(STAMP) ## Regenerate the Grafana dashboard JSON from grafana/dashboards/

@@ -37,8 +37,6 @@ def create_app(settings: CaseServiceSettings, clock: Clock = _wall_clock) -> Fas
     app.state.clock = clock
     app.state.store = Store(settings.database_url.get_secret_value())
     app.state.tokens = TokenBook(settings.tokens)
-    if not settings.tokens:
-        log.warning("no tokens configured (CASES_TOKENS): run `make case-service-token`")
 
     @app.exception_handler(CaseError)
     def _case_error(request: Request, error: CaseError) -> Response:

@@ -2,12 +2,14 @@
 
 `python -m cases token USER ROLE [--env-file .env]` makes a new token for USER: it prints the
 token on stdout and the CASES_TOKENS entry (its hash) on stderr, or writes the entry into the
-env file, replacing USER's previous one.
+env file, replacing USER's previous one. `python -m cases openapi` prints the OpenAPI schema
+(docs/openapi.json is its checked-in copy).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
@@ -36,6 +38,8 @@ def _serve() -> int:
 
     from cases.app import create_app
 
+    if not settings.tokens:
+        logging.warning("no tokens (CASES_TOKENS): nobody can sign in; make case-service-token")
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -80,11 +84,24 @@ def _token(argv: list[str]) -> int:
     return 0
 
 
+def openapi_text() -> str:
+    """The schema the app serves at /openapi.json, as the checked-in file writes it."""
+    from cases.app import create_app
+
+    schema = create_app(CaseServiceSettings(_env_file=None)).openapi()  # type: ignore[call-arg]
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["token"]:
         return _token(args[1:])
+    if args == ["openapi"]:
+        sys.stdout.write(openapi_text())
+        return 0
     if args:
-        print("usage: python -m cases [token USER ROLE [--env-file FILE]]", file=sys.stderr)
+        print(
+            "usage: python -m cases [openapi | token USER ROLE [--env-file FILE]]", file=sys.stderr
+        )
         return EXIT_INVALID_SETTINGS
     return _serve()
