@@ -24,7 +24,10 @@ def _wall_clock() -> datetime:
 
 
 def create_app(settings: CaseServiceSettings, clock: Clock = _wall_clock) -> FastAPI:
+    # No Swagger/ReDoc pages: they load third-party JavaScript; /openapi.json stays.
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="Fraud case service",
         version="1.0.0",
         description=(

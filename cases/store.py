@@ -74,7 +74,7 @@ all_cases as (
 )
 """
 
-_DECISION_COLUMNS = (
+DECISION_COLUMNS = (
     "decision_id",
     "case_id",
     "seq",
@@ -296,7 +296,7 @@ class Session:
                 " or (decided_at = %(after_at)s and decision_id > %(after_id)s))"
             )
             params["after_at"], params["after_id"] = after
-        columns = ", ".join(name for name in _DECISION_COLUMNS if name != "request_id")
+        columns = ", ".join(name for name in DECISION_COLUMNS if name != "request_id")
         return self._rows(
             f"select {columns} from case_decisions where {' and '.join(where)}"
             " order by decided_at, decision_id limit %(limit)s",
@@ -315,9 +315,9 @@ class Session:
         """Write `decision` durably; Conflict when another record of the same step won."""
         request_id = uuid.uuid4().hex
         values = {**asdict(decision), "request_id": request_id}
-        placeholders = ", ".join(f"%({name})s" for name in _DECISION_COLUMNS)
+        placeholders = ", ".join(f"%({name})s" for name in DECISION_COLUMNS)
         insert = (
-            f"insert into case_decisions ({', '.join(_DECISION_COLUMNS)}) values ({placeholders})"
+            f"insert into case_decisions ({', '.join(DECISION_COLUMNS)}) values ({placeholders})"
         )
         try:
             with self._conn.cursor() as cur:
