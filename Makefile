@@ -57,11 +57,13 @@ $(TOOLS)/docker-compose: scripts/tools/compose/go.mod
 .PHONY: tools
 tools: $(TOOLS)/actionlint $(TOOLS)/docker-compose ## Build actionlint and docker compose (Go proxy) for the offline checks
 
-# The analyst page's browser test drives Debian's chromium (headless) through Playwright.
-CHROMIUM := /usr/bin/chromium
+# The analyst page's browser test drives Debian's chromium (headless) through Playwright;
+# CHROMIUM names another Chromium-family binary already on the machine (GitHub's runners).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 $(CHROMIUM):
-	apt-get update --quiet
-	DEBIAN_FRONTEND=noninteractive apt-get install --yes --quiet --no-install-recommends chromium
+	$(SUDO) apt-get update --quiet
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install --yes --quiet --no-install-recommends chromium
 
 .PHONY: browser
 browser: $(CHROMIUM) ## Install Debian's chromium (apt-get, as root) for the analyst page's browser test

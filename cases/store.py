@@ -3,7 +3,8 @@
 The same SQL runs on RisingWave and PostgreSQL. RisingWave has no read-write transactions and
 shows a write only after the next barrier, so every write is followed by FLUSH there, and the
 conflict rule rests on the decision table's primary key, not on a transaction: the first record
-of a (case, step) is kept and the writer reads back whose it is.
+of a (case, step) is kept, the second is dropped silently, and each writer reads back whose
+record was kept.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from datetime import datetime
 from typing import Any
 
 import psycopg2
-import psycopg2.errors
 from psycopg2.extensions import connection as Connection
 from psycopg2.extras import RealDictCursor
 
@@ -319,15 +319,15 @@ class Session:
         insert = (
             f"insert into case_decisions ({', '.join(DECISION_COLUMNS)}) values ({placeholders})"
         )
-        try:
-            with self._conn.cursor() as cur:
-                cur.execute(insert, values)
-                if self.risingwave:
-                    # Duplicates of the key are dropped silently (ON CONFLICT DO NOTHING): the
-                    # read-back below tells the writer whether its record is the one kept.
-                    cur.execute("flush")
-        except psycopg2.errors.UniqueViolation:
-            pass
+        # Both engines drop a second record of the same key without an error: RisingWave by the
+        # table's ON CONFLICT DO NOTHING, PostgreSQL by the statement's. The read-back below then
+        # tells the writer whether its record is the one kept: one code path on both.
+        if not self.risingwave:
+            insert += " on conflict (decision_id) do nothing"
+        with self._conn.cursor() as cur:
+            cur.execute(insert, values)
+            if self.risingwave:
+                cur.execute("flush")
         kept = self._rows(
             "select actor, action, decided_at, request_id from case_decisions"
             " where decision_id = %(decision_id)s",

@@ -2,7 +2,7 @@
     PostgreSQL protocol and the case views read. Created by on-run-start, never by a model, so
     `dbt run --full-refresh` cannot drop it. decision_id = case_id#seq: two writers of the same
     step of a case collide on the key and only the first is kept (RisingWave: ON CONFLICT DO
-    NOTHING on the table; PostgreSQL: the insert fails with a unique violation). -#}
+    NOTHING on the table; PostgreSQL: the insert's own ON CONFLICT DO NOTHING). -#}
 {% macro create_case_decisions() %}
     {{ return(adapter.dispatch('create_case_decisions', 'fraud_detection')()) }}
 {% endmacro %}

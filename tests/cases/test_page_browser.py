@@ -17,7 +17,8 @@ import pytest
 
 from tests.cases.conftest import TOKENS
 
-CHROMIUM = Path("/usr/bin/chromium")
+# The binary `make browser` provides; CHROMIUM names another one (as in the Makefile).
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # What headless chromium needs as root on our machines, plus no network of its own.
 CHROMIUM_ARGS = [
     "--no-sandbox",
