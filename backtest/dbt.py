@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 from dbt.cli.main import dbtRunner
 
+from backtest.clock import SESSION_OPTIONS, set_clock
 from backtest.database import Database
 from backtest.schema import DBT_PROJECT_DIR
 
@@ -25,8 +27,10 @@ def run_dbt(
     target_dir: Path,
     select: str | None = None,
     extra_args: tuple[str, ...] = (),
+    clock: datetime | None = None,
 ) -> None:
-    """`dbt <command>` on the postgres target with `variables` as --vars."""
+    """`dbt <command>` on the postgres target with `variables` as --vars, evaluated with NOW()
+    = `clock` when given (backtest.clock), else the database's own time."""
     args = [
         command,
         "--project-dir",
@@ -46,8 +50,16 @@ def run_dbt(
     ]
     if select:
         args += ["--select", select]
-    previous = {key: os.environ.get(key) for key in database.dbt_env()}
-    os.environ.update(database.dbt_env())
+    env = database.dbt_env()
+    if clock is not None:
+        conn = database.connect()
+        try:
+            set_clock(conn, clock)
+        finally:
+            conn.close()
+        env["PGOPTIONS"] = SESSION_OPTIONS
+    previous = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
     try:
         result = dbtRunner().invoke(args)
     finally:

@@ -21,7 +21,11 @@ COPY_CHUNK_ROWS = 50_000
 
 @dataclass(frozen=True)
 class Message:
-    """One consumed message: its topic, Kafka timestamp and raw value bytes."""
+    """One consumed message: its topic, broker timestamp and raw value bytes.
+
+    Topics use LogAppendTime, so the timestamp is when the message reached the broker (the
+    views' ingested_at), whatever the producer stamped.
+    """
 
     topic: str
     timestamp: datetime
@@ -112,6 +116,10 @@ def load_messages(conn: Connection, messages: Iterable[Message]) -> LoadStats:
 
 
 def records_as_messages(records: Iterable[Record]) -> Iterator[Message]:
-    """Producer records as the messages the broker would deliver (value = payload bytes)."""
+    """Producer records as the messages the broker would deliver (value = payload bytes).
+
+    Each arrives when the producer sends it, and the producer sends a record when its clock
+    reaches the record's timestamp (producers.runner), so that is the broker's append time.
+    """
     for record in records:
         yield Message(record.topic, record.timestamp, record.payload())

@@ -103,8 +103,10 @@ def load_and_build(
     span: timedelta,
     structuring_threshold: Decimal,
     work_dir: Path,
+    clock: datetime,
 ) -> tuple[LoadStats, float, float, Report]:
-    """Load `messages` into fresh raw tables, `dbt build` the postgres target, read the report.
+    """Load `messages` into fresh raw tables, `dbt build` the postgres target with NOW() =
+    `clock`, read the report.
 
     Returns the load stats, seconds loading (including drawing `messages`), seconds in dbt, and
     the report.
@@ -129,6 +131,7 @@ def load_and_build(
             "structuring_threshold": str(structuring_threshold),
         },
         target_dir=work_dir / "dbt-target",
+        clock=clock,
     )
     dbt_s = time.perf_counter() - started
     conn = database.connect()
@@ -149,7 +152,8 @@ def replay(
     extra_messages: Iterable[Message] = (),
     work_dir: Path,
 ) -> ReplayResult:
-    """Replay seeded history ending at `now` (wall clock by default) into `database`.
+    """Replay seeded history ending at `now` (wall clock by default) into `database`; the views
+    are evaluated at `now`.
 
     `extra_messages` are loaded after the generated ones (malformed-input tests).
     """
@@ -163,6 +167,7 @@ def replay(
         span=history_span(settings, minutes=minutes, events=events),
         structuring_threshold=settings.structuring_threshold,
         work_dir=work_dir,
+        clock=end,
     )
     # Generation runs lazily inside the load loop: it is the producer's cost, not the SQL's.
     load_s -= counted.seconds

@@ -1,13 +1,6 @@
-{#- The median of `expression` in an aggregate. RisingWave cannot maintain percentile_cont in a
-    streaming view and offers approx_percentile instead. -#}
-{% macro median(expression) %}
-    {{ return(adapter.dispatch('median', 'fraud_detection')(expression)) }}
-{% endmacro %}
-
-{% macro risingwave__median(expression) -%}
-approx_percentile(0.5) within group (order by {{ expression }})
-{%- endmacro %}
-
-{% macro default__median(expression) -%}
+{#- The exact median of `expression` in an aggregate. RisingWave maintains percentile_cont in
+    streaming views with GROUP BY and retractions since v2.7.0
+    (e2e_test/streaming/aggregate/ordered_set_agg.slt), so both targets run the same SQL. -#}
+{% macro median(expression) -%}
 percentile_cont(0.5) within group (order by {{ expression }})
 {%- endmacro %}

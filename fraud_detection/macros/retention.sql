@@ -1,5 +1,35 @@
-{#- The temporal filter that bounds every view's state: on RisingWave rows older than the retention
-    leave the view (and retract downstream); on PostgreSQL NOW() is the replay's wall clock. -#}
+{#- Retention, in two bounds (docs/architecture.md, "Time and retention").
+
+    Outputs (signals, and everything built on them) keep what was detected in the last
+    retention_hours: `within_retention` on the detection time.
+
+    Inputs (events in staging) are kept longer, by `retention_margin_hours`: the longest span of
+    input that one detection depends on, plus the tolerated clock skew. A windowed count depends on
+    the events of two windows (the crossing and the count just before it), a pair rule (geo) on
+    one gap, a takeover on its window. When an input event finally expires, any detection its
+    absence could create, move or remove is older than retention_hours, so no visible output ever
+    changes because of expiry. -#}
 {% macro within_retention(time_column) -%}
 {{ time_column }} > now() - interval '{{ var("retention_hours") }} hours'
+{%- endmacro %}
+
+{% macro within_input_retention(time_column) -%}
+{{ time_column }} > now() - interval '{{ input_retention_hours() }} hours'
+{%- endmacro %}
+
+{% macro retention_margin_hours() -%}
+{%- set dependency_minutes = [
+    2 * var('velocity_window_seconds') / 60,
+    2 * var('cnp_spike_window_minutes'),
+    2 * var('login_storm_window_seconds') / 60,
+    2 * var('structuring_window_minutes'),
+    2 * var('correlated_window_minutes'),
+    2 * var('takeover_window_minutes'),
+    var('geo_max_gap_minutes'),
+] | max + var('max_future_skew_minutes') -%}
+{{ return(((dependency_minutes / 60) | round(0, 'ceil') | int)) }}
+{%- endmacro %}
+
+{% macro input_retention_hours() -%}
+{{ return(var('retention_hours') | int + retention_margin_hours()) }}
 {%- endmacro %}

@@ -47,9 +47,12 @@ def _naive_time(payload: Payload) -> None:
     payload["event_time"] = payload["event_time"].removesuffix("Z")
 
 
-def _future_time(payload: Payload) -> None:
-    moment = datetime.fromisoformat(payload["event_time"]) + timedelta(days=1)
-    payload["event_time"] = moment.isoformat()
+def _ahead(by: timedelta) -> Callable[[Payload], None]:
+    def apply(payload: Payload) -> None:
+        moment = datetime.fromisoformat(payload["event_time"]) + by
+        payload["event_time"] = moment.isoformat()
+
+    return apply
 
 
 DEFECTS: dict[type[Record], list[Defect]] = {
@@ -57,7 +60,11 @@ DEFECTS: dict[type[Record], list[Defect]] = {
         ("missing_id", _drop("account_id")),
         ("missing_event_time", _set("event_time", "yesterday")),
         ("missing_event_time", _naive_time),
-        ("future_event_time", _future_time),
+        ("future_event_time", _ahead(timedelta(days=1))),
+        # The boundary: a producer whose clock runs an hour ahead stamps its message with that
+        # event time too, but topics use LogAppendTime, so the message arrives stamped with the
+        # broker's clock (here the time the original was sent) and the skew shows.
+        ("future_event_time", _ahead(timedelta(hours=1))),
         ("invalid_amount", _set("amount", "-5.00")),
         ("invalid_amount", _set("amount", "twelve")),
         ("invalid_amount", _set("amount", "0")),

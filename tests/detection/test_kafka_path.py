@@ -67,6 +67,7 @@ def test_events_through_kafka_give_the_same_detections_as_a_direct_load(
         )
     ]
     span = timedelta(minutes=MINUTES)
+    clock = replay_end()
     threshold = settings.structuring_threshold
     with (
         open_database(tmp_path / "kafka-pg") as via_kafka,
@@ -78,6 +79,7 @@ def test_events_through_kafka_give_the_same_detections_as_a_direct_load(
             span=span,
             structuring_threshold=threshold,
             work_dir=tmp_path / "kafka",
+            clock=clock,
         )
         _, _, _, direct_report = load_and_build(
             direct,
@@ -85,6 +87,7 @@ def test_events_through_kafka_give_the_same_detections_as_a_direct_load(
             span=span,
             structuring_threshold=threshold,
             work_dir=tmp_path / "direct",
+            clock=clock,
         )
         assert kafka_load.loaded == dict(Counter(record.topic for record in records))
         assert kafka_load.skipped == {}

@@ -17,6 +17,10 @@ with
         ingested_at as ingested_at,
         rejection_reason as rejection_reason
     from {{ ref(model) }}
+    {%- if topic == 'kyc_profiles' %}
+    {#- Profiles are kept for good in staging (the customer's state); counted like events. #}
+    where {{ within_input_retention('ingested_at') }}
+    {%- endif %}
 ),
 {%- endfor %}
 

@@ -63,6 +63,7 @@ final as (
         device_id as device_id,
         login_at as login_at
     from per_login
+    where {{ within_retention('first_spend_at') }}
 )
 
 select * from final

@@ -89,6 +89,7 @@ final as (
     where
         crossings.type_count >= {{ var('correlated_min_alert_types') }}
         and coalesce(crossings.previous_type_count, 0) < {{ var('correlated_min_alert_types') }}
+        and {{ within_retention('crossings.event_time') }}
 )
 
 select * from final

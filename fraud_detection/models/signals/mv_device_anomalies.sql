@@ -25,6 +25,7 @@ final as (
         device_id as device_id,
         event_id as event_id
     from suspicious
+    where {{ within_retention('event_time') }}
 )
 
 select * from final

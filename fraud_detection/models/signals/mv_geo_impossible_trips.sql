@@ -93,6 +93,7 @@ final as (
     where
         distance_km > {{ var('geo_min_distance_km') }}
         and gap_seconds < {{ var('geo_max_gap_minutes') }} * 60
+        and {{ within_retention('event_time') }}
 )
 
 select * from final

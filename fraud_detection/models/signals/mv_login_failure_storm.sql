@@ -62,6 +62,7 @@ final as (
     where
         crossings.window_count >= {{ var('login_storm_min_failures') }}
         and coalesce(crossings.previous_window_count, 0) < {{ var('login_storm_min_failures') }}
+        and {{ within_retention('crossings.event_time') }}
 )
 
 select * from final

@@ -1,4 +1,6 @@
--- Every detection of every signal, in the common signal columns.
+-- Every detection of every signal, in the common signal columns. On PostgreSQL the post-hook
+-- appends new detections to the signal log, as sink_signal_log does on RisingWave.
+{{ config(post_hook="{{ append_to_signal_log() }}") }}
 {%- set signal_models = [
     'mv_velocity_alerts', 'mv_geo_impossible_trips', 'mv_device_anomalies', 'mv_cnp_spike',
     'mv_login_failure_storm', 'mv_structuring_detection', 'mv_correlated_alert_burst',

@@ -51,7 +51,9 @@ final as (
         || '{{ var("structuring_threshold") }} threshold within '
         || '{{ var("structuring_window_minutes") }} min on account ' || account_id as reason
     from windowed
-    where window_count >= {{ var('structuring_min_transactions') }}
+    where
+        window_count >= {{ var('structuring_min_transactions') }}
+        and {{ within_retention('event_time') }}
 )
 
 select * from final

@@ -64,6 +64,7 @@ final as (
     where
         window_count >= {{ var('velocity_min_transactions') }}
         and coalesce(previous_window_count, 0) < {{ var('velocity_min_transactions') }}
+        and {{ within_retention('event_time') }}
 )
 
 select * from final

@@ -1,7 +1,7 @@
--- Every bank alert in retention, with the reason it is unusable (NULL when valid).
+-- Every bank alert in input retention, with the reason it is unusable (NULL when valid).
 with source_rows as (
     select * from {{ ref('src_alerts') }}
-    where {{ within_retention('ingested_at') }}
+    where {{ within_input_retention('ingested_at') }}
 ),
 
 checked as (

@@ -1,9 +1,9 @@
--- Every KYC profile event in retention, with the reason it is unusable (NULL when valid).
--- Profiles are published when a customer is onboarded or changes, far less often than events,
--- so they are kept for kyc_retention_days instead of retention_hours.
+-- Every KYC profile event, with the reason it is unusable (NULL when valid). No retention: a
+-- profile is the customer's current state, not an event. Expiring it would turn the customer's
+-- registered devices into new ones and raise device anomalies on honest spending. Profiles are
+-- published when a customer is onboarded or changes, so this state grows slowly.
 with source_rows as (
     select * from {{ ref('src_kyc_profiles') }}
-    where ingested_at > now() - interval '{{ var("kyc_retention_days") }} days'
 ),
 
 checked as (

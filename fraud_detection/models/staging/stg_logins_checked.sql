@@ -1,7 +1,7 @@
--- Every login attempt in retention, typed, with the reason it is unusable (NULL when valid).
+-- Every login attempt in input retention, typed, with the reason it is unusable (NULL when valid).
 with source_rows as (
     select * from {{ ref('src_logins') }}
-    where {{ within_retention('ingested_at') }}
+    where {{ within_input_retention('ingested_at') }}
 ),
 
 checked as (

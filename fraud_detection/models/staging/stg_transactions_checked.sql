@@ -1,7 +1,7 @@
--- Every transaction in retention, typed, with the reason it is unusable (NULL when it is valid).
+-- Every transaction in input retention, typed, with the reason it is unusable (NULL when it is valid).
 with source_rows as (
     select * from {{ ref('src_transactions') }}
-    where {{ within_retention('ingested_at') }}
+    where {{ within_input_retention('ingested_at') }}
 ),
 
 checked as (
