@@ -124,6 +124,14 @@ class DecisionFilter:
 Row = dict[str, Any]
 
 
+def _in_case(prefix: str) -> str:
+    """Detections of the case's account from its opening up to its closure (when closed)."""
+    return (
+        f"{prefix}account_id = %(account_id)s and {prefix}detected_at >= %(opened_at)s and"
+        f" (cast(%(closed_at)s as timestamptz) is null or {prefix}detected_at <= %(closed_at)s)"
+    )
+
+
 class Store:
     """One database; a connection per unit of work (autocommit: no transaction is relied on)."""
 
@@ -221,7 +229,14 @@ class Session:
 
     def story(self, case: Row, limit: int) -> dict[str, list[Row]]:
         """What the case rests on: risk, signals, and the transactions, logins and alerts."""
-        params = {"account_id": case["account_id"], "limit": limit}
+        # The case's own detections: from its first one, up to its closure when closed (later
+        # activity of the account belongs to a new case).
+        params = {
+            "account_id": case["account_id"],
+            "opened_at": case["opened_at"],
+            "closed_at": case["last_decided_at"] if case["status"] == "closed" else None,
+            "limit": limit,
+        }
         risk = self._rows(
             "select * from mv_account_risk_score_realtime where account_id = %(account_id)s",
             params,
@@ -229,14 +244,14 @@ class Session:
         signals = self._rows(
             "select signal_id, signal_type, customer_id, account_id, card_token, detected_at,"
             " first_event_at, event_count, total_amount, reason from mv_signals"
-            " where account_id = %(account_id)s order by detected_at, signal_id limit %(limit)s",
+            f" where {_in_case('')} order by detected_at, signal_id limit %(limit)s",
             params,
         )
         transactions = self._rows(
             "with behind as (select distinct links.event_id as event_id,"
             " links.signal_type as signal_type from int_signal_transactions as links"
             " inner join mv_signals as signals on links.signal_id = signals.signal_id"
-            " where signals.account_id = %(account_id)s)"
+            f" where {_in_case('signals.')})"
             " select transactions.event_id as event_id, transactions.event_time as event_time,"
             " transactions.amount as amount, transactions.currency as currency,"
             " transactions.channel as channel, transactions.merchant_name as merchant_name,"
