@@ -2,6 +2,8 @@
 with transactions as (
     select event_id, amount, merchant_id, merchant_name, merchant_category
     from {{ ref('stg_transactions') }}
+    -- Over the span detections are visible for, so the flagged share of a row stays the same.
+    where {{ within_retention('event_time') }}
 ),
 
 flagged as (
