@@ -18,7 +18,7 @@ help: ## Show this list of targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[detection,dashboards,dev,load]'
+	$(PY) -m pip install --quiet -e '.[detection,dashboards,cases,dev,load]'
 	touch $(STAMP)
 
 .PHONY: install
@@ -57,8 +57,19 @@ $(TOOLS)/docker-compose: scripts/tools/compose/go.mod
 .PHONY: tools
 tools: $(TOOLS)/actionlint $(TOOLS)/docker-compose ## Build actionlint and docker compose (Go proxy) for the offline checks
 
+# The analyst page's browser test drives Debian's chromium (headless) through Playwright;
+# CHROMIUM names another Chromium-family binary already on the machine (GitHub's runners).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get update --quiet
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install --yes --quiet --no-install-recommends chromium
+
+.PHONY: browser
+browser: $(CHROMIUM) ## Install Debian's chromium (apt-get, as root) for the analyst page's browser test
+
 .PHONY: test
-test: lint kafka-jars tools ## Lint, then run the whole test suite (unit, integration, replays)
+test: lint kafka-jars tools browser ## Lint, then run the whole test suite (unit, integration, replays)
 	$(PY) -m pytest
 
 .PHONY: bench
@@ -111,6 +122,7 @@ up: ## Build and start the stack, wait until every service is healthy, print the
 	@echo "RisingWave        postgresql://root@$$($(COMPOSE) port risingwave 4566)/dev  (make psql)"
 	@echo "RisingWave UI     http://$$($(COMPOSE) port risingwave 5691)"
 	@echo "Kafka (host)      $$($(COMPOSE) port redpanda 19092)"
+	@echo "Case service      http://$$($(COMPOSE) port case-service 8000)/ui/cases  (make case-service-token)"
 
 # The 8 GB laptop profile: the two big services get smaller limits (docs/runbook.md, "Memory").
 SMALL_MEMORY := RISINGWAVE_MEMORY=2g REDPANDA_MEMORY=1280m
@@ -175,6 +187,20 @@ restart-producer: ## Recreate the producer so it picks up .env changes (FRAUD_RA
 dbt-run: ## Re-run dbt on RisingWave: adds missing views only; DBT_ARGS="--full-refresh -s m+" rebuilds m and dependants
 	@scripts/require_engine.sh
 	DBT_RUN_ARGS="$(DBT_ARGS)" $(COMPOSE) run --rm --no-deps dbt
+
+CASE_USER ?= local
+CASE_ROLE ?= lead
+
+.PHONY: case-service-token
+case-service-token: $(STAMP) ## Print a new token for CASE_USER (CASE_ROLE: viewer/analyst/lead); its hash goes to .env
+	@$(PY) -m cases token $(CASE_USER) $(CASE_ROLE) --env-file .env
+	@if command -v docker >/dev/null && $(COMPOSE) ps --quiet case-service 2>/dev/null | grep -q .; then \
+		$(COMPOSE) up --detach --no-deps --force-recreate --wait case-service >&2; \
+	else echo "the case service reads it at its next start (make up)" >&2; fi
+
+.PHONY: openapi
+openapi: $(STAMP) ## Regenerate docs/openapi.json from the case service
+	$(PY) -m cases openapi > docs/openapi.json
 
 .PHONY: dashboards
 dashboards: $(STAMP) ## Regenerate the Grafana dashboard JSON from grafana/dashboards/

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from grafana_foundation_sdk.builders import dashboard as dashboard_builders
 from grafana_foundation_sdk.builders import geomap, stat, table, timeseries
-from grafana_foundation_sdk.models.dashboard import Dashboard
+from grafana_foundation_sdk.models.dashboard import Dashboard, DynamicConfigValue
 
 from grafana.dashboards.panels import (
     geomap_panel,
@@ -172,7 +172,7 @@ def risk() -> Row:
                 """,
                 units={"risk_score": "percentunit"},
                 span=24,
-            ),
+            ).override_by_name("case_id", [case_page_link()]),
         ],
     )
 
@@ -479,7 +479,66 @@ def pipeline_health() -> Row:
     )
 
 
-ROWS = (kpis, traffic, risk, breakdowns, detection_quality, pipeline_health)
+# The analyst page's address as the browser sees it (CASE_SERVICE_PORT); editable on the board.
+CASE_SERVICE_VARIABLE = "case_service_url"
+CASE_SERVICE_DEFAULT = "http://localhost:8000"
+
+
+def case_page_link() -> DynamicConfigValue:
+    """A data link from a case_id cell to that case's page in the case service."""
+    url = f"${{{CASE_SERVICE_VARIABLE}}}/ui/cases/${{__value.raw}}"
+    return DynamicConfigValue(
+        id_val="links",
+        value=[{"title": "Work this case in the analyst page", "url": url, "targetBlank": True}],
+    )
+
+
+def case_service_variable() -> dashboard_builders.TextBoxVariable:
+    return (
+        dashboard_builders.TextBoxVariable(CASE_SERVICE_VARIABLE)
+        .label("Case service")
+        .description("Address of the case service, for the links from case ids.")
+        .default_value(CASE_SERVICE_DEFAULT)
+    )
+
+
+def analyst_feedback() -> Row:
+    return (
+        "Analyst feedback",
+        [
+            table_panel(
+                "Rule performance",
+                "Per signal: hits, cases analysts closed, their outcomes, false-positive ratio,"
+                " analyst precision beside label precision, median time to close.",
+                """
+                select
+                    signal_type,
+                    hits,
+                    cases_closed,
+                    confirmed_fraud,
+                    false_positives,
+                    benign_but_useful,
+                    false_positive_ratio,
+                    analyst_precision,
+                    label_precision,
+                    median_time_to_close_s
+                from mv_rule_performance
+                order by false_positive_ratio desc nulls last, signal_type
+                """,
+                units={
+                    "analyst_precision": "percentunit",
+                    "false_positive_ratio": "percentunit",
+                    "label_precision": "percentunit",
+                    "median_time_to_close_s": "s",
+                },
+                span=24,
+                height=8,
+            ),
+        ],
+    )
+
+
+ROWS = (kpis, traffic, risk, breakdowns, detection_quality, analyst_feedback, pipeline_health)
 
 
 def build() -> Dashboard:
@@ -493,7 +552,7 @@ def build() -> Dashboard:
         .timezone("browser")
         .readonly()
         # Explicit empty lists: Grafana reads `templating.list` and `annotations.list`.
-        .variables([])
+        .variables([case_service_variable()])
         .annotations([])
     )
     panel_id = 0

@@ -58,6 +58,11 @@ create table mv_detection_quality_by_signal (
     recall_non_evasive numeric, instances_injected_evasive bigint,
     instances_detected_evasive bigint, recall_evasive numeric
 );
+create table mv_rule_performance (
+    signal_type text, hits bigint, cases_closed bigint, confirmed_fraud bigint,
+    false_positives bigint, benign_but_useful bigint, false_positive_ratio numeric,
+    analyst_precision numeric, label_precision numeric, median_time_to_close_s numeric
+);
 create table mv_detection_quality_by_scenario (
     scenario text, intended_signal text, instances_injected bigint, instances_detected bigint,
     recall numeric, median_time_to_detect_s numeric, instances_evasive bigint,
@@ -168,6 +173,9 @@ def rows() -> dict[str, list[tuple[Any, ...]]]:
         ],
         "mv_detection_quality_by_signal": [
             (signal, 10, 9, 0.9, 10, 9, 0.9, 42, 1, 8, 8, 1.0, 2, 1, 0.5) for signal in SIGNAL_TYPES
+        ],
+        "mv_rule_performance": [
+            (signal, 40, 10, 6, 3, 1, 0.3, 0.6, 0.9, 600) for signal in SIGNAL_TYPES
         ],
         "mv_detection_quality_by_scenario": [
             ("velocity_burst", "velocity", 10, 9, 0.9, 40, 2, 1, 1.0, 0.5),

@@ -34,6 +34,7 @@ PUBLIC_VIEWS = {
     "mv_open_fraud_cases",
     "mv_detection_quality_by_scenario",
     "mv_detection_quality_by_signal",
+    "mv_rule_performance",
     "mv_rejected_events",
     "mv_data_quality_summary",
     "mv_events_per_minute",

@@ -1,6 +1,8 @@
 -- Every logged detection of an account in the case horizon, with the case it belongs to. A case is
--- a run of an account's detections with no gap longer than retention_hours: after such a gap the
--- account had no detection in retention, so its risk was zero and its previous case had closed.
+-- a run of an account's detections with no gap longer than retention_hours (after such a gap the
+-- account had no detection in retention, so its risk was zero and its previous case had closed)
+-- and no analyst closure in between: activity after a closure opens a new case. A closure that a
+-- lead reopened is no boundary (mv_case_status holds only the current state of each case).
 -- The case id comes from the run's first detection, read from the signal log, which keeps
 -- detections after their inputs expire: the id stays the same for as long as the case is open.
 -- depends_on: {{ ref('mv_signals') }}
@@ -12,6 +14,34 @@ with logged_signals as (
         and detected_at > now() - interval '{{ var("case_horizon_hours") }} hours'
 ),
 
+closures as (
+    select case_id, account_id, last_decided_at
+    from {{ ref('mv_case_status') }}
+    where
+        status = 'closed'
+        and last_decided_at > now() - interval '{{ var("case_horizon_hours") }} hours'
+),
+
+account_events as (
+    select
+        signal_id as signal_id,
+        signal_type as signal_type,
+        customer_id as customer_id,
+        account_id as account_id,
+        detected_at as detected_at,
+        false as is_closure
+    from logged_signals
+    union all
+    select
+        'closure:' || case_id as signal_id,
+        cast(null as varchar) as signal_type,
+        cast(null as varchar) as customer_id,
+        account_id as account_id,
+        last_decided_at as detected_at,
+        true as is_closure
+    from closures
+),
+
 with_previous as (
     select
         signal_id as signal_id,
@@ -19,10 +49,14 @@ with_previous as (
         customer_id as customer_id,
         account_id as account_id,
         detected_at as detected_at,
+        is_closure as is_closure,
         lag(detected_at) over (
             partition by account_id order by detected_at, signal_id
-        ) as previous_detected_at
-    from logged_signals
+        ) as previous_detected_at,
+        lag(is_closure) over (
+            partition by account_id order by detected_at, signal_id
+        ) as previous_is_closure
+    from account_events
 ),
 
 run_starts as (
@@ -32,8 +66,11 @@ run_starts as (
         customer_id as customer_id,
         account_id as account_id,
         detected_at as detected_at,
+        is_closure as is_closure,
         case
+            when is_closure then null
             when previous_detected_at is null
+                or previous_is_closure
                 or previous_detected_at
                 < detected_at - interval '{{ var("retention_hours") }} hours'
                 then detected_at
@@ -53,6 +90,7 @@ assigned as (
             rows between unbounded preceding and current row
         ) as case_opened_at
     from run_starts
+    where not is_closure
 ),
 
 final as (

@@ -1,5 +1,6 @@
 -- One open case per account at high or critical risk: the account's latest case (int_case_signals),
 -- so its id is the one the case got from its first detection and stays while the case is open.
+-- A case an analyst closed leaves (mv_case_status); new activity opens a new case.
 with risky_accounts as (
     select * from {{ ref('mv_account_risk_score_realtime') }}
     where risk_level in ('high', 'critical')
@@ -7,6 +8,11 @@ with risky_accounts as (
 
 case_signals as (
     select account_id, case_opened_at from {{ ref('int_case_signals') }}
+),
+
+closed_cases as (
+    select case_id from {{ ref('mv_case_status') }}
+    where status = 'closed'
 ),
 
 latest_cases as (
@@ -17,7 +23,7 @@ latest_cases as (
     group by account_id
 ),
 
-final as (
+cases as (
     select
         {{ case_id('risky_accounts.account_id', 'latest_cases.case_opened_at') }} as case_id,
         risky_accounts.account_id as account_id,
@@ -43,6 +49,23 @@ final as (
     from risky_accounts
     inner join latest_cases
         on risky_accounts.account_id = latest_cases.account_id
+),
+
+final as (
+    select
+        cases.case_id as case_id,
+        cases.account_id as account_id,
+        cases.customer_id as customer_id,
+        cases.severity as severity,
+        cases.risk_score as risk_score,
+        cases.recommended_action as recommended_action,
+        cases.reason_codes as reason_codes,
+        cases.opened_at as opened_at,
+        cases.updated_at as updated_at
+    from cases
+    left join closed_cases
+        on cases.case_id = closed_cases.case_id
+    where closed_cases.case_id is null
 )
 
 select * from final

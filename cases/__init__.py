@@ -1,0 +1,1 @@
+"""The analysts' case service: a FastAPI API and page over the case views and decision store."""

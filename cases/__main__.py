@@ -1,0 +1,3 @@
+from cases.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""The case service's settings: one model, read from the environment and `.env`.
+
+Every field is `CASES_<NAME>`. `.env.example` mirrors this model; a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from cases.security import TokenEntry, parse_entries
+
+ENV_PREFIX = "CASES_"
+
+
+class CaseServiceSettings(BaseSettings):
+    """Every knob of the case service. The environment variable is `CASES_` + the field name."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: SecretStr = Field(
+        SecretStr("postgresql://root@localhost:4566/dev"),
+        description="PostgreSQL-protocol URL of RisingWave (or the backtest's PostgreSQL).",
+    )
+    tokens: Annotated[tuple[TokenEntry, ...], NoDecode] = Field(
+        (),
+        description="Comma-separated user:role:sha256(token) entries; role viewer, analyst, lead.",
+    )
+    host: str = Field("127.0.0.1", min_length=1, description="Address the HTTP server binds.")
+    port: int = Field(8000, ge=1, le=65535, description="Port the HTTP server listens on.")
+    page_size: int = Field(50, ge=1, le=500, description="Rows per page when none is asked.")
+    max_page_size: int = Field(500, ge=1, le=5000, description="Most rows one page may ask for.")
+    story_rows: int = Field(
+        200, ge=1, le=5000, description="Most transactions, logins and alerts in a case's story."
+    )
+
+    @field_validator("tokens", mode="before")
+    @classmethod
+    def _parse_tokens(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_entries(value)
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _page_sizes(self) -> CaseServiceSettings:
+        if self.page_size > self.max_page_size:
+            raise ValueError("CASES_PAGE_SIZE: must be at most CASES_MAX_PAGE_SIZE")
+        return self
+
+
+def env_name(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def describe_error(error: ValidationError) -> str:
+    """One line naming the first bad setting and what is allowed, never echoing a secret."""
+    first = error.errors()[0]
+    message = first["msg"].removeprefix("Value error, ")
+    if not first["loc"]:
+        return message
+    field = str(first["loc"][0])
+    name = env_name(field) if field in CaseServiceSettings.model_fields else field
+    if field in {"database_url", "tokens"}:
+        return f"{name}: {message}"
+    return f"{name}: {message} (got {first.get('input')!r})"

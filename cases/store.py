@@ -1,0 +1,356 @@
+"""The case store: reads the case views and writes decision records, over the PostgreSQL protocol.
+
+The same SQL runs on RisingWave and PostgreSQL. RisingWave has no read-write transactions and
+shows a write only after the next barrier, so every write is followed by FLUSH there, and the
+conflict rule rests on the decision table's primary key, not on a transaction: the first record
+of a (case, step) is kept, the second is dropped silently, and each writer reads back whose
+record was kept.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg2
+from psycopg2.extensions import connection as Connection
+from psycopg2.extras import RealDictCursor
+
+from cases.errors import Conflict, UnknownCase
+from cases.workflow import CaseState, Decision
+
+# The live queue: cases in the open-case view with their analyst state, plus closed cases that
+# have since left the view (their last record says what they were).
+_ALL_CASES = """
+with live as (
+    select
+        cases.case_id as case_id,
+        cases.account_id as account_id,
+        cases.customer_id as customer_id,
+        cases.severity as severity,
+        cases.risk_score as risk_score,
+        cases.recommended_action as recommended_action,
+        cases.reason_codes as reason_codes,
+        cases.opened_at as opened_at,
+        cases.updated_at as updated_at,
+        coalesce(status.status, 'open') as status,
+        status.assignee as assignee,
+        status.outcome as outcome,
+        status.last_decided_at as last_decided_at
+    from mv_open_fraud_cases as cases
+    left join mv_case_status as status
+        on cases.case_id = status.case_id
+),
+
+gone as (
+    select
+        status.case_id as case_id,
+        status.account_id as account_id,
+        cast(null as varchar) as customer_id,
+        status.severity as severity,
+        cast(null as numeric) as risk_score,
+        cast(null as varchar) as recommended_action,
+        status.reason_codes as reason_codes,
+        status.case_opened_at as opened_at,
+        status.last_decided_at as updated_at,
+        status.status as status,
+        status.assignee as assignee,
+        status.outcome as outcome,
+        status.last_decided_at as last_decided_at
+    from mv_case_status as status
+    left join mv_open_fraud_cases as cases
+        on status.case_id = cases.case_id
+    where cases.case_id is null and status.status = 'closed'
+),
+
+all_cases as (
+    select * from live
+    union all
+    select * from gone
+)
+"""
+
+DECISION_COLUMNS = (
+    "decision_id",
+    "case_id",
+    "seq",
+    "action",
+    "actor",
+    "actor_role",
+    "decided_at",
+    "previous_status",
+    "status",
+    "previous_assignee",
+    "assignee",
+    "outcome",
+    "note",
+    "account_id",
+    "severity",
+    "reason_codes",
+    "case_opened_at",
+    "request_id",
+)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    statuses: tuple[str, ...] = ("open", "investigating")
+    severity: str | None = None
+    assignee: str | None = None  # a user, or "" for unassigned
+    signal_type: str | None = None
+    opened_after: datetime | None = None
+    opened_before: datetime | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DecisionFilter:
+    case_id: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    decided_after: datetime | None = None
+    decided_before: datetime | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+Row = dict[str, Any]
+
+
+def _in_case(prefix: str) -> str:
+    """Detections of the case's account from its opening up to its closure (when closed)."""
+    return (
+        f"{prefix}account_id = %(account_id)s and {prefix}detected_at >= %(opened_at)s and"
+        f" (cast(%(closed_at)s as timestamptz) is null or {prefix}detected_at <= %(closed_at)s)"
+    )
+
+
+class Store:
+    """One database; a connection per unit of work (autocommit: no transaction is relied on)."""
+
+    def __init__(self, dsn: str) -> None:
+        self._dsn = dsn
+        self._risingwave: bool | None = None
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        conn = psycopg2.connect(self._dsn, connect_timeout=10)
+        conn.autocommit = True
+        try:
+            if self._risingwave is None:
+                with conn.cursor() as cur:
+                    cur.execute("select version()")
+                    self._risingwave = "risingwave" in str(cur.fetchone()[0]).lower()
+            yield Session(conn, risingwave=self._risingwave)
+        finally:
+            conn.close()
+
+
+class Session:
+    def __init__(self, conn: Connection, *, risingwave: bool) -> None:
+        self._conn = conn
+        self.risingwave = risingwave
+
+    def _rows(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list[Row]:
+        with self._conn.cursor(cursor_factory=RealDictCursor) as cur:
+            cur.execute(sql, params)
+            return [dict(row) for row in cur.fetchall()]
+
+    def ping(self) -> None:
+        self._rows("select 1 as ok")
+
+    # Reads --------------------------------------------------------------------------------
+
+    def list_cases(
+        self, flt: CaseFilter, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Row]:
+        where, params = ["status in %(statuses)s"], {"statuses": flt.statuses, "limit": limit}
+        if flt.severity:
+            where.append("severity = %(severity)s")
+            params["severity"] = flt.severity
+        if flt.assignee is not None:
+            where.append("assignee is null" if flt.assignee == "" else "assignee = %(assignee)s")
+            params["assignee"] = flt.assignee
+        if flt.signal_type:
+            where.append("',' || reason_codes || ',' like %(signal_like)s")
+            params["signal_like"] = f"%,{flt.signal_type},%"
+        if flt.opened_after:
+            where.append("opened_at >= %(opened_after)s")
+            params["opened_after"] = flt.opened_after
+        if flt.opened_before:
+            where.append("opened_at < %(opened_before)s")
+            params["opened_before"] = flt.opened_before
+        if after:
+            where.append(
+                "(opened_at > %(after_at)s"
+                " or (opened_at = %(after_at)s and case_id > %(after_id)s))"
+            )
+            params["after_at"], params["after_id"] = after
+        sql = (
+            f"{_ALL_CASES} select * from all_cases where {' and '.join(where)}"
+            " order by opened_at, case_id limit %(limit)s"
+        )
+        return self._rows(sql, params)
+
+    def case(self, case_id: str) -> Row:
+        rows = self._rows(
+            f"{_ALL_CASES} select * from all_cases where case_id = %(case_id)s",
+            {"case_id": case_id},
+        )
+        if not rows:
+            raise UnknownCase(f"unknown case {case_id!r} (not open, and never acted on)")
+        return rows[0]
+
+    def state(self, case_id: str) -> CaseState:
+        """The authoritative state for a write: the case plus its newest decision record."""
+        case = self.case(case_id)
+        latest = self._rows(
+            "select seq, status, assignee, outcome from case_decisions"
+            " where case_id = %(case_id)s order by seq desc limit 1",
+            {"case_id": case_id},
+        )
+        base = {
+            "case_id": case_id,
+            "account_id": case["account_id"],
+            "opened_at": case["opened_at"],
+            "severity": case["severity"],
+            "reason_codes": case["reason_codes"] or "",
+        }
+        if not latest:
+            return CaseState(**base)
+        return CaseState(**base, **latest[0])
+
+    def story(self, case: Row, limit: int) -> dict[str, list[Row]]:
+        """What the case rests on: risk, signals, and the transactions, logins and alerts."""
+        # The case's own detections: from its first one, up to its closure when closed (later
+        # activity of the account belongs to a new case).
+        params = {
+            "account_id": case["account_id"],
+            "opened_at": case["opened_at"],
+            "closed_at": case["last_decided_at"] if case["status"] == "closed" else None,
+            "limit": limit,
+        }
+        risk = self._rows(
+            "select * from mv_account_risk_score_realtime where account_id = %(account_id)s",
+            params,
+        )
+        signals = self._rows(
+            "select signal_id, signal_type, customer_id, account_id, card_token, detected_at,"
+            " first_event_at, event_count, total_amount, reason from mv_signals"
+            f" where {_in_case('')} order by detected_at, signal_id limit %(limit)s",
+            params,
+        )
+        transactions = self._rows(
+            "with behind as (select distinct links.event_id as event_id,"
+            " links.signal_type as signal_type from int_signal_transactions as links"
+            " inner join mv_signals as signals on links.signal_id = signals.signal_id"
+            f" where {_in_case('signals.')})"
+            " select transactions.event_id as event_id, transactions.event_time as event_time,"
+            " transactions.amount as amount, transactions.currency as currency,"
+            " transactions.channel as channel, transactions.merchant_name as merchant_name,"
+            " transactions.city as city, transactions.country as country,"
+            " transactions.device_id as device_id, behind.signal_type as signal_type"
+            " from behind inner join stg_transactions as transactions"
+            " on behind.event_id = transactions.event_id"
+            " order by transactions.event_time, transactions.event_id limit %(limit)s",
+            params,
+        )
+        if signals:
+            params["since"] = min(row["first_event_at"] for row in signals)
+            params["until"] = max(row["detected_at"] for row in signals)
+            params["customer_id"] = signals[0]["customer_id"]
+            logins = self._rows(
+                "select event_id, event_time, device_id, ip_address, city, country, auth_method,"
+                " success, is_new_device from stg_logins where customer_id = %(customer_id)s"
+                " and event_time >= %(since)s and event_time <= %(until)s"
+                " order by event_time, event_id limit %(limit)s",
+                params,
+            )
+            alerts = self._rows(
+                "select event_id, event_time, alert_type, severity, source_system from stg_alerts"
+                " where customer_id = %(customer_id)s"
+                " and event_time >= %(since)s and event_time <= %(until)s"
+                " order by event_time, event_id limit %(limit)s",
+                params,
+            )
+        else:
+            logins, alerts = [], []
+        return {
+            "risk": risk,
+            "signals": signals,
+            "transactions": transactions,
+            "logins": logins,
+            "alerts": alerts,
+        }
+
+    def decisions(
+        self, flt: DecisionFilter, after: tuple[datetime, str] | None, limit: int
+    ) -> list[Row]:
+        where, params = ["true"], {"limit": limit}
+        for column in ("case_id", "actor", "action"):
+            value = getattr(flt, column)
+            if value:
+                where.append(f"{column} = %({column})s")
+                params[column] = value
+        if flt.decided_after:
+            where.append("decided_at >= %(decided_after)s")
+            params["decided_after"] = flt.decided_after
+        if flt.decided_before:
+            where.append("decided_at < %(decided_before)s")
+            params["decided_before"] = flt.decided_before
+        if after:
+            where.append(
+                "(decided_at > %(after_at)s"
+                " or (decided_at = %(after_at)s and decision_id > %(after_id)s))"
+            )
+            params["after_at"], params["after_id"] = after
+        columns = ", ".join(name for name in DECISION_COLUMNS if name != "request_id")
+        return self._rows(
+            f"select {columns} from case_decisions where {' and '.join(where)}"
+            " order by decided_at, decision_id limit %(limit)s",
+            params,
+        )
+
+    def timeline(self, case_id: str) -> list[Row]:
+        return self.decisions(DecisionFilter(case_id=case_id), None, 10_000)
+
+    def rule_performance(self) -> list[Row]:
+        return self._rows("select * from mv_rule_performance order by signal_type")
+
+    # Writes -------------------------------------------------------------------------------
+
+    def record(self, decision: Decision) -> None:
+        """Write `decision` durably; Conflict when another record of the same step won."""
+        request_id = uuid.uuid4().hex
+        values = {**asdict(decision), "request_id": request_id}
+        placeholders = ", ".join(f"%({name})s" for name in DECISION_COLUMNS)
+        insert = (
+            f"insert into case_decisions ({', '.join(DECISION_COLUMNS)}) values ({placeholders})"
+        )
+        # Both engines drop a second record of the same key without an error: RisingWave by the
+        # table's ON CONFLICT DO NOTHING, PostgreSQL by the statement's. The read-back below then
+        # tells the writer whether its record is the one kept: one code path on both.
+        if not self.risingwave:
+            insert += " on conflict (decision_id) do nothing"
+        with self._conn.cursor() as cur:
+            cur.execute(insert, values)
+            if self.risingwave:
+                cur.execute("flush")
+        kept = self._rows(
+            "select actor, action, decided_at, request_id from case_decisions"
+            " where decision_id = %(decision_id)s",
+            {"decision_id": decision.decision_id},
+        )
+        if not kept or kept[0]["request_id"] != request_id:
+            winner = kept[0] if kept else {"actor": "someone", "action": "a decision"}
+            raise Conflict(
+                f"{decision.case_id} changed while you acted: {winner['actor']} recorded"
+                f" {winner['action']} first; reload the case and try again"
+            )

@@ -1,0 +1,108 @@
+"""The case service on the replayed PostgreSQL: an app per test, a stepping clock, four users."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+
+from cases.security import hash_token
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from backtest.replay import ReplayResult
+
+# Fixed test tokens: only their hashes go into the settings, as in production.
+TOKENS = {
+    "alice": ("analyst", "cst_alice-test-token"),
+    "bob": ("analyst", "cst_bob-test-token"),
+    "lee": ("lead", "cst_lee-test-token"),
+    "vic": ("viewer", "cst_vic-test-token"),
+}
+TOKEN_SETTING = ",".join(
+    f"{user}:{role}:{hash_token(token)}" for user, (role, token) in TOKENS.items()
+)
+
+
+def auth(user: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKENS[user][1]}"}
+
+
+class StepClock:
+    """A clock that moves one second per reading, from a fixed start."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+@pytest.fixture
+def case_settings(fraud_replay: ReplayResult):
+    from cases.settings import CaseServiceSettings
+
+    return CaseServiceSettings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=fraud_replay.database.dsn,
+        tokens=TOKEN_SETTING,
+        page_size=5,
+    )
+
+
+@pytest.fixture
+def make_client(case_settings) -> Iterator[Callable[..., TestClient]]:
+    from fastapi.testclient import TestClient
+
+    from cases.app import create_app
+
+    clients: list[TestClient] = []
+
+    def make(**overrides: object) -> TestClient:
+        settings = case_settings.model_copy(update=overrides)
+        clock = StepClock(datetime.now(UTC).replace(microsecond=0))
+        client = TestClient(create_app(settings, clock))
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client) -> TestClient:
+    return make_client()
+
+
+@pytest.fixture(scope="session")
+def open_case_ids(fraud_replay: ReplayResult) -> list[str]:
+    """Every case of the replay, oldest first; each test takes cases no other test acts on."""
+    conn = fraud_replay.database.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select case_id from mv_open_fraud_cases order by opened_at, case_id")
+            return [row[0] for row in cur.fetchall()]
+    finally:
+        conn.close()
+
+
+class CasePool:
+    def __init__(self, case_ids: list[str]) -> None:
+        self._ids = iter(case_ids)
+
+    def take(self, accept: Callable[[str], bool] | None = None) -> str:
+        """The next case nobody took yet (that `accept` accepts, when given)."""
+        for case_id in self._ids:
+            if accept is None or accept(case_id):
+                return case_id
+        pytest.fail("the replay has too few cases for the case-service tests")
+
+
+@pytest.fixture(scope="session")
+def cases_pool(open_case_ids: list[str]) -> CasePool:
+    return CasePool(open_case_ids)

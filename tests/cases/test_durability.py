@@ -1,0 +1,146 @@
+"""Decisions survive: concurrent closures, a restart of the service, and `dbt --full-refresh`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from cases.store import Session
+from tests.cases.conftest import TOKEN_SETTING, auth
+
+
+def test_two_closures_at_once_give_one_closure_and_a_conflict(
+    make_client, cases_pool, monkeypatch
+) -> None:
+    case_id = cases_pool.take()
+    alice, bob = make_client(), make_client()
+    # Both requests read the case before either writes: the race the primary key must settle.
+    both_read = threading.Barrier(2, timeout=20)
+    read_state = Session.state
+
+    def state_then_wait(self: Session, wanted: str):
+        state = read_state(self, wanted)
+        if wanted == case_id:
+            both_read.wait()
+        return state
+
+    monkeypatch.setattr(Session, "state", state_then_wait)
+
+    def close(client_user) -> httpx.Response:
+        client, user = client_user
+        body = {"outcome": "false_positive" if user == "alice" else "confirmed_fraud", "note": user}
+        return client.post(f"/api/cases/{case_id}/close", headers=auth(user), json=body)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        responses = list(pool.map(close, [(alice, "alice"), (bob, "bob")]))
+    codes = sorted(response.status_code for response in responses)
+    assert codes == [200, 409]
+    winner = next(r for r in responses if r.status_code == 200).json()["decision"]["actor"]
+    loser = next(r for r in responses if r.status_code == 409).json()["detail"]
+    assert f"{winner} recorded close first" in loser
+    monkeypatch.undo()
+    timeline = alice.get(f"/api/cases/{case_id}", headers=auth("lee")).json()["timeline"]
+    assert [(row["action"], row["actor"]) for row in timeline] == [("close", winner)]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_service(dsn: str, port: int) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "CASES_DATABASE_URL": dsn,
+        "CASES_TOKENS": TOKEN_SETTING,
+        "CASES_PORT": str(port),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cases"], env=env, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"the case service did not start: {process.stderr.read()}")
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """SIGTERM, as `docker stop` sends: uvicorn finishes in-flight requests, then re-raises it."""
+    process.terminate()
+    assert process.wait(timeout=20) in {0, -signal.SIGTERM}
+    assert "Finished server process" in process.stderr.read()
+
+
+def test_a_restart_loses_no_decision(fraud_replay, cases_pool) -> None:
+    case_id = cases_pool.take()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    service = _start_service(fraud_replay.database.dsn, port)
+    try:
+        for user, action, body in [
+            ("alice", "assign", {}),
+            ("alice", "comments", {"note": "before the restart"}),
+            ("alice", "close", {"outcome": "benign_but_useful", "note": "payroll run"}),
+        ]:
+            url = f"{base}/api/cases/{case_id}/{action}"
+            httpx.post(url, headers=auth(user), json=body, timeout=10).raise_for_status()
+    finally:
+        _stop(service)
+    service = _start_service(fraud_replay.database.dsn, port)
+    try:
+        story = httpx.get(f"{base}/api/cases/{case_id}", headers=auth("vic"), timeout=10).json()
+    finally:
+        _stop(service)
+    assert [row["action"] for row in story["timeline"]] == ["assign", "comment", "close"]
+    assert (story["case"]["status"], story["case"]["outcome"]) == ("closed", "benign_but_useful")
+
+
+def test_decisions_survive_a_full_refresh(fraud_replay, client, cases_pool, tmp_path) -> None:
+    from backtest.dbt import run_dbt
+
+    case_id = cases_pool.take()
+    client.post(
+        f"/api/cases/{case_id}/close",
+        headers=auth("alice"),
+        json={"outcome": "false_positive", "note": "refresh"},
+    ).raise_for_status()
+    run_dbt(
+        fraud_replay.database,
+        "run",
+        variables={},
+        target_dir=tmp_path / "dbt-target",
+        select="mv_case_status mv_rule_performance",
+        extra_args=("--full-refresh",),
+    )
+    story = client.get(f"/api/cases/{case_id}", headers=auth("alice")).json()
+    assert [row["note"] for row in story["timeline"]] == ["refresh"]
+    assert story["case"]["status"] == "closed"
+
+
+def test_bad_settings_exit_2_with_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cases"],
+        env={**os.environ, "CASES_TOKENS": "alice:boss:" + "0" * 64},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "case-service: invalid setting: CASES_TOKENS: entry 'alice': role must be one of"
+        " viewer, analyst, lead"
+    )

@@ -1,0 +1,32 @@
+"""docs/openapi.json is the schema the service serves, and it covers every route."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from cases.app import create_app
+from cases.cli import openapi_text
+from cases.settings import CaseServiceSettings
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+
+
+def test_checked_in_schema_equals_the_served_one() -> None:
+    app = create_app(CaseServiceSettings(_env_file=None))  # type: ignore[call-arg]
+    with TestClient(app) as client:
+        served = client.get("/openapi.json").json()
+    assert json.loads(DOC.read_text(encoding="utf-8")) == served, "run `make openapi`"
+    assert DOC.read_text(encoding="utf-8") == openapi_text()
+
+
+def test_every_api_route_needs_the_bearer_token_but_health() -> None:
+    schema = json.loads(DOC.read_text(encoding="utf-8"))
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            secured = bool(operation.get("security"))
+            assert secured == (path != "/health"), f"{method} {path}"
+            if path != "/health":
+                assert "401" in operation["responses"], f"{method} {path}"

@@ -1,0 +1,166 @@
+"""The analyst page in a real browser: Debian's chromium, headless, driven by Playwright.
+
+The service runs in this process on a loopback port over the replayed PostgreSQL. A screenshot of
+the closed case is kept in reports/test-artifacts/ (TEST_ARTIFACTS_DIR overrides it).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cases.conftest import TOKENS
+
+# The binary `make browser` provides; CHROMIUM names another one (as in the Makefile).
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+# What headless chromium needs as root on our machines, plus no network of its own.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = (
+    Path(os.environ.get("TEST_ARTIFACTS_DIR", Path(__file__).resolve().parents[2] / "reports"))
+    / "test-artifacts"
+)
+
+
+def _require_browser() -> None:
+    reason = None
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (make browser)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "playwright is not installed (pip install -e '.[dev]')"
+    if reason is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser prerequisite missing under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def service_url(case_settings) -> Iterator[str]:
+    import uvicorn
+
+    from cases.app import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = case_settings.model_copy(update={"page_size": 100})
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the case service did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(service_url):
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(
+            base_url=service_url, viewport={"width": 1400, "height": 1000}
+        )
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        yield tab
+        context.close()
+        browser.close()
+
+
+def _sign_in(page, user: str) -> None:
+    page.goto("/ui/cases")
+    assert page.url.endswith("/ui/login"), "without a token the page asks for one"
+    page.fill("#token", TOKENS[user][1])
+    page.click("#sign-in")
+    page.wait_for_url("**/ui/cases")
+
+
+def _find_in_queue(page, case_id: str) -> bool:
+    """Walk the queue's pages from the first; whether `case_id` is on one of them."""
+    page.goto("/ui/cases")
+    while True:
+        if page.locator(f'tr[data-case-id="{case_id}"]').count():
+            return True
+        following = page.locator("#next-page")
+        if not following.count():
+            return False
+        following.click()
+        page.wait_for_load_state()
+
+
+def _rule_counts(page, signal_type: str) -> tuple[int, int]:
+    page.goto("/ui/rules")
+    row = page.locator(f'tr[data-signal-type="{signal_type}"]')
+    return int(row.locator(".cases-closed").inner_text()), int(
+        row.locator(".false-positives").inner_text()
+    )
+
+
+def test_an_analyst_closes_a_case_as_a_false_positive(page, cases_pool) -> None:
+    case_id = cases_pool.take()
+    _sign_in(page, "alice")
+    assert _find_in_queue(page, case_id)
+    page.click(f'tr[data-case-id="{case_id}"] a')
+    page.wait_for_url(f"**/ui/cases/{case_id}")
+    assert page.inner_text("#case-status") == "open"
+    signal_type = page.locator("#signals tbody tr td").nth(1).inner_text()
+    assert page.locator("#signals tbody tr").count() > 0
+    closed_before, false_positives_before = _rule_counts(page, signal_type)
+
+    page.goto(f"/ui/cases/{case_id}")
+    page.click("#close")  # no note yet: refused, nothing recorded
+    assert "close: a note is required" in page.inner_text(".error")
+    assert page.inner_text("#case-status") == "open"
+    page.select_option("#close-outcome", "false_positive")
+    page.fill("#close-note", "Customer confirmed the purchases; travel notice missing.")
+    page.click("#close")
+    page.wait_for_selector(".message")
+    assert page.inner_text("#case-status") == "closed"
+    assert "Customer confirmed the purchases" in page.inner_text("#timeline")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "case-closed-false-positive.png"), full_page=True)
+
+    assert not _find_in_queue(page, case_id), "a closed case leaves the queue"
+    assert _rule_counts(page, signal_type) == (closed_before + 1, false_positives_before + 1)
+    page.screenshot(path=str(ARTIFACTS / "rule-performance.png"), full_page=True)
+
+
+def test_a_viewer_sees_the_story_but_no_actions(page, cases_pool) -> None:
+    case_id = cases_pool.take()
+    page.goto("/ui/login")
+    page.fill("#token", "cst_wrong")
+    page.click("#sign-in")
+    assert "Unknown token." in page.inner_text(".error")
+    _sign_in(page, "vic")
+    page.goto(f"/ui/cases/{case_id}")
+    assert page.locator("#timeline").count() == 1
+    assert page.locator("#actions").count() == 0
+    page.goto("/ui/cases/case_nobody_1")
+    assert "unknown case 'case_nobody_1'" in page.inner_text(".error")

@@ -1,0 +1,107 @@
+"""Settings: `.env.example` parity, one-line errors, and the token command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from cases.cli import main
+from cases.security import TokenBook, hash_token, parse_entries
+from cases.settings import CaseServiceSettings, describe_error, env_name
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cases_section() -> dict[str, str]:
+    values: dict[str, str] = {}
+    inside = False
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.startswith("# ") and not line.startswith("# -") and line[2:3].isupper():
+            header = line[2:].split(" (")[0]
+            if header in {"Producer", "Alerter", "Stack", "Cases"}:
+                inside = header == "Cases"
+        elif inside and line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name] = value
+    return values
+
+
+def _env_value(default: object) -> str:
+    if isinstance(default, SecretStr):
+        return default.get_secret_value()
+    if isinstance(default, tuple):
+        return ",".join(str(item) for item in default)
+    return str(default)
+
+
+def test_env_example_mirrors_the_settings_model() -> None:
+    documented = _cases_section()
+    own = {
+        env_name(name): _env_value(field.default)
+        for name, field in CaseServiceSettings.model_fields.items()
+    }
+    assert documented == own
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"tokens": "alice:analyst"}, "CASES_TOKENS: entry 'alice': expected user:role:sha256"),
+        ({"tokens": "alice:boss:" + "0" * 64}, "CASES_TOKENS: entry 'alice': role must be one of"),
+        ({"tokens": "alice:lead:abc"}, "CASES_TOKENS: entry 'alice': the hash must be 64"),
+        (
+            {"tokens": f"bo:lead:{'0' * 64},bo:viewer:{'1' * 64}"},
+            "CASES_TOKENS: entry 'bo': user listed twice",
+        ),
+        ({"database_url": "mysql://x"}, "CASES_DATABASE_URL: must be a postgresql:// URL"),
+        ({"port": 70000}, "CASES_PORT: Input should be less than or equal to 65535"),
+        ({"page_size": 600, "max_page_size": 500}, "CASES_PAGE_SIZE: Input should be less"),
+        ({"page_size": 300, "max_page_size": 200}, "CASES_PAGE_SIZE: must be at most"),
+    ],
+)
+def test_invalid_settings_name_the_setting(overrides: dict[str, object], expected: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        CaseServiceSettings(_env_file=None, **overrides)  # type: ignore[call-arg]
+    message = describe_error(error.value)
+    assert message.startswith(expected)
+    assert "mysql" not in message, "a URL may hold a password: never echoed"
+
+
+def test_tokens_are_looked_up_by_hash() -> None:
+    book = TokenBook(parse_entries(f"alice:analyst:{hash_token('cst_a')}"))
+    assert book.principal("cst_a") is not None
+    assert book.principal("cst_a").role == "analyst"  # type: ignore[union-attr]
+    assert book.principal("cst_b") is None
+    assert book.principal(hash_token("cst_a")) is None, "the hash itself is no token"
+
+
+def test_token_command_writes_a_usable_entry(tmp_path: Path, capsys) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"FRAUD_RATE=0.2\nCASES_TOKENS=bob:lead:{'0' * 64}\n")
+    assert main(["token", "alice", "analyst", "--env-file", str(env_file)]) == 0
+    first = capsys.readouterr().out.strip()
+    assert main(["token", "alice", "lead", "--env-file", str(env_file)]) == 0
+    second = capsys.readouterr().out.strip()
+    settings = CaseServiceSettings(_env_file=env_file)  # type: ignore[call-arg]
+    book = TokenBook(settings.tokens)
+    assert [entry.user for entry in settings.tokens] == ["bob", "alice"]
+    assert book.principal(first) is None, "a new token replaces the user's old one"
+    assert book.principal(second).role == "lead"  # type: ignore[union-attr]
+    assert "FRAUD_RATE=0.2" in env_file.read_text()
+    assert second not in env_file.read_text(), "only the hash is stored"
+
+
+def test_token_command_refuses_a_bad_user() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cases", "token", "Alice!", "analyst"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("case-service: entry 'Alice!': expected user:role:sha256")
+    assert result.stdout == ""
