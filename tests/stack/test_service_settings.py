@@ -18,6 +18,7 @@ from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
 from alerter.settings import AlerterSettings
+from cases.settings import CaseServiceSettings
 from producers.settings import Settings
 from tests.stack.stack_files import ROOT, compose, documented_variables
 
@@ -25,11 +26,19 @@ from tests.stack.stack_files import ROOT, compose, documented_variables
 SERVICE_SETTINGS: dict[str, tuple[type[BaseSettings], dict[str, str]]] = {
     "producer": (Settings, {"START_TIME": "a live stack runs on the wall clock"}),
     "alerter": (AlerterSettings, {}),
+    "case-service": (CaseServiceSettings, {}),
 }
 # Values compose fixes: inside the compose network the broker is always redpanda:9092.
 WIRED = {
     "producer": {"KAFKA_BOOTSTRAP_SERVERS": "redpanda:9092", "SINK": "kafka"},
     "alerter": {"KAFKA_BOOTSTRAP_SERVERS": "redpanda:9092"},
+    # The service reaches RisingWave on the compose network and listens on every interface of its
+    # container (the host port is bound to 127.0.0.1).
+    "case-service": {
+        "CASES_DATABASE_URL": "postgresql://root@risingwave:4566/dev",
+        "CASES_HOST": "0.0.0.0",
+        "CASES_PORT": "8000",
+    },
 }
 _DEFAULTED = re.compile(r"^\$\{(?P<name>[A-Z_][A-Z0-9_]*):-(?P<default>[^}]*)\}$")
 

@@ -25,6 +25,7 @@ STACK_TOPICS = [
     "alerts",
     "kyc_profiles",
     "fraud_labels",
+    "lookalike_labels",
     "fraud_cases",
     "transactions.flagged",
     "fraud_cases.dlq",
