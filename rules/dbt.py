@@ -27,8 +27,8 @@ def dbt_args(
     full_refresh: bool = False,
     offline: bool = False,
 ) -> list[str]:
-    """`dbt <command>` on `target` with `variables` as --vars (keys sorted: same rules, same
-    command)."""
+    """`dbt <command>` on `target` with `variables` as --vars, in their order: the risk view's
+    columns follow the order of risk_weights."""
     args = [
         command,
         "--project-dir",
@@ -42,7 +42,7 @@ def dbt_args(
         "--log-path",
         str(target_dir / "logs"),
         "--vars",
-        json.dumps(dict(variables), sort_keys=True),
+        json.dumps(dict(variables)),
         "--quiet",
     ]
     if offline:

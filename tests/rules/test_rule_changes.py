@@ -15,6 +15,7 @@ import pytest
 
 from backtest.clock import SESSION_OPTIONS
 from backtest.database import Database, open_database
+from backtest.dbt import run_dbt
 from backtest.load import records_as_messages
 from backtest.replay import history, load_and_build, replay_retention_hours
 from backtest.schema import DBT_PROJECT_DIR
@@ -22,6 +23,8 @@ from rules import compare, store
 from rules import history as rule_history
 from rules.dbt import compiled_models
 from rules.deploy import Deployer, Target
+from tests.stack.dashboard_queries import load_dashboard, panel_queries, run_query
+from tests.stack.grafana_macros import TimeRange, expand
 from tests.support.replay import replay_settings, require_embedded_postgres
 
 pytestmark = pytest.mark.slow
@@ -99,10 +102,10 @@ def test_a_lower_velocity_threshold_hits_more_at_lower_precision(
     )
 
 
-EXPECTED_ACTIVE = (0, 0, 0.0)
-EXPECTED_CANDIDATE = (0, 0, 0.0)
-EXPECTED_TRANSACTIONS = 0
-EXPECTED_CASES = (0, 0)
+EXPECTED_ACTIVE = (335, 335, 1.0)
+EXPECTED_CANDIDATE = (1311, 998, 0.7613)
+EXPECTED_TRANSACTIONS = 26229
+EXPECTED_CASES = (446, 536)
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,9 @@ class Lifecycle:
     deployed: dict[str, dict[str, str]]
     history: list[rule_history.RuleChange]
     active_after: str
+    # Panel or annotation -> (columns, rows) of the "Rule changes" dashboard's queries.
+    shadow_dashboard: dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]]
+    annotations: list[tuple[Any, ...]]
 
 
 def _deployed(target_dir: Path) -> dict[str, str]:
@@ -174,6 +180,7 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
                 " live_only_detections from mv_shadow_vs_live",
             )
         }
+        shadow_dashboard = _dashboard_results(database)
         deployed = {"live": _deployed(work_dir / "live" / "dbt-target")}
         deployer.promote("v2", by="analyst@bank", reason="catch shorter bursts")
         promoted_signals = _rows(database, signals)
@@ -187,6 +194,16 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
             changes = rule_history.changes(conn)
         finally:
             conn.close()
+        # On PostgreSQL the history view is a table built by a run: rebuild it to read it.
+        run_dbt(
+            database,
+            "run",
+            variables=deployer.vars_for(store.load("v1", rules_dir)),
+            target_dir=work_dir / "history",
+            select="mv_rule_history",
+            clock=END,
+        )
+        annotations = _annotation_rows(database)
     return Lifecycle(
         live_signals,
         live_risk,
@@ -200,7 +217,35 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
         deployed,
         changes,
         store.active_version(rules_dir),
+        shadow_dashboard,
+        annotations,
     )
+
+
+DASHBOARD = (
+    Path(__file__).resolve().parents[2] / "grafana/provisioning/dashboards/rule-changes.json"
+)
+RANGE = TimeRange(END - timedelta(days=1), END + timedelta(days=1))
+
+
+def _dashboard_results(
+    database: Database,
+) -> dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]]:
+    conn = database.connect()
+    conn.autocommit = True
+    try:
+        results = {}
+        for query in panel_queries(load_dashboard(DASHBOARD)):
+            result = run_query(conn, query, RANGE, timedelta(seconds=10))
+            results[query.panel] = (result.columns, result.rows)
+        return results
+    finally:
+        conn.close()
+
+
+def _annotation_rows(database: Database) -> list[tuple[Any, ...]]:
+    (annotation,) = load_dashboard(DASHBOARD)["annotations"]["list"]
+    return _rows(database, expand(annotation["target"]["rawSql"], RANGE, timedelta(seconds=10)))
 
 
 def test_shadow_feeds_nothing_live(lifecycle: Lifecycle) -> None:
@@ -264,3 +309,24 @@ def test_each_change_is_recorded_who_when_from_to_why(lifecycle: Lifecycle) -> N
     assert promote.rebuilt_models == rollback.rebuilt_models == "mv_velocity_alerts"
     assert lifecycle.active_after == "v1"
     assert DBT_PROJECT_DIR.is_dir()
+
+
+def test_the_rule_changes_dashboard_shows_shadow_and_history(
+    lifecycle: Lifecycle, comparison: compare.Comparison
+) -> None:
+    columns, rows = lifecycle.shadow_dashboard["Live vs shadow per signal"]
+    assert columns[:3] == ("signal_type", "live_detections", "shadow_detections")
+    by_signal = {row[0]: row for row in rows}
+    velocity = _row(comparison, "velocity")
+    assert by_signal["velocity"][1:3] == (
+        velocity["active"]["hits"],
+        velocity["candidate"]["hits"],
+    )
+    assert float(by_signal["velocity"][6]) == velocity["candidate"]["precision"]
+    assert "Rule history" in lifecycle.shadow_dashboard
+    texts = [text for _, text, _ in lifecycle.annotations]
+    assert texts == [
+        "promote: v1 -> v2 by analyst@bank (catch shorter bursts)",
+        "rollback: v2 -> v1 by lead@bank (too many false positives)",
+    ]
+    assert [tags for _, _, tags in lifecycle.annotations] == ["rules,promote", "rules,rollback"]
