@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import psycopg2
 from pydantic import ValidationError
 
 from backtest import recorded
@@ -58,7 +59,6 @@ def _parser() -> argparse.ArgumentParser:
         ("history", "print the rule history"),
     ):
         command = commands.add_parser(name, help=text)
-        command.add_argument("--target", choices=("risingwave",), default="risingwave")
         if name in {"shadow", "promote"}:
             command.add_argument("version")
         if name in {"promote", "rollback"}:
@@ -134,7 +134,13 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "backtest":
         return _backtest(args)
-    deployer = deploy.Deployer(deploy.risingwave_target())
+    with tempfile.TemporaryDirectory(prefix="rules-") as scratch:
+        deployer = deploy.Deployer(deploy.risingwave_target(), work_dir=Path(scratch))
+        return _on_stack(args, deployer)
+
+
+def _on_stack(args: argparse.Namespace, deployer: deploy.Deployer) -> int:
+    """shadow, history, promote and rollback on the stack's RisingWave."""
     if args.command == "shadow":
         candidate = store.load(args.version)
         deployer.shadow(candidate)
@@ -179,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     except DbtError as error:
         print(error, file=sys.stderr)
+        return 1
+    except psycopg2.OperationalError as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
+        print(f"rules: database unreachable (RW_HOST, RW_PORT): {first_line}", file=sys.stderr)
         return 1
 
 

@@ -9,7 +9,6 @@ views under `shadow_` names beside the live ones (macros/rule_sets.sql).
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -61,13 +60,14 @@ Runner = Callable[[list[str], Mapping[str, str]], None]
 
 @dataclass
 class Deployer:
-    """Runs the dbt commands of a rule change on `target` (`runner` is dbt itself by default;
-    tests pass a recorder to see the exact commands)."""
+    """Runs the dbt commands of a rule change on `target` (`runner` runs dbt in this process; the
+    argument lists come from shadow_args and rebuild_args, which tests check offline)."""
 
     target: Target
+    # Scratch space for dbt's target directories (compiled SQL of each step).
+    work_dir: Path
     rules_dir: Path = store.RULES_DIR
     runner: Runner = invoke
-    work_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="rules-")))
 
     def vars_for(self, rule_set: RuleSet, **extra: Any) -> dict[str, Any]:
         return {**store.dbt_vars(rule_set), **self.target.extra_vars, **extra}

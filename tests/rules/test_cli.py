@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,18 @@ def test_a_missing_input_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = _run("-m", "backtest", "--input", str(tmp_path / "none.ndjson"))
     assert result.returncode == 2
     assert result.stderr.strip() == f"INPUT: no such file '{tmp_path / 'none.ndjson'}'"
+
+
+def test_without_risingwave_the_stack_commands_say_so_in_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "rules", "history"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "RW_HOST": "127.0.0.1", "RW_PORT": "1"},
+    )
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("rules: database unreachable (RW_HOST, RW_PORT): ")
