@@ -124,11 +124,7 @@ class Deployer:
 
     def rollback(self, *, by: str, reason: str) -> RuleChange:
         live = store.load(store.active_version(self.rules_dir), self.rules_dir)
-        conn = self.target.connect()
-        try:
-            previous = history.rollback_target(history.changes(conn))
-        finally:
-            conn.close()
+        previous = history.rollback_target(self._history())
         if previous is None:
             raise RuleSetError("rollback: the rule history holds no promote to undo")
         return self._change(
@@ -140,6 +136,12 @@ class Deployer:
     ) -> RuleChange:
         if not reason.strip():
             raise RuleSetError("WHY: a rule change needs a reason (WHY=...)")
+        past = self._history()
+        if past and past[-1].to_version != live.version:
+            raise RuleSetError(
+                f"rules/active names {live.version} but the rule history says"
+                f" {past[-1].to_version} is live: set rules/active to {past[-1].to_version}"
+            )
         models = self.affected_models(live, new)
         if models:
             self.runner(self.rebuild_args(new, models), self.target.dbt_env)
@@ -164,6 +166,13 @@ class Deployer:
             conn.close()
         store.set_active_version(new.version, self.rules_dir)
         return change
+
+    def _history(self) -> list[RuleChange]:
+        conn = self.target.connect()
+        try:
+            return history.changes(conn)
+        finally:
+            conn.close()
 
     def _ensure_history(self, rule_set: RuleSet) -> None:
         """Create rule_history when missing (what the on-run-start hook of a dbt run does)."""

@@ -23,6 +23,7 @@ from rules import compare, store
 from rules import history as rule_history
 from rules.dbt import compiled_models
 from rules.deploy import Deployer, Target
+from rules.schema import RuleSetError
 from tests.stack.dashboard_queries import load_dashboard, panel_queries, run_query
 from tests.stack.grafana_macros import TimeRange, expand
 from tests.support.replay import replay_settings, require_embedded_postgres
@@ -132,6 +133,7 @@ class Lifecycle:
     # Panel or annotation -> (columns, rows) of the "Rule changes" dashboard's queries.
     shadow_dashboard: dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]]
     annotations: list[tuple[Any, ...]]
+    refused: str
 
 
 def _deployed(target_dir: Path) -> dict[str, str]:
@@ -194,6 +196,11 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
         deployer.rollback(by="lead@bank", reason="too many false positives")
         rolled_back_signals = _rows(database, signals)
         deployed["rollback"] = _deployed(work_dir / "deploy" / "run")
+        # A hand-edited rules/active that disagrees with what is live is refused.
+        store.set_active_version("v2", rules_dir)
+        with pytest.raises(RuleSetError) as refused:
+            deployer.promote("v1", by="someone", reason="by hand")
+        store.set_active_version("v1", rules_dir)
         conn = database.connect()
         try:
             changes = rule_history.changes(conn)
@@ -224,6 +231,7 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
         store.active_version(rules_dir),
         shadow_dashboard,
         annotations,
+        str(refused.value),
     )
 
 
@@ -316,6 +324,9 @@ def test_each_change_is_recorded_who_when_from_to_why(lifecycle: Lifecycle) -> N
     assert promote.changed_at <= rollback.changed_at
     assert promote.rebuilt_models == rollback.rebuilt_models == "mv_velocity_alerts"
     assert lifecycle.active_after == "v1"
+    assert lifecycle.refused == (
+        "rules/active names v2 but the rule history says v1 is live: set rules/active to v1"
+    )
     assert DBT_PROJECT_DIR.is_dir()
 
 
