@@ -85,10 +85,13 @@ SEED ?= 42
 WORLD ?= realistic
 REPORT ?= reports/backtest.json
 
+INPUT ?=
+RULES ?=
+BACKTEST_SOURCE = $(if $(INPUT),--input $(INPUT),--fraud-rate $(FRAUD_RATE) --minutes $(MINUTES) --seed $(SEED) --world $(WORLD))
+
 .PHONY: backtest
-backtest: $(STAMP) ## Replay MINUTES of seeded history (FRAUD_RATE, SEED, WORLD) through dbt; JSON report to REPORT
-	$(PY) -m backtest --fraud-rate $(FRAUD_RATE) --minutes $(MINUTES) --seed $(SEED) --world $(WORLD) \
-		--report $(REPORT)
+backtest: $(STAMP) ## Replay MINUTES of seeded history (FRAUD_RATE, SEED, WORLD), or screen INPUT=FILE (NDJSON), with RULES (default active); JSON to REPORT
+	$(PY) -m backtest $(BACKTEST_SOURCE) $(if $(RULES),--rules $(RULES)) --report $(REPORT)
 
 # The committed figures come from these fixed settings (a test regenerates them and compares).
 .PHONY: detection-quality
@@ -99,6 +102,47 @@ detection-quality: $(STAMP) ## Rewrite docs/detection_quality.md: realistic worl
 .PHONY: bench-backtest
 bench-backtest: $(STAMP) ## Replay throughput of the SQL layer at 100k and 1M events (must scale ~linearly)
 	$(PY) -m backtest.bench
+
+##@ Rules (versioned rule sets: rules/<version>.yml, the live one named in rules/active)
+
+A ?=
+B ?=
+CANDIDATE ?=
+V ?=
+WHY ?=
+RULES_REPORT ?= reports/rules-backtest.json
+
+.PHONY: rules-validate
+rules-validate: $(STAMP) ## Check every rule set file against the schema, and rules/active
+	$(PY) -m rules validate
+
+.PHONY: rules-diff
+rules-diff: $(STAMP) ## Show the rules that differ between two versions: A=v1 B=v2
+	$(PY) -m rules diff $(A) $(B)
+
+.PHONY: rules-backtest
+rules-backtest: $(STAMP) ## Active rules vs CANDIDATE on the same history (MINUTES, FRAUD_RATE, SEED, or INPUT=FILE); JSON to RULES_REPORT
+	$(PY) -m rules backtest $(CANDIDATE) $(if $(INPUT),--input $(INPUT),--minutes $(MINUTES) --fraud-rate $(FRAUD_RATE) --seed $(SEED)) --report $(RULES_REPORT)
+
+.PHONY: rules-shadow
+rules-shadow: $(STAMP) ## Run CANDIDATE in shadow on RisingWave beside the live rules (shadow_mv_*, mv_shadow_vs_live)
+	@scripts/require_engine.sh
+	$(PY) -m rules shadow $(CANDIDATE)
+
+.PHONY: rules-promote
+rules-promote: $(STAMP) ## Make V live on RisingWave (rebuilds the views it changes), recorded with WHY
+	@scripts/require_engine.sh
+	$(PY) -m rules promote $(V) --why "$(WHY)"
+
+.PHONY: rules-rollback
+rules-rollback: $(STAMP) ## Return RisingWave to the rules before the latest promote, recorded with WHY
+	@scripts/require_engine.sh
+	$(PY) -m rules rollback --why "$(WHY)"
+
+.PHONY: rules-history
+rules-history: $(STAMP) ## Every rule change on RisingWave: who, when, from, to, why
+	@scripts/require_engine.sh
+	$(PY) -m rules history
 
 ##@ Stack (Docker Compose: Redpanda, RisingWave, dbt, producer, alerter, Grafana)
 

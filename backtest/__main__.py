@@ -1,4 +1,5 @@
-"""`python -m backtest`: replay seeded history through the detection SQL and print what it found."""
+"""`python -m backtest`: replay seeded history, or a recorded NDJSON file (--input), through the
+detection SQL with a rule set (--rules, default the active one) and print what it found."""
 
 from __future__ import annotations
 
@@ -6,17 +7,22 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from backtest import recorded
 from backtest.clock import history_end
+from backtest.database import open_database
 from backtest.dbt import DbtError
 from backtest.quality_doc import card_days, render_markdown
-from backtest.replay import ReplayResult, history_span, replayed
+from backtest.replay import ReplayResult, history_span, replay_recorded, replayed
 from producers.settings import Settings, describe_error
+from rules import store
+from rules.schema import RuleSetError
 
 # The settings that shape the generated history, in the order reports list them.
 HISTORY_SETTINGS = (
@@ -36,6 +42,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--minutes", type=float, help="simulated minutes of history (default 60)")
     size.add_argument("--events", type=int, help="number of generated events instead of minutes")
+    size.add_argument(
+        "--input",
+        type=Path,
+        help="screen recorded events instead: NDJSON from `python -m producers --sink jsonl`"
+        " or `rpk topic consume`",
+    )
+    parser.add_argument("--rules", help="rule set version (rules/<version>.yml); default active")
     parser.add_argument("--fraud-rate", type=float, help="FRAUD_RATE override, 0..1")
     parser.add_argument("--seed", type=int, help="SEED override")
     parser.add_argument("--world", help="WORLD override: clean or realistic")
@@ -48,7 +61,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.exit(2, "MINUTES: must be greater than 0\n")
     if args.events is not None and args.events <= 0:
         parser.exit(2, "EVENTS: must be greater than 0\n")
-    if args.minutes is None and args.events is None:
+    if args.input is not None and args.markdown is not None:
+        parser.exit(2, "INPUT: --markdown describes generated history, not a recorded file\n")
+    if args.minutes is None and args.events is None and args.input is None:
         args.minutes = 60.0
     return args
 
@@ -216,23 +231,37 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         settings = load_settings(args)
+        rule_set = store.load(args.rules or store.active_version())
+        stats = recorded.scan(args.input) if args.input is not None else None
     except ValidationError as error:
         print(describe_error(error), file=sys.stderr)
         return 2
-    span = history_span(settings, minutes=args.minutes, events=args.events)
+    except (RuleSetError, recorded.RecordedInputError) as error:
+        print(error, file=sys.stderr)
+        return 2
     try:
-        with replayed(
-            settings,
-            minutes=args.minutes,
-            events=args.events,
-            now=history_end(span, datetime.now(UTC)),
-            database_url=os.environ.get("DATABASE_URL"),
-        ) as result:
-            document = report_json(result, settings, minutes=args.minutes, events=args.events)
+        if stats is None:
+            span = history_span(settings, minutes=args.minutes, events=args.events)
+            with replayed(
+                settings,
+                minutes=args.minutes,
+                events=args.events,
+                now=history_end(span, datetime.now(UTC)),
+                database_url=os.environ.get("DATABASE_URL"),
+                rule_vars=store.dbt_vars(rule_set, env={}),
+            ) as result:
+                document = report_json(result, settings, minutes=args.minutes, events=args.events)
+        else:
+            document = _screen(args.input, stats, store.dbt_vars(rule_set), settings)
+            document["input"] = stats.as_json()
     except DbtError as error:
         print(error, file=sys.stderr)
         return 1
+    document["rules"] = rule_set.version
     print(render(document))
+    print(f"Rules: {rule_set.version}")
+    if stats is not None:
+        print(recorded.summary(stats))
     if args.report is not None:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(document, indent=2) + "\n")
@@ -240,6 +269,20 @@ def main(argv: list[str] | None = None) -> int:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         args.markdown.write_text(render_markdown(document), encoding="utf-8")
     return 0
+
+
+def _screen(
+    path: Path, stats: recorded.InputStats, rule_vars: dict[str, Any], settings: Settings
+) -> dict[str, Any]:
+    """A recorded file through the views, in an embedded database (or DATABASE_URL)."""
+    with tempfile.TemporaryDirectory(prefix="screen-") as scratch:
+        base = Path(scratch)
+        with open_database(base / "pgdata", os.environ.get("DATABASE_URL")) as database:
+            result = replay_recorded(database, path, stats, rule_vars=rule_vars, work_dir=base)
+            document = report_json(result, settings, minutes=None, events=None)
+    # The recorded traffic, not a generator, made this history.
+    document["settings"] = None
+    return document
 
 
 if __name__ == "__main__":

@@ -7,19 +7,22 @@ import itertools
 import math
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from backtest import recorded
 from backtest.database import Database, open_database
 from backtest.dbt import run_dbt
 from backtest.load import LoadStats, Message, create_raw_tables, load_messages, records_as_messages
+from backtest.recorded import InputStats
 from backtest.report import Report, build_report
 from producers.generator import EVENTS_PER_TRANSACTION, generate
 from producers.models import FraudLabel, LookalikeLabel, Record
 from producers.settings import Settings
+from rules import store
 
 DEFAULT_RETENTION_HOURS = 24
 # Headroom above the replay span so no replayed row falls out of the temporal filters.
@@ -105,6 +108,13 @@ def history(
     return complete_history(records, end)
 
 
+def replay_retention_hours(span: timedelta) -> int:
+    """retention_hours for a replay of `span`: no replayed row falls out of the temporal filters."""
+    return max(
+        DEFAULT_RETENTION_HOURS, math.ceil(span.total_seconds() / 3600) + RETENTION_MARGIN_HOURS
+    )
+
+
 def load_and_build(
     database: Database,
     messages: Iterable[Message],
@@ -113,9 +123,10 @@ def load_and_build(
     structuring_threshold: Decimal,
     work_dir: Path,
     clock: datetime,
+    rule_vars: Mapping[str, object] | None = None,
 ) -> tuple[LoadStats, float, float, Report]:
     """Load `messages` into fresh raw tables, `dbt build` the postgres target with NOW() =
-    `clock`, read the report.
+    `clock` and the rules `rule_vars` (default: the active rule set), read the report.
 
     Returns the load stats, seconds loading (including drawing `messages`), seconds in dbt, and
     the report.
@@ -128,14 +139,15 @@ def load_and_build(
         load_s = time.perf_counter() - started
     finally:
         conn.close()
-    retention_hours = max(
-        DEFAULT_RETENTION_HOURS, math.ceil(span.total_seconds() / 3600) + RETENTION_MARGIN_HOURS
-    )
+    retention_hours = replay_retention_hours(span)
     started = time.perf_counter()
+    if rule_vars is None:
+        rule_vars = store.dbt_vars(store.load(store.active_version()), env={})
     run_dbt(
         database,
         "build",
         variables={
+            **rule_vars,
             "retention_hours": retention_hours,
             "structuring_threshold": str(structuring_threshold),
         },
@@ -160,6 +172,7 @@ def replay(
     now: datetime | None = None,
     extra_messages: Iterable[Message] = (),
     work_dir: Path,
+    rule_vars: Mapping[str, object] | None = None,
 ) -> ReplayResult:
     """Replay seeded history ending at `now` (wall clock by default) into `database`; the views
     are evaluated at `now`.
@@ -177,12 +190,37 @@ def replay(
         structuring_threshold=settings.structuring_threshold,
         work_dir=work_dir,
         clock=end,
+        rule_vars=rule_vars,
     )
     # Generation runs lazily inside the load loop: it is the producer's cost, not the SQL's.
     load_s -= counted.seconds
     return ReplayResult(
         database, counted.count, load, counted.seconds, load_s, dbt_s, report, work_dir
     )
+
+
+def replay_recorded(
+    database: Database,
+    path: Path,
+    stats: InputStats,
+    *,
+    rule_vars: Mapping[str, object],
+    work_dir: Path,
+) -> ReplayResult:
+    """Replay a recorded file (backtest.recorded) with `rule_vars`; the views are evaluated at
+    the time of its last record."""
+    assert stats.last is not None  # scan() refuses a file without a usable record
+    counted = _Counter(recorded.messages(path))
+    load, load_s, dbt_s, report = load_and_build(
+        database,
+        counted,
+        span=stats.span,
+        structuring_threshold=Decimal(str(rule_vars["structuring_threshold"])),
+        work_dir=work_dir,
+        clock=stats.last,
+        rule_vars=rule_vars,
+    )
+    return ReplayResult(database, counted.count, load, 0.0, load_s, dbt_s, report, work_dir)
 
 
 @contextlib.contextmanager
@@ -195,6 +233,7 @@ def replayed(
     extra_messages: Iterable[Message] = (),
     work_dir: Path | None = None,
     database_url: str | None = None,
+    rule_vars: Mapping[str, object] | None = None,
 ) -> Iterator[ReplayResult]:
     """A replay in the database at `database_url`, else in an embedded PostgreSQL of its own;
     the database stays up while the context is open."""
@@ -209,6 +248,7 @@ def replayed(
             now=now,
             extra_messages=extra_messages,
             work_dir=base,
+            rule_vars=rule_vars,
         )
 
 
@@ -219,10 +259,16 @@ def run(
     events: int | None = None,
     work_dir: Path | None = None,
     database_url: str | None = None,
+    rule_vars: Mapping[str, object] | None = None,
 ) -> ReplayResult:
     """Replay and return the result; an embedded database is gone afterwards (the report stays)."""
     with replayed(
-        settings, minutes=minutes, events=events, work_dir=work_dir, database_url=database_url
+        settings,
+        minutes=minutes,
+        events=events,
+        work_dir=work_dir,
+        database_url=database_url,
+        rule_vars=rule_vars,
     ) as result:
         return result
 

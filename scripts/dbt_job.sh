@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The stack's dbt job: wait until RisingWave accepts SQL, build every view, then (re)create
-# Grafana's SELECT-only user and grant it the views. Safe to re-run: dbt skips views that exist
-# (pass DBT_RUN_ARGS="--full-refresh --select model+" to rebuild some), grants are idempotent.
+# The stack's dbt job: wait until RisingWave accepts SQL, build every view with the active rule
+# set (rules/active), then (re)create Grafana's SELECT-only user and grant it the views. Safe to
+# re-run: dbt skips views that exist (pass DBT_RUN_ARGS="--full-refresh --select model+" to
+# rebuild some), grants are idempotent.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,9 +32,16 @@ until psql --quiet --no-psqlrc --tuples-only --command 'select 1' >/dev/null 2>&
 done
 echo "dbt job: $PGHOST:$PGPORT accepts SQL"
 
+# The rule vars come from the active rule set (rules/active names it; docs/rules.md).
+if ! rule_vars="$(cd "$here/.." && python3 -m rules.vars 2>&1)"; then
+    fail "$rule_vars" 2
+fi
+echo "dbt job: rule set $(cat "$here/../rules/active")"
+
 # DBT_RUN_ARGS is split on purpose: it carries several dbt flags.
 # shellcheck disable=SC2086
-(cd "$project" && dbt seed --target risingwave && dbt run --target risingwave ${DBT_RUN_ARGS:-})
+(cd "$project" && dbt seed --target risingwave --vars "$rule_vars" \
+    && dbt run --target risingwave --vars "$rule_vars" ${DBT_RUN_ARGS:-})
 
 psql --quiet --no-psqlrc -v ON_ERROR_STOP=1 \
     -v reader="$reader" -v password="$password" -v database="$PGDATABASE" \

@@ -20,6 +20,7 @@ from grafana.dashboards.panels import (
     table_panel,
     timeseries_panel,
 )
+from grafana.dashboards.rule_changes import rule_change_annotation
 
 UID = "fraud-operations-centre"
 TITLE = "Fraud Operations Centre"
@@ -551,9 +552,9 @@ def build() -> Dashboard:
         .time("now-30m", "now")
         .timezone("browser")
         .readonly()
-        # Explicit empty lists: Grafana reads `templating.list` and `annotations.list`.
+        # Explicit lists: Grafana reads `templating.list` and `annotations.list`.
         .variables([case_service_variable()])
-        .annotations([])
+        .annotations([rule_change_annotation()])
     )
     panel_id = 0
     for make_row in ROWS:

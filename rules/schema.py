@@ -1,0 +1,134 @@
+"""The schema of a rule set file, and loading one with a one-line error naming the bad field."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+VERSION_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
+# The signal types have one home, the dbt var `risk_weights` of dbt_project.yml; a rule set
+# weighs exactly those.
+_DBT_PROJECT = Path(__file__).resolve().parents[1] / "fraud_detection" / "dbt_project.yml"
+
+Count = Annotated[int, Field(strict=True, ge=2, le=1000)]
+Seconds = Annotated[int, Field(strict=True, ge=1, le=86_400)]
+Minutes = Annotated[int, Field(strict=True, ge=1, le=1440)]
+Amount = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"))]
+Weight = Annotated[float, Field(gt=0, le=1)]
+
+
+class RuleSetError(ValueError):
+    """A rule set file is missing or invalid; the message is one line naming file and field."""
+
+
+def signal_types() -> tuple[str, ...]:
+    document = yaml.safe_load(_DBT_PROJECT.read_text(encoding="utf-8"))
+    return tuple(document["vars"]["risk_weights"])
+
+
+class Rules(BaseModel):
+    """Every rule var the detection SQL reads, by its dbt var name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    velocity_min_transactions: Count
+    velocity_window_seconds: Seconds
+    geo_min_distance_km: Annotated[int, Field(strict=True, ge=1, le=20_000)]
+    geo_max_gap_minutes: Minutes
+    high_value_amount: Amount
+    cnp_spike_min_transactions: Count
+    cnp_spike_window_minutes: Minutes
+    login_storm_min_failures: Count
+    login_storm_window_seconds: Seconds
+    structuring_threshold: Amount
+    structuring_band_low_pct: Annotated[int, Field(strict=True, ge=1, le=99)]
+    structuring_min_transactions: Count
+    structuring_window_minutes: Minutes
+    correlated_min_alert_types: Count
+    correlated_window_minutes: Minutes
+    takeover_window_minutes: Minutes
+    risk_weights: dict[str, Weight]
+    risk_level_medium: Weight
+    risk_level_high: Weight
+    risk_level_critical: Weight
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rules:
+        expected = signal_types()
+        if set(self.risk_weights) != set(expected):
+            missing = sorted(set(expected) - set(self.risk_weights))
+            extra = sorted(set(self.risk_weights) - set(expected))
+            raise ValueError(
+                f"risk_weights: needs one weight per signal type {list(expected)}"
+                f" (missing {missing}, unknown {extra})"
+            )
+        if not self.risk_level_medium < self.risk_level_high < self.risk_level_critical:
+            raise ValueError(
+                "risk_level_medium < risk_level_high < risk_level_critical must hold"
+                f" (got {self.risk_level_medium}, {self.risk_level_high},"
+                f" {self.risk_level_critical})"
+            )
+        return self
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The rules as dbt --vars: amounts as plain numbers, weights in signal-type order."""
+        values: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, Decimal):
+                value = int(value) if value == value.to_integral_value() else float(value)
+            if name == "risk_weights":
+                value = {signal: value[signal] for signal in signal_types()}
+            values[name] = value
+        return values
+
+
+class RuleSet(BaseModel):
+    """One version of the rules: its name (the file's stem), why it exists, and the rules."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: Annotated[str, Field(pattern=VERSION_PATTERN)]
+    description: Annotated[str, Field(min_length=1, max_length=500)]
+    rules: Rules
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def describe(error: ValidationError) -> str:
+    """The first problem in one line: where, what is wrong, what was given."""
+    first = error.errors()[0]
+    message = first["msg"].removeprefix("Value error, ")
+    where = _location(first["loc"])
+    if first["type"] == "missing":
+        return f"{where}: is required"
+    if not where or where == "rules":
+        return message
+    return f"{where}: {message} (got {first.get('input')!r})"
+
+
+def parse_rule_set(text: str, *, source: str, version: str) -> RuleSet:
+    """A rule set from YAML text; RuleSetError("<source>: <field>: <problem>") when invalid."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise RuleSetError(f"{source}: not valid YAML{where}") from None
+    if not isinstance(document, dict):
+        raise RuleSetError(f"{source}: must be a mapping with version, description and rules")
+    try:
+        rule_set = RuleSet.model_validate(document)
+    except ValidationError as error:
+        raise RuleSetError(f"{source}: {describe(error)}") from None
+    if rule_set.version != version:
+        raise RuleSetError(
+            f"{source}: version: must equal the file name {version!r} (got {rule_set.version!r})"
+        )
+    return rule_set

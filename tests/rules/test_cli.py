@@ -1,0 +1,68 @@
+"""The rules CLI and the backtest's new options as a user runs them: output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=300
+    )
+
+
+def test_validate_and_diff() -> None:
+    validated = _run("-m", "rules", "validate")
+    assert validated.returncode == 0, validated.stderr
+    assert "v1: ok" in validated.stdout
+    assert "active: v1" in validated.stdout
+    changed = _run("-m", "rules", "diff", "v1", "v2")
+    assert changed.returncode == 0, changed.stderr
+    assert "velocity_min_transactions" in changed.stdout
+
+
+def test_vars_print_the_active_rule_set_as_dbt_vars() -> None:
+    printed = _run("-m", "rules.vars")
+    assert printed.returncode == 0, printed.stderr
+    assert json.loads(printed.stdout)["velocity_min_transactions"] == 5
+
+
+def test_an_unknown_version_is_one_line_and_exit_2() -> None:
+    for args in (
+        ("-m", "rules", "diff", "v1", "v99"),
+        ("-m", "rules.vars", "v99"),
+        ("-m", "backtest", "--rules", "v99", "--minutes", "1"),
+        ("-m", "rules", "backtest", "v99", "--minutes", "1"),
+    ):
+        result = _run(*args)
+        assert result.returncode == 2, args
+        assert result.stderr.strip().splitlines() == [
+            "rule set 'v99': no file v99.yml (known: v1, v2)"
+        ], args
+
+
+def test_a_missing_input_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = _run("-m", "backtest", "--input", str(tmp_path / "none.ndjson"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"INPUT: no such file '{tmp_path / 'none.ndjson'}'"
+
+
+def test_without_risingwave_the_stack_commands_say_so_in_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "rules", "history"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "RW_HOST": "127.0.0.1", "RW_PORT": "1"},
+    )
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("rules: database unreachable (RW_HOST, RW_PORT): ")

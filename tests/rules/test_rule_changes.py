@@ -1,0 +1,351 @@
+"""Rule changes on PostgreSQL, from one seeded history: the backtest of a candidate against the
+active rules (exact figures), shadow beside live, promote, rollback, and the rule history."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backtest.clock import SESSION_OPTIONS
+from backtest.database import Database, open_database
+from backtest.dbt import run_dbt
+from backtest.load import records_as_messages
+from backtest.replay import history, load_and_build, replay_retention_hours
+from backtest.schema import DBT_PROJECT_DIR
+from rules import compare, store
+from rules import history as rule_history
+from rules.dbt import compiled_models
+from rules.deploy import Deployer, Target
+from rules.schema import RuleSetError
+from tests.stack.dashboard_queries import load_dashboard, panel_queries, run_query
+from tests.stack.grafana_macros import TimeRange, expand
+from tests.support.replay import replay_settings, require_embedded_postgres
+
+pytestmark = pytest.mark.slow
+
+# A fixed end of history: the replay clock makes NOW() this moment, so figures are exact.
+END = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+MINUTES = 20
+FRAUD_RATE = 0.1
+# Honest look-alikes and evasive fraud: traffic that does not agree with the rules by construction.
+WORLD = "realistic"
+THRESHOLD = Decimal("10000")
+SIGNALS_QUERY = "select signal_id, signal_type, account_id, detected_at from {} order by 1"
+
+
+def _messages() -> Iterator[Any]:
+    settings = replay_settings(FRAUD_RATE, world=WORLD)
+    return records_as_messages(history(settings, end=END, minutes=MINUTES, events=None))
+
+
+def _rows(database: Database, query: str) -> list[tuple[Any, ...]]:
+    conn = database.connect()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(query)
+            return cursor.fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory: pytest.TempPathFactory) -> compare.Comparison:
+    require_embedded_postgres()
+    work_dir = tmp_path_factory.mktemp("rules-compare")
+    with open_database(work_dir / "pgdata") as database:
+        return compare.compare(
+            database,
+            _messages(),
+            active=store.load("v1"),
+            candidate=store.load("v2"),
+            span=timedelta(minutes=MINUTES),
+            clock=END,
+            structuring_threshold=THRESHOLD,
+            work_dir=work_dir,
+            env={},
+        )
+
+
+def _row(result: compare.Comparison, signal: str) -> dict[str, Any]:
+    (row,) = (row for row in result.rows if row["signal"] == signal)
+    return row
+
+
+def test_a_lower_velocity_threshold_hits_more_at_lower_precision(
+    comparison: compare.Comparison,
+) -> None:
+    velocity = _row(comparison, "velocity")
+    overall = _row(comparison, "overall")
+    active, candidate = velocity["active"], velocity["candidate"]
+    assert candidate["hits"] > active["hits"]
+    assert candidate["precision"] < active["precision"]
+    # Exact figures of this seeded history (seed 20261122, FRAUD_RATE 0.1, 20 min, realistic).
+    assert (active["hits"], active["true_positives"], active["precision"]) == EXPECTED_ACTIVE
+    assert (candidate["hits"], candidate["true_positives"], candidate["precision"]) == (
+        EXPECTED_CANDIDATE
+    )
+    assert (active["recall"], candidate["recall"]) == EXPECTED_RECALL
+    assert comparison.transactions == EXPECTED_TRANSACTIONS
+    assert (overall["active"]["cases"], overall["candidate"]["cases"]) == EXPECTED_CASES
+    assert len(overall["cases_added"]) == overall["candidate"]["cases"] - overall["active"][
+        "cases"
+    ] + len(overall["cases_dropped"])
+    # Only velocity changed: every other signal finds exactly the same.
+    for row in comparison.rows:
+        if row["signal"] not in {"velocity", "overall"}:
+            assert row["active"]["hits"] == row["candidate"]["hits"], row["signal"]
+    assert active["alerts_per_1k_transactions"] == round(
+        1000 * active["hits"] / comparison.transactions, 2
+    )
+
+
+EXPECTED_ACTIVE = (213, 213, 1.0)
+EXPECTED_CANDIDATE = (1312, 776, 0.5915)
+EXPECTED_TRANSACTIONS = 25269
+EXPECTED_CASES = (282, 487)
+# The lower threshold also catches evasive bursts of four: recall rises.
+EXPECTED_RECALL = (0.8261, 0.9855)
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Snapshots of one database through shadow, promote and rollback."""
+
+    live_signals: list[tuple[Any, ...]]
+    live_risk: list[tuple[Any, ...]]
+    log_count_before_shadow: int
+    log_count_after_shadow: int
+    risk_after_shadow: list[tuple[Any, ...]]
+    shadow_signals: list[tuple[Any, ...]]
+    shadow_vs_live: dict[str, tuple[int, ...]]
+    promoted_signals: list[tuple[Any, ...]]
+    rolled_back_signals: list[tuple[Any, ...]]
+    deployed: dict[str, dict[str, str]]
+    history: list[rule_history.RuleChange]
+    active_after: str
+    # Panel or annotation -> (columns, rows) of the "Rule changes" dashboard's queries.
+    shadow_dashboard: dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]]
+    annotations: list[tuple[Any, ...]]
+    refused: str
+
+
+def _deployed(target_dir: Path) -> dict[str, str]:
+    return compiled_models(target_dir)
+
+
+@pytest.fixture(scope="module")
+def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
+    require_embedded_postgres()
+    work_dir = tmp_path_factory.mktemp("rules-lifecycle")
+    rules_dir = work_dir / "rules"
+    rules_dir.mkdir()
+    for path in store.RULES_DIR.glob("*.yml"):
+        shutil.copy(path, rules_dir)
+    store.set_active_version("v1", rules_dir)
+    with open_database(work_dir / "pgdata") as database:
+        load_and_build(
+            database,
+            _messages(),
+            span=timedelta(minutes=MINUTES),
+            structuring_threshold=THRESHOLD,
+            work_dir=work_dir / "live",
+            clock=END,
+            rule_vars=store.dbt_vars(store.load("v1"), env={}),
+        )
+        signals = SIGNALS_QUERY.format("mv_signals")
+        risk = "select account_id, risk_score from mv_account_risk_score_realtime order by 1"
+        log_count = "select count(*) from signal_log"
+        live_signals, live_risk = _rows(database, signals), _rows(database, risk)
+        ((log_before,),) = _rows(database, log_count)
+        target = Target(
+            "postgres",
+            database.dsn,
+            {**database.dbt_env(), "PGOPTIONS": SESSION_OPTIONS},
+            extra_vars={
+                "retention_hours": replay_retention_hours(timedelta(minutes=MINUTES)),
+                "structuring_threshold": str(THRESHOLD),
+            },
+        )
+        deployer = Deployer(target, rules_dir=rules_dir, work_dir=work_dir / "deploy")
+        deployer.shadow(store.load("v2", rules_dir))
+        ((log_after,),) = _rows(database, log_count)
+        risk_after_shadow = _rows(database, risk)
+        shadow_signals = _rows(database, SIGNALS_QUERY.format("shadow_mv_signals"))
+        shadow_vs_live = {
+            signal_type: tuple(counts)
+            for signal_type, *counts in _rows(
+                database,
+                "select signal_type, live_detections, shadow_detections, live_true_positives,"
+                " shadow_true_positives, both_detections, shadow_only_detections,"
+                " live_only_detections from mv_shadow_vs_live",
+            )
+        }
+        shadow_dashboard = _dashboard_results(database)
+        deployed = {"live": _deployed(work_dir / "live" / "dbt-target")}
+        deployer.promote("v2", by="analyst@bank", reason="catch shorter bursts")
+        promoted_signals = _rows(database, signals)
+        deployed["promote"] = _deployed(work_dir / "deploy" / "run")
+        shutil.rmtree(work_dir / "deploy" / "run")
+        deployer.rollback(by="lead@bank", reason="too many false positives")
+        rolled_back_signals = _rows(database, signals)
+        deployed["rollback"] = _deployed(work_dir / "deploy" / "run")
+        # A hand-edited rules/active that disagrees with what is live is refused.
+        store.set_active_version("v2", rules_dir)
+        with pytest.raises(RuleSetError) as refused:
+            deployer.promote("v1", by="someone", reason="by hand")
+        store.set_active_version("v1", rules_dir)
+        conn = database.connect()
+        try:
+            changes = rule_history.changes(conn)
+        finally:
+            conn.close()
+        # On PostgreSQL the history view is a table built by a run: rebuild it to read it.
+        run_dbt(
+            database,
+            "run",
+            variables=deployer.vars_for(store.load("v1", rules_dir)),
+            target_dir=work_dir / "history",
+            select="mv_rule_history",
+            clock=END,
+        )
+        annotations = _annotation_rows(database)
+    return Lifecycle(
+        live_signals,
+        live_risk,
+        log_before,
+        log_after,
+        risk_after_shadow,
+        shadow_signals,
+        shadow_vs_live,
+        promoted_signals,
+        rolled_back_signals,
+        deployed,
+        changes,
+        store.active_version(rules_dir),
+        shadow_dashboard,
+        annotations,
+        str(refused.value),
+    )
+
+
+DASHBOARD = (
+    Path(__file__).resolve().parents[2] / "grafana/provisioning/dashboards/rule-changes.json"
+)
+RANGE = TimeRange(END - timedelta(days=1), END + timedelta(days=1))
+
+
+def _dashboard_results(
+    database: Database,
+) -> dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]]:
+    conn = database.connect()
+    conn.autocommit = True
+    try:
+        results = {}
+        for query in panel_queries(load_dashboard(DASHBOARD)):
+            result = run_query(conn, query, RANGE, timedelta(seconds=10))
+            results[query.panel] = (result.columns, result.rows)
+        return results
+    finally:
+        conn.close()
+
+
+def _annotation_rows(database: Database) -> list[tuple[Any, ...]]:
+    """The annotation query over the last day: changes are stamped with the wall clock."""
+    (annotation,) = load_dashboard(DASHBOARD)["annotations"]["list"]
+    now = datetime.now(UTC)
+    last_day = TimeRange(now - timedelta(days=1), now + timedelta(minutes=1))
+    return _rows(database, expand(annotation["target"]["rawSql"], last_day, timedelta(seconds=10)))
+
+
+def test_shadow_feeds_nothing_live(lifecycle: Lifecycle) -> None:
+    assert lifecycle.log_count_after_shadow == lifecycle.log_count_before_shadow
+    assert lifecycle.risk_after_shadow == lifecycle.live_risk
+    assert lifecycle.shadow_signals != lifecycle.live_signals
+
+
+def test_shadow_computes_what_the_candidate_computes_when_live(lifecycle: Lifecycle) -> None:
+    assert lifecycle.shadow_signals == lifecycle.promoted_signals
+
+
+def test_shadow_vs_live_agrees_with_the_backtest_of_the_candidate(
+    lifecycle: Lifecycle, comparison: compare.Comparison
+) -> None:
+    for row in comparison.rows:
+        if row["signal"] == "overall":
+            continue
+        live, shadow, live_tp, shadow_tp, both, shadow_only, live_only = (
+            lifecycle.shadow_vs_live.get(row["signal"], (0,) * 7)
+        )
+        assert (live, live_tp) == (row["active"]["hits"], row["active"]["true_positives"])
+        assert (shadow, shadow_tp) == (
+            row["candidate"]["hits"],
+            row["candidate"]["true_positives"],
+        )
+        assert both + shadow_only == shadow
+        assert both + live_only == live
+
+
+def test_promote_then_rollback_returns_every_view_definition(lifecycle: Lifecycle) -> None:
+    live, promoted, rolled_back = (
+        lifecycle.deployed["live"],
+        lifecycle.deployed["promote"],
+        lifecycle.deployed["rollback"],
+    )
+    # Promote rebuilt the velocity view and everything built on it, and nothing else.
+    assert "mv_velocity_alerts" in promoted
+    assert {"mv_signals", "mv_account_risk_score_realtime", "mv_open_fraud_cases"} <= set(promoted)
+    assert not {"stg_transactions", "mv_cnp_spike", "mv_rule_history"} & set(promoted)
+    assert promoted["mv_velocity_alerts"] != live["mv_velocity_alerts"]
+    # Rollback rebuilt the same views, each to its original compiled SQL.
+    assert set(rolled_back) == set(promoted)
+    after = {**live, **rolled_back}
+    assert after == live
+    assert lifecycle.rolled_back_signals == lifecycle.live_signals
+    assert lifecycle.promoted_signals != lifecycle.live_signals
+
+
+def test_each_change_is_recorded_who_when_from_to_why(lifecycle: Lifecycle) -> None:
+    promote, rollback = lifecycle.history
+    assert (promote.action, promote.from_version, promote.to_version) == ("promote", "v1", "v2")
+    assert (promote.changed_by, promote.reason) == ("analyst@bank", "catch shorter bursts")
+    assert (rollback.action, rollback.from_version, rollback.to_version) == (
+        "rollback",
+        "v2",
+        "v1",
+    )
+    assert rollback.reason == "too many false positives"
+    assert promote.changed_at <= rollback.changed_at
+    assert promote.rebuilt_models == rollback.rebuilt_models == "mv_velocity_alerts"
+    assert lifecycle.active_after == "v1"
+    assert lifecycle.refused == (
+        "rules/active names v2 but the rule history says v1 is live: set rules/active to v1"
+    )
+    assert DBT_PROJECT_DIR.is_dir()
+
+
+def test_the_rule_changes_dashboard_shows_shadow_and_history(
+    lifecycle: Lifecycle, comparison: compare.Comparison
+) -> None:
+    columns, rows = lifecycle.shadow_dashboard["Live vs shadow per signal"]
+    assert columns[:3] == ("signal_type", "live_detections", "shadow_detections")
+    by_signal = {row[0]: row for row in rows}
+    velocity = _row(comparison, "velocity")
+    assert by_signal["velocity"][1:3] == (
+        velocity["active"]["hits"],
+        velocity["candidate"]["hits"],
+    )
+    assert float(by_signal["velocity"][6]) == velocity["candidate"]["precision"]
+    assert "Rule history" in lifecycle.shadow_dashboard
+    texts = [text for _, text, _ in lifecycle.annotations]
+    assert texts == [
+        "promote: v1 -> v2 by analyst@bank (catch shorter bursts)",
+        "rollback: v2 -> v1 by lead@bank (too many false positives)",
+    ]
+    assert [tags for _, _, tags in lifecycle.annotations] == ["rules,promote", "rules,rollback"]
