@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from dbt.cli.main import dbtRunner
 
@@ -19,18 +20,18 @@ class DbtError(RuntimeError):
     """A dbt command failed; the message names the failing nodes."""
 
 
-def run_dbt(
-    database: Database,
+def dbt_args(
     command: str,
     *,
-    variables: Mapping[str, object],
+    target: str,
+    variables: Mapping[str, Any],
     target_dir: Path,
-    select: str | None = None,
-    extra_args: tuple[str, ...] = (),
-    clock: datetime | None = None,
-) -> None:
-    """`dbt <command>` on the postgres target with `variables` as --vars, evaluated with NOW()
-    = `clock` when given (backtest.clock), else the database's own time."""
+    select: Sequence[str] = (),
+    full_refresh: bool = False,
+    offline: bool = False,
+) -> list[str]:
+    """`dbt <command>` on `target` with `variables` as --vars, in their order: the risk view's
+    columns follow the order of risk_weights."""
     args = [
         command,
         "--project-dir",
@@ -38,7 +39,7 @@ def run_dbt(
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
         "--target",
-        "postgres",
+        target,
         "--target-path",
         str(target_dir),
         "--log-path",
@@ -46,18 +47,18 @@ def run_dbt(
         "--vars",
         json.dumps(dict(variables)),
         "--quiet",
-        *extra_args,
     ]
+    if offline:
+        args.append("--no-populate-cache")
+    if full_refresh:
+        args.append("--full-refresh")
     if select:
-        args += ["--select", select]
-    env = database.dbt_env()
-    if clock is not None:
-        conn = database.connect()
-        try:
-            set_clock(conn, clock)
-        finally:
-            conn.close()
-        env["PGOPTIONS"] = SESSION_OPTIONS
+        args += ["--select", *select]
+    return args
+
+
+def invoke(args: list[str], env: Mapping[str, str]) -> None:
+    """Run dbt with `env` added to the environment for the call; DbtError naming failed nodes."""
     previous = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:
@@ -77,4 +78,35 @@ def run_dbt(
                 if str(item.status) in {"error", "fail"}
             ]
         detail = "; ".join(failed) or str(result.exception)
-        raise DbtError(f"dbt {command} failed: {detail}")
+        raise DbtError(f"dbt {args[0]} failed: {detail}")
+
+
+def run_dbt(
+    database: Database,
+    command: str,
+    *,
+    variables: Mapping[str, object],
+    target_dir: Path,
+    select: str | None = None,
+    full_refresh: bool = False,
+    clock: datetime | None = None,
+) -> None:
+    """`dbt <command>` on the postgres target with `variables` as --vars, evaluated with NOW()
+    = `clock` when given (backtest.clock), else the database's own time."""
+    args = dbt_args(
+        command,
+        target="postgres",
+        variables=variables,
+        target_dir=target_dir,
+        select=(select,) if select else (),
+        full_refresh=full_refresh,
+    )
+    env = database.dbt_env()
+    if clock is not None:
+        conn = database.connect()
+        try:
+            set_clock(conn, clock)
+        finally:
+            conn.close()
+        env["PGOPTIONS"] = SESSION_OPTIONS
+    invoke(args, env)

@@ -18,8 +18,9 @@ from typing import Any
 import psycopg2
 from psycopg2.extensions import connection as Connection
 
+from backtest.dbt import dbt_args, invoke
 from rules import history, store
-from rules.dbt import SHADOW_SELECTION, compiled_models, dbt_args, invoke
+from rules.dbt import SHADOW_SELECTION, compiled_models
 from rules.history import RuleChange
 from rules.schema import RuleSet, RuleSetError
 

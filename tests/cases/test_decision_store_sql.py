@@ -4,45 +4,16 @@ NOTHING), with exactly the columns the service writes."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from backtest.schema import DBT_PROJECT_DIR
 from cases.store import DECISION_COLUMNS
-
-DBT = Path(sys.executable).with_name("dbt")
+from tests.support.dbt_compile import compile_risingwave
 
 
 def test_risingwave_ddl_keeps_the_first_record_of_a_step(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            str(DBT),
-            "compile",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target",
-            "risingwave",
-            "--no-populate-cache",
-            "--target-path",
-            str(tmp_path),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--quiet",
-            "--output",
-            "json",
-            "--inline",
-            "{{ create_case_decisions() }}",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    ddl = json.loads(result.stdout)["compiled"]
+    ddl = compile_risingwave(tmp_path, inline="{{ create_case_decisions() }}")
     match = re.fullmatch(
         r"create table if not exists public\.case_decisions \((?P<body>.*)\)"
         r" append only on conflict do nothing",

@@ -124,7 +124,7 @@ def test_decisions_survive_a_full_refresh(fraud_replay, client, cases_pool, tmp_
         variables={},
         target_dir=tmp_path / "dbt-target",
         select="mv_case_status mv_rule_performance",
-        extra_args=("--full-refresh",),
+        full_refresh=True,
     )
     story = client.get(f"/api/cases/{case_id}", headers=auth("alice")).json()
     assert [row["note"] for row in story["timeline"]] == ["refresh"]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,8 +10,8 @@ from sqlglot import exp
 from backtest.schema import DBT_PROJECT_DIR
 from producers.models import EVENT_TYPES, LABEL_TYPES
 from tests.detection.risingwave_rules import check, parse, sink_into
+from tests.support.dbt_compile import compile_risingwave
 
-DBT = Path(sys.executable).with_name("dbt")
 # Models whose compiled SQL is a complete statement; every other model is a view body.
 RAW_STATEMENT_FOLDERS = {"sources": "SOURCE", "sinks": "SINK"}
 # An unusual threshold, to see the env var reach the compiled SQL.
@@ -25,28 +22,7 @@ STRUCTURING_THRESHOLD = "12345"
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str]:
     """Model path (relative to models/) -> the statement RisingWave would receive."""
     target = tmp_path_factory.mktemp("rw-compile")
-    subprocess.run(
-        [
-            str(DBT),
-            "compile",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target",
-            "risingwave",
-            "--no-populate-cache",
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target / "logs"),
-            "--quiet",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "STRUCTURING_THRESHOLD": STRUCTURING_THRESHOLD},
-    )
+    compile_risingwave(target, env={"STRUCTURING_THRESHOLD": STRUCTURING_THRESHOLD})
     root = target / "compiled" / "fraud_detection" / "models"
     statements = {}
     for path in sorted(root.rglob("*.sql")):
@@ -164,34 +140,6 @@ def test_rules_accept_valid_statements(sql: str) -> None:
     assert check(sql) == []
 
 
-def _compile_inline(jinja: str, target_dir: Path) -> str:
-    """What the risingwave target renders for `jinja` (offline, like the fixture above)."""
-    completed = subprocess.run(
-        [
-            str(DBT),
-            "compile",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target",
-            "risingwave",
-            "--no-populate-cache",
-            "--target-path",
-            str(target_dir),
-            "--log-path",
-            str(target_dir / "logs"),
-            "--quiet",
-            "--inline",
-            jinja,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return completed.stdout
-
-
 # RisingWave's clause for "keep the first row of each key" (e2e_test/streaming/on_conflict.slt).
 FIRST_ROW_WINS = "append only on conflict do nothing"
 
@@ -199,7 +147,7 @@ FIRST_ROW_WINS = "append only on conflict do nothing"
 def test_the_signal_log_is_an_append_only_first_row_wins_table_fed_by_the_sink(
     compiled: dict[Path, str], tmp_path: Path
 ) -> None:
-    ddl = " ".join(_compile_inline("{{ create_signal_log() }}", tmp_path).split())
+    ddl = " ".join(compile_risingwave(tmp_path, inline="{{ create_signal_log() }}").split())
     assert ddl.endswith(FIRST_ROW_WINS)
     table = parse(ddl.removesuffix(FIRST_ROW_WINS))
     assert isinstance(table, exp.Create)

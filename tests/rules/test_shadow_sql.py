@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from backtest.dbt import dbt_args, invoke
 from rules import store
-from rules.dbt import SHADOW_SELECTION, compiled_models, dbt_args, invoke
+from rules.dbt import SHADOW_SELECTION, compiled_models
 from rules.deploy import Deployer, risingwave_target
 from tests.detection.risingwave_rules import check, parse
 

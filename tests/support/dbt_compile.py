@@ -1,0 +1,34 @@
+"""The dbt project compiled for the risingwave target, offline (no server: --no-populate-cache)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from backtest.dbt import dbt_args
+
+DBT = Path(sys.executable).with_name("dbt")
+
+
+def compile_risingwave(
+    target_dir: Path, *, inline: str | None = None, env: Mapping[str, str] | None = None
+) -> str:
+    """`dbt compile` of the whole project into `target_dir`, or of `inline` Jinja; returns what
+    an inline compile renders (empty for the project: read target_dir/compiled)."""
+    args = dbt_args(
+        "compile", target="risingwave", variables={}, target_dir=target_dir, offline=True
+    )
+    if inline is not None:
+        args += ["--output", "json", "--inline", inline]
+    completed = subprocess.run(
+        [str(DBT), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    return json.loads(completed.stdout)["compiled"] if inline is not None else ""
