@@ -6,11 +6,10 @@ import uuid
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from backtest.database import Database, open_database
+from backtest.database import open_database
 from backtest.kafka_source import consume_all
 from backtest.load import Message, records_as_messages
 from backtest.replay import history, load_and_build
@@ -20,6 +19,7 @@ from producers.stats import PublishStats
 from producers.topics import ensure_topics
 from tests.support.kafka_broker import ExternalBroker, KafkaBroker
 from tests.support.replay import replay_end, replay_settings, require_embedded_postgres
+from tests.support.sql import rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 MINUTES = 10
@@ -30,16 +30,6 @@ HISTORY_LAG = timedelta(hours=2)
 SIGNALS = (
     "select signal_id, account_id, detected_at, event_count, reason from mv_signals order by 1"
 )
-
-
-def _rows(database: Database, query: str) -> list[tuple[Any, ...]]:
-    conn = database.connect()
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(query)
-            return cursor.fetchall()
-    finally:
-        conn.close()
 
 
 def test_events_through_kafka_give_the_same_detections_as_a_direct_load(
@@ -91,8 +81,8 @@ def test_events_through_kafka_give_the_same_detections_as_a_direct_load(
         )
         assert kafka_load.loaded == dict(Counter(record.topic for record in records))
         assert kafka_load.skipped == {}
-        kafka_signals = _rows(via_kafka, SIGNALS)
+        kafka_signals = rows(via_kafka, SIGNALS)
         assert kafka_signals
-        assert kafka_signals == _rows(direct, SIGNALS)
+        assert kafka_signals == rows(direct, SIGNALS)
     assert kafka_report.scenarios == direct_report.scenarios
     assert all(row["recall"] == 1.0 for row in kafka_report.scenarios)

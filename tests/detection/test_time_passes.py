@@ -18,11 +18,12 @@ from typing import Any
 
 import pytest
 
-from backtest.database import Database, open_database
+from backtest.database import open_database
 from backtest.dbt import run_dbt
 from backtest.load import create_raw_tables, load_messages, records_as_messages
 from backtest.replay import history
 from tests.support.replay import replay_end, replay_settings, require_embedded_postgres
+from tests.support.sql import rows
 
 pytestmark = pytest.mark.slow
 RETENTION_HOURS = 1
@@ -49,16 +50,6 @@ class Moment:
     clock: datetime
     signals: list[tuple[Any, ...]]
     cases: dict[str, tuple[str, str, datetime]]
-
-
-def _rows(database: Database, query: str) -> list[tuple[Any, ...]]:
-    conn = database.connect()
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(query)
-            return cursor.fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +81,9 @@ def moments(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Moment]]:
             run_dbt(database, "run", variables=variables, target_dir=target_dir, clock=clock)
             cases = {
                 account: (case_id, severity, opened_at)
-                for account, case_id, severity, opened_at in _rows(database, CASES)
+                for account, case_id, severity, opened_at in rows(database, CASES)
             }
-            moments.append(Moment(clock, _rows(database, SIGNALS), cases))
+            moments.append(Moment(clock, rows(database, SIGNALS), cases))
         yield moments
 
 

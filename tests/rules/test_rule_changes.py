@@ -27,6 +27,7 @@ from rules.schema import RuleSetError
 from tests.stack.dashboard_queries import load_dashboard, panel_queries, run_query
 from tests.stack.grafana_macros import TimeRange, expand
 from tests.support.replay import replay_settings, require_embedded_postgres
+from tests.support.sql import rows
 
 pytestmark = pytest.mark.slow
 
@@ -43,16 +44,6 @@ SIGNALS_QUERY = "select signal_id, signal_type, account_id, detected_at from {} 
 def _messages() -> Iterator[Any]:
     settings = replay_settings(FRAUD_RATE, world=WORLD)
     return records_as_messages(history(settings, end=END, minutes=MINUTES, events=None))
-
-
-def _rows(database: Database, query: str) -> list[tuple[Any, ...]]:
-    conn = database.connect()
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(query)
-            return cursor.fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -162,8 +153,8 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
         signals = SIGNALS_QUERY.format("mv_signals")
         risk = "select account_id, risk_score from mv_account_risk_score_realtime order by 1"
         log_count = "select count(*) from signal_log"
-        live_signals, live_risk = _rows(database, signals), _rows(database, risk)
-        ((log_before,),) = _rows(database, log_count)
+        live_signals, live_risk = rows(database, signals), rows(database, risk)
+        ((log_before,),) = rows(database, log_count)
         target = Target(
             "postgres",
             database.dsn,
@@ -175,12 +166,12 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
         )
         deployer = Deployer(target, rules_dir=rules_dir, work_dir=work_dir / "deploy")
         deployer.shadow(store.load("v2", rules_dir))
-        ((log_after,),) = _rows(database, log_count)
-        risk_after_shadow = _rows(database, risk)
-        shadow_signals = _rows(database, SIGNALS_QUERY.format("shadow_mv_signals"))
+        ((log_after,),) = rows(database, log_count)
+        risk_after_shadow = rows(database, risk)
+        shadow_signals = rows(database, SIGNALS_QUERY.format("shadow_mv_signals"))
         shadow_vs_live = {
             signal_type: tuple(counts)
-            for signal_type, *counts in _rows(
+            for signal_type, *counts in rows(
                 database,
                 "select signal_type, live_detections, shadow_detections, live_true_positives,"
                 " shadow_true_positives, both_detections, shadow_only_detections,"
@@ -190,11 +181,11 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
         shadow_dashboard = _dashboard_results(database)
         deployed = {"live": _deployed(work_dir / "live" / "dbt-target")}
         deployer.promote("v2", by="analyst@bank", reason="catch shorter bursts")
-        promoted_signals = _rows(database, signals)
+        promoted_signals = rows(database, signals)
         deployed["promote"] = _deployed(work_dir / "deploy" / "run")
         shutil.rmtree(work_dir / "deploy" / "run")
         deployer.rollback(by="lead@bank", reason="too many false positives")
-        rolled_back_signals = _rows(database, signals)
+        rolled_back_signals = rows(database, signals)
         deployed["rollback"] = _deployed(work_dir / "deploy" / "run")
         # A hand-edited rules/active that disagrees with what is live is refused.
         store.set_active_version("v2", rules_dir)
@@ -215,7 +206,7 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
             select="mv_rule_history",
             clock=END,
         )
-        annotations = _annotation_rows(database)
+        annotations = _annotationrows(database)
     return Lifecycle(
         live_signals,
         live_risk,
@@ -256,12 +247,12 @@ def _dashboard_results(
         conn.close()
 
 
-def _annotation_rows(database: Database) -> list[tuple[Any, ...]]:
+def _annotationrows(database: Database) -> list[tuple[Any, ...]]:
     """The annotation query over the last day: changes are stamped with the wall clock."""
     (annotation,) = load_dashboard(DASHBOARD)["annotations"]["list"]
     now = datetime.now(UTC)
     last_day = TimeRange(now - timedelta(days=1), now + timedelta(minutes=1))
-    return _rows(database, expand(annotation["target"]["rawSql"], last_day, timedelta(seconds=10)))
+    return rows(database, expand(annotation["target"]["rawSql"], last_day, timedelta(seconds=10)))
 
 
 def test_shadow_feeds_nothing_live(lifecycle: Lifecycle) -> None:
@@ -333,9 +324,9 @@ def test_each_change_is_recorded_who_when_from_to_why(lifecycle: Lifecycle) -> N
 def test_the_rule_changes_dashboard_shows_shadow_and_history(
     lifecycle: Lifecycle, comparison: compare.Comparison
 ) -> None:
-    columns, rows = lifecycle.shadow_dashboard["Live vs shadow per signal"]
+    columns, shadow_rows = lifecycle.shadow_dashboard["Live vs shadow per signal"]
     assert columns[:3] == ("signal_type", "live_detections", "shadow_detections")
-    by_signal = {row[0]: row for row in rows}
+    by_signal = {row[0]: row for row in shadow_rows}
     velocity = _row(comparison, "velocity")
     assert by_signal["velocity"][1:3] == (
         velocity["active"]["hits"],
