@@ -18,7 +18,7 @@ from backtest.dbt import run_dbt
 from backtest.load import LoadStats, Message, create_raw_tables, load_messages, records_as_messages
 from backtest.report import Report, build_report
 from producers.generator import EVENTS_PER_TRANSACTION, generate
-from producers.models import FraudLabel, Record
+from producers.models import FraudLabel, LookalikeLabel, Record
 from producers.settings import Settings
 
 DEFAULT_RETENTION_HOURS = 24
@@ -63,25 +63,34 @@ def complete_history(records: Iterator[Record], end: datetime) -> Iterator[Recor
 
     Ground truth arrives once an instance is complete, so cutting the stream at `end` would leave
     the last instances unlabelled and score their detections as false positives. Instead each
-    instance seen before `end` plays out to its label; normal traffic stops at `end`.
+    instance (or look-alike episode) seen before `end` plays out to its label; normal traffic
+    stops at `end`.
     """
     open_instances: set[str] = set()
     for record in records:
+        truth, is_label = _ground_truth(record)
         if record.timestamp < end:
-            if isinstance(record, FraudLabel):
-                open_instances.discard(record.instance_id)
-            elif record.scenario_instance_id is not None:
-                open_instances.add(record.scenario_instance_id)
+            if is_label:
+                open_instances.discard(truth)  # type: ignore[arg-type]
+            elif truth is not None:
+                open_instances.add(truth)
             yield record
             continue
         if not open_instances:
             return
-        if isinstance(record, FraudLabel):
-            if record.instance_id in open_instances:
-                open_instances.discard(record.instance_id)
-                yield record
-        elif record.scenario_instance_id in open_instances:
+        if truth in open_instances:
+            if is_label:
+                open_instances.discard(truth)
             yield record
+
+
+def _ground_truth(record: Record) -> tuple[str | None, bool]:
+    """The fraud instance or look-alike episode a record belongs to, and whether it is its label."""
+    if isinstance(record, FraudLabel):
+        return record.instance_id, True
+    if isinstance(record, LookalikeLabel):
+        return record.episode_id, True
+    return record.scenario_instance_id or record.lookalike_episode_id, False
 
 
 def history(

@@ -14,10 +14,17 @@ from datetime import datetime, timedelta
 
 from faker import Faker
 
+from producers.evasion import MEAN_EVASIVE_TRANSACTIONS, VARIANTS
+from producers.lookalikes import start_episode
 from producers.models import Record
-from producers.normal import NormalTraffic
+from producers.normal import LOOKALIKE_QUIET_SECONDS, NormalTraffic
 from producers.pool import build_customers, build_merchants
-from producers.scenarios import MEAN_FRAUD_TRANSACTIONS, start_instance
+from producers.scenarios import (
+    COOLDOWN_SECONDS,
+    MEAN_FRAUD_TRANSACTIONS,
+    EventBuilder,
+    start_instance,
+)
 from producers.settings import Settings
 from producers.world import World
 
@@ -33,12 +40,15 @@ EVENTS_PER_TRANSACTION: dict[str, float] = {
 FAKER_LOCALE = "en_AU"
 
 
-def scenario_start_probability(fraud_rate: float) -> float:
+def scenario_start_probability(fraud_rate: float, evasion_rate: float = 0.0) -> float:
     """Chance that a normal transaction starts a scenario, so that about `fraud_rate` of all
     transactions are fraudulent (fewer when the pool runs out of free victims)."""
     if fraud_rate >= 1.0:
         return 1.0
-    return min(1.0, fraud_rate / (MEAN_FRAUD_TRANSACTIONS * (1.0 - fraud_rate)))
+    mean = MEAN_FRAUD_TRANSACTIONS
+    if evasion_rate > 0:
+        mean = (1.0 - evasion_rate) * mean + evasion_rate * MEAN_EVASIVE_TRANSACTIONS
+    return min(1.0, fraud_rate / (mean * (1.0 - fraud_rate)))
 
 
 class EventGenerator(Iterator[Record]):
@@ -51,17 +61,28 @@ class EventGenerator(Iterator[Record]):
         merchants = build_merchants(len(customers), rng, faker)
         self._world = World(settings, rng, customers, merchants, start)
         self._normal = NormalTraffic(self._world)
-        self._makers: tuple[Callable[[float], Record | None], ...] = (
+        makers: list[Callable[[float], Record | None]] = [
             self._transaction,
             self._normal.login,
             self._normal.card_event,
             self._normal.kyc_review,
             self._normal.noise_alert,
-        )
+        ]
         rates = [settings.transaction_rate * share for share in EVENTS_PER_TRANSACTION.values()]
+        self._realistic = settings.world == "realistic"
+        # Customer index -> simulated second from which the customer may live another episode.
+        self._episode_free_at: dict[int, float] = {}
+        if self._realistic and settings.lookalike_rate > 0:
+            makers.append(self._lookalike)
+            rates.append(settings.lookalike_rate * len(customers) / 3600.0)
+        self._makers = tuple(makers)
         self._total_rate = sum(rates)
         self._cumulative = list(itertools.accumulate(rate / self._total_rate for rate in rates))
-        self._start_probability = scenario_start_probability(settings.fraud_rate)
+        self._start_probability = (
+            scenario_start_probability(settings.fraud_rate, settings.evasion_rate)
+            if self._realistic
+            else scenario_start_probability(settings.fraud_rate)
+        )
         self._sequence = itertools.count()
         self._pending: list[tuple[float, int, Record]] = []
         self._next_tick = 0.0
@@ -72,17 +93,33 @@ class EventGenerator(Iterator[Record]):
     def _schedule(self, seconds: float, record: Record) -> None:
         heapq.heappush(self._pending, (seconds, next(self._sequence), record))
 
+    def _emit(self, built: EventBuilder, label: Record) -> None:
+        for event in built.records:
+            self._schedule(self._seconds(event.timestamp), event)
+        self._schedule(self._seconds(label.timestamp), label)
+
     def _transaction(self, seconds: float) -> Record | None:
         record = self._normal.transaction(seconds)
         rng = self._world.rng
         if record is not None and rng.random() < self._start_probability:
-            instance = start_instance(self._world, seconds)
+            instance = start_instance(self._world, seconds, VARIANTS if self._realistic else None)
             if instance is not None:
-                for event in instance.records:
-                    self._schedule(self._seconds(event.timestamp), event)
-                label = instance.label()
-                self._schedule(self._seconds(label.timestamp), label)
+                self._emit(instance, instance.label())
         return record
+
+    def _lookalike(self, seconds: float) -> None:
+        # The episode begins a while after it is drawn, and normal traffic leaves its account
+        # (or, without one, its customer) alone until a while after it ends.
+        world = self._world
+        episode = start_episode(world, seconds + LOOKALIKE_QUIET_SECONDS, self._episode_free_at)
+        if episode is None:
+            return
+        _, end = episode.span
+        key = episode.account.account_id if episode.account else episode.customer.customer_id
+        world.keep_quiet((key,), seconds, end + LOOKALIKE_QUIET_SECONDS)
+        index = world.customers.index(episode.customer)
+        world.busy_until[index] = end + COOLDOWN_SECONDS
+        self._emit(episode, episode.label())
 
     def _seconds(self, moment: datetime) -> float:
         return (moment - self._world.start) / timedelta(seconds=1)

@@ -65,3 +65,27 @@ def near(
         round(latitude + rng.uniform(-degrees, degrees), 4),
         round(longitude + rng.uniform(-degrees, degrees), 4),
     )
+
+
+def destination(
+    latitude: float, longitude: float, km: float, bearing_deg: float
+) -> tuple[float, float]:
+    """The point `km` along a great circle from a place at `bearing_deg`, rounded to about 10 m."""
+    phi1, lambda1 = math.radians(latitude), math.radians(longitude)
+    delta, theta = km / EARTH_RADIUS_KM, math.radians(bearing_deg)
+    phi2 = math.asin(
+        math.sin(phi1) * math.cos(delta) + math.cos(phi1) * math.sin(delta) * math.cos(theta)
+    )
+    lambda2 = lambda1 + math.atan2(
+        math.sin(theta) * math.sin(delta) * math.cos(phi1),
+        math.cos(delta) - math.sin(phi1) * math.sin(phi2),
+    )
+    longitude2 = (math.degrees(lambda2) + 540.0) % 360.0 - 180.0
+    return round(math.degrees(phi2), 4), round(longitude2, 4)
+
+
+def nearest_home_city(latitude: float, longitude: float) -> City:
+    return min(
+        (city for city, _ in HOME_CITIES),
+        key=lambda city: haversine_km(latitude, longitude, city.latitude, city.longitude),
+    )

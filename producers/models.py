@@ -1,7 +1,8 @@
 """Event models: the payload contract of every topic.
 
-Ground truth (`is_fraud`, `fraud_scenario`, `scenario_instance_id`) is readable on an instance but
-excluded from every payload. No card number (PAN) exists anywhere: a card is a token plus last four.
+Ground truth (`is_fraud`, `fraud_scenario`, `scenario_instance_id`, `lookalike_episode_id`) is
+readable on an instance but excluded from every payload. No card number (PAN) exists anywhere: a
+card is a token plus last four.
 """
 
 from __future__ import annotations
@@ -43,6 +44,17 @@ Scenario = Literal[
     "structuring",
     "compound_fraud",
 ]
+# Honest behaviour that resembles a fraud pattern (see docs/fraud_patterns.md, "Look-alikes").
+LookalikeKind = Literal[
+    "remote_merchant",
+    "trip_abroad",
+    "shopping_spree",
+    "split_checkout",
+    "subscription_renewals",
+    "forgotten_password",
+    "cash_business_deposits",
+    "new_phone_purchase",
+]
 
 
 class Event(BaseModel):
@@ -58,6 +70,7 @@ class Event(BaseModel):
     is_fraud: bool = Field(False, exclude=True)
     fraud_scenario: Scenario | None = Field(None, exclude=True)
     scenario_instance_id: str | None = Field(None, exclude=True)
+    lookalike_episode_id: str | None = Field(None, exclude=True)
 
     @property
     def key(self) -> str:
@@ -186,6 +199,9 @@ class FraudLabel(BaseModel):
     event_ids: list[str]
     started_at: UtcDatetime
     ended_at: UtcDatetime
+    # An evasive instance is shaped to stay under its rule; `variant` names how.
+    is_evasive: bool = False
+    variant: str | None = None
 
     @property
     def key(self) -> str:
@@ -200,7 +216,40 @@ class FraudLabel(BaseModel):
         return self.model_dump_json().encode()
 
 
-Record = Event | FraudLabel
+class LookalikeLabel(BaseModel):
+    """Ground truth of one honest look-alike episode, published to its own labels topic."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    topic: ClassVar[str] = "lookalike_labels"
+
+    episode_id: str
+    kind: LookalikeKind
+    customer_id: str
+    account_id: str | None
+    card_token: CardToken | None
+    event_ids: list[str]
+    started_at: UtcDatetime
+    ended_at: UtcDatetime
+
+    @property
+    def key(self) -> str:
+        return self.customer_id
+
+    @property
+    def timestamp(self) -> datetime:
+        """Labels are emitted once the episode is complete."""
+        return self.ended_at
+
+    def payload(self) -> bytes:
+        return self.model_dump_json().encode()
+
+
+Label = FraudLabel | LookalikeLabel
+Record = Event | FraudLabel | LookalikeLabel
 
 EVENT_TYPES: tuple[type[Event], ...] = (Transaction, Login, CardEvent, Alert, KycProfile)
-TOPICS: tuple[str, ...] = (*(model.topic for model in EVENT_TYPES), FraudLabel.topic)
+LABEL_TYPES: tuple[type[FraudLabel] | type[LookalikeLabel], ...] = (FraudLabel, LookalikeLabel)
+TOPICS: tuple[str, ...] = (
+    *(model.topic for model in EVENT_TYPES),
+    *(model.topic for model in LABEL_TYPES),
+)

@@ -19,6 +19,10 @@ MIN_SECONDS_BETWEEN_CARD_CNP = 45.0
 MIN_SECONDS_BETWEEN_FAILED_LOGINS = 61.0
 # Rule: 2+ alert types per customer in 5 min. Background alerts come one at a time, 10 min apart.
 MIN_SECONDS_BETWEEN_NOISE_ALERTS = 600.0
+# Look-alike episodes begin this long after they are drawn and normal traffic leaves their account
+# alone until this long after they end, so that everyday spending does not add to an episode's
+# counts: the longest count window of the rules is the card-not-present spike's 5 min.
+LOOKALIKE_QUIET_SECONDS = 300.0
 # How often an account is tried before the tick is given up (the pool is saturated).
 ACCOUNT_TRIES = 8
 
@@ -55,7 +59,9 @@ class NormalTraffic:
             customer = customers[rng.randrange(len(customers))]
             account = customer.accounts[rng.randrange(len(customer.accounts))]
             last = self.last_transaction.get(account.account_id, 0.0)
-            if seconds - last >= MIN_SECONDS_BETWEEN_ACCOUNT_TRANSACTIONS:
+            if seconds - last >= MIN_SECONDS_BETWEEN_ACCOUNT_TRANSACTIONS and not (
+                self.world.quiet and self.world.is_quiet(account.account_id, seconds)
+            ):
                 return customer, account
         return None
 
@@ -123,6 +129,7 @@ class NormalTraffic:
         failed = (
             rng.random() < LOGIN_FAILURE_PROBABILITY
             and seconds - last_failure >= MIN_SECONDS_BETWEEN_FAILED_LOGINS
+            and not self.world.is_quiet(customer.customer_id, seconds)
         )
         if failed:
             self.last_failed_login[customer.customer_id] = seconds

@@ -1,18 +1,19 @@
 """Injected fraud scenarios. Each builds every event of one instance up front, plus its label.
 
 The shapes match the detection rules (see `docs/fraud_patterns.md`) with a margin, so that every
-instance is caught by the signal meant for it.
+instance is caught by the signal meant for it. In the realistic world a share of instances
+(`EVASION_RATE`) takes an evasive variant instead (`producers/evasion.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from producers import ids
 from producers.geo import LOCAL_JITTER_DEGREES, OVERSEAS_CITIES, City, near
 from producers.models import Alert, Event, FraudLabel, Login, Scenario, Transaction
-from producers.pool import Account, Customer, Device
+from producers.pool import Account, Customer, Device, Merchant
 from producers.world import World
 
 # A victim hosts no other scenario for this long after one ends, so labels do not overlap
@@ -22,25 +23,17 @@ COOLDOWN_SECONDS = 300.0
 VICTIM_TRIES = 32
 
 
-@dataclass(slots=True)
-class ScenarioInstance:
-    """One injected instance: its events (not yet ordered) and its ground truth."""
+@dataclass(slots=True, kw_only=True)
+class EventBuilder:
+    """Builds the events of one customer's episode; subclasses say what truth they carry."""
 
-    scenario: Scenario
-    instance_id: str
     customer: Customer
     account: Account | None
     world: World
     records: list[Event] = field(default_factory=list)
 
     def _truth(self) -> dict[str, object]:
-        return {
-            "event_id": self.world.event_id(),
-            "customer_id": self.customer.customer_id,
-            "is_fraud": True,
-            "fraud_scenario": self.scenario,
-            "scenario_instance_id": self.instance_id,
-        }
+        raise NotImplementedError
 
     def transaction(
         self,
@@ -51,6 +44,7 @@ class ScenarioInstance:
         place: City | None = None,
         device: str | None = None,
         declined: bool = False,
+        merchant: Merchant | None = None,
     ) -> None:
         world, account = self.world, self.account
         assert account is not None  # transaction scenarios always pick an account
@@ -65,7 +59,8 @@ class ScenarioInstance:
             place = self.customer.home
         else:
             latitude, longitude = near(world.rng, place.latitude, place.longitude, 0.05)
-        merchant = world.merchants[world.rng.randrange(len(world.merchants))]
+        if merchant is None:
+            merchant = world.merchants[world.rng.randrange(len(world.merchants))]
         self.records.append(
             Transaction(
                 **self._truth(),
@@ -88,7 +83,9 @@ class ScenarioInstance:
             )
         )
 
-    def login(self, seconds: float, device: Device, *, success: bool) -> None:
+    def login(
+        self, seconds: float, device: Device, *, success: bool, auth_method: str = "password"
+    ) -> None:
         latitude, longitude = near(
             self.world.rng,
             self.customer.home_latitude,
@@ -105,7 +102,7 @@ class ScenarioInstance:
                 longitude=longitude,
                 city=self.customer.home.name,
                 country=self.customer.home.country,
-                auth_method="password",
+                auth_method=auth_method,
                 success=success,
                 failure_reason=None if success else "bad_password",
             )
@@ -124,6 +121,30 @@ class ScenarioInstance:
             )
         )
 
+    @property
+    def span(self) -> tuple[float, float]:
+        """Simulated seconds of the first and the last event."""
+        times = [(record.timestamp - self.world.start).total_seconds() for record in self.records]
+        return min(times), max(times)
+
+
+@dataclass(slots=True, kw_only=True)
+class ScenarioInstance(EventBuilder):
+    """One injected instance: its events (not yet ordered) and its ground truth."""
+
+    scenario: Scenario
+    instance_id: str
+    variant: str | None = None
+
+    def _truth(self) -> dict[str, object]:
+        return {
+            "event_id": self.world.event_id(),
+            "customer_id": self.customer.customer_id,
+            "is_fraud": True,
+            "fraud_scenario": self.scenario,
+            "scenario_instance_id": self.instance_id,
+        }
+
     def label(self) -> FraudLabel:
         times = [record.timestamp for record in self.records]
         card = self.account.card if self.account else None
@@ -136,10 +157,12 @@ class ScenarioInstance:
             event_ids=[record.event_id for record in self.records],
             started_at=min(times),
             ended_at=max(times),
+            is_evasive=self.variant is not None,
+            variant=self.variant,
         )
 
 
-def _attacker_device(world: World) -> Device:
+def attacker_device(world: World) -> Device:
     rng = world.rng
     return Device(
         ids.device_id(rng), f"185.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
@@ -181,7 +204,7 @@ def geo_impossible_travel(instance: ScenarioInstance, start: float) -> None:
 
 def account_takeover(instance: ScenarioInstance, start: float) -> None:
     rng = instance.world.rng
-    device = _attacker_device(instance.world)
+    device = attacker_device(instance.world)
     instance.login(start, device, success=True)
     spends = sorted(rng.uniform(120.0, 900.0) for _ in range(rng.randint(2, 4)))
     for offset in spends:
@@ -201,7 +224,7 @@ def account_takeover(instance: ScenarioInstance, start: float) -> None:
 
 def card_testing(instance: ScenarioInstance, start: float) -> None:
     rng = instance.world.rng
-    device = _attacker_device(instance.world).device_id
+    device = attacker_device(instance.world).device_id
     offsets = _offsets(instance.world, rng.randint(9, 14), rng.uniform(120.0, 240.0))
     for offset in offsets:
         instance.transaction(
@@ -221,7 +244,7 @@ def card_testing(instance: ScenarioInstance, start: float) -> None:
 
 def login_storm(instance: ScenarioInstance, start: float) -> None:
     rng = instance.world.rng
-    device = _attacker_device(instance.world)
+    device = attacker_device(instance.world)
     offsets = _offsets(instance.world, rng.randint(4, 8), rng.uniform(20.0, 50.0))
     for offset in offsets:
         instance.login(start + offset, device, success=False)
@@ -279,8 +302,16 @@ SCENARIOS: dict[Scenario, tuple[Builder, str]] = {
 MEAN_FRAUD_TRANSACTIONS = (7 + 2 + 3 + 11.5 + 0 + 3 + 1) / len(SCENARIOS)
 
 
-def start_instance(world: World, seconds: float) -> ScenarioInstance | None:
-    """Pick a scenario and a free victim, build the instance, and mark the victim busy."""
+def start_instance(
+    world: World,
+    seconds: float,
+    variants: Mapping[Scenario, tuple[tuple[str, Builder], ...]] | None = None,
+) -> ScenarioInstance | None:
+    """Pick a scenario and a free victim, build the instance, and mark the victim busy.
+
+    With `variants` (the realistic world), an `EVASION_RATE` share of instances takes one of
+    the scenario's evasive variants instead.
+    """
     rng = world.rng
     scenario: Scenario = rng.choice(tuple(SCENARIOS))
     builder, needs = SCENARIOS[scenario]
@@ -293,7 +324,16 @@ def start_instance(world: World, seconds: float) -> ScenarioInstance | None:
         if needs != "none" and not accounts:
             continue
         account = accounts[rng.randrange(len(accounts))] if accounts else None
-        instance = ScenarioInstance(scenario, world.event_id(), customer, account, world)
+        instance = ScenarioInstance(
+            scenario=scenario,
+            instance_id=world.event_id(),
+            customer=customer,
+            account=account,
+            world=world,
+        )
+        evasion_rate = world.settings.evasion_rate
+        if variants is not None and evasion_rate > 0 and rng.random() < evasion_rate:
+            instance.variant, builder = rng.choice(variants[scenario])
         builder(instance, seconds)
         end = max(record.timestamp for record in instance.records) - world.start
         world.busy_until[index] = end.total_seconds() + COOLDOWN_SECONDS

@@ -53,6 +53,23 @@ class Settings(BaseSettings):
         20.0, gt=0.0, description="Transactions per second across all customers."
     )
     customer_pool_size: int = Field(500, gt=0, description="Number of synthetic customers.")
+    world: Literal["clean", "realistic"] = Field(
+        "realistic",
+        description="clean: traffic that never resembles fraud; realistic: adds honest"
+        " look-alikes and evasive fraud.",
+    )
+    lookalike_rate: float = Field(
+        0.1,
+        ge=0.0,
+        le=60.0,
+        description="Honest look-alike episodes per customer-hour (realistic world only).",
+    )
+    evasion_rate: float = Field(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        description="Share of injected fraud instances that evade their rule, 0..1 (realistic).",
+    )
     structuring_threshold: Decimal = Field(
         Decimal("10000"), gt=0, description="Reporting threshold that structuring stays under."
     )

@@ -23,6 +23,9 @@ class World:
     start: datetime
     # Customer index -> simulated second until which the customer hosts a scenario (plus cooldown).
     busy_until: dict[int, float] = field(default_factory=dict)
+    # Account or customer id -> (from, until) simulated seconds in which normal traffic leaves it
+    # alone: a look-alike episode or an evasive instance owns it (realistic world only).
+    quiet: dict[str, tuple[float, float]] = field(default_factory=dict)
     id_salt: int = field(init=False)
     # Amounts just under the reporting threshold: normal traffic never lands here.
     structuring_band: tuple[Decimal, Decimal] = field(init=False)
@@ -44,3 +47,11 @@ class World:
 
     def is_busy(self, customer_index: int, seconds: float) -> bool:
         return self.busy_until.get(customer_index, -1.0) > seconds
+
+    def is_quiet(self, key: str, seconds: float) -> bool:
+        window = self.quiet.get(key)
+        return window is not None and window[0] <= seconds <= window[1]
+
+    def keep_quiet(self, keys: tuple[str, ...], start: float, until: float) -> None:
+        for key in keys:
+            self.quiet[key] = (start, until)

@@ -9,7 +9,7 @@ REPLICAS="${TOPIC_REPLICATION_FACTOR:-1}"
 
 # Inputs of the producer, outputs of RisingWave's sinks, and the alerter's dead letters.
 TOPICS="transactions logins card_events alerts kyc_profiles fraud_labels
-fraud_cases transactions.flagged fraud_cases.dlq"
+lookalike_labels fraud_cases transactions.flagged fraud_cases.dlq"
 
 existing="$(rpk topic list -X brokers="$BROKERS" | awk 'NR > 1 { print $1 }')"
 for topic in $TOPICS; do

@@ -25,6 +25,7 @@ from tests.support.replay import (
 pytestmark = pytest.mark.slow
 SCENARIOS = set(Scenario.__args__)  # type: ignore[attr-defined]
 MIN_CRITICAL_WITH_FRAUD_SHARE = 0.95
+REALISTIC_HONEST_REPLAY_MINUTES = 60
 
 
 def _rows(result: ReplayResult, query: str) -> list[tuple[Any, ...]]:
@@ -45,6 +46,22 @@ def clean_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayRes
         minutes=CLEAN_REPLAY_MINUTES,
         now=replay_end(),
         work_dir=tmp_path_factory.mktemp("clean-replay"),
+    ) as result:
+        yield result
+
+
+@pytest.fixture(scope="module")
+def realistic_honest_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayResult]:
+    """The realistic world with FRAUD_RATE=0 and many look-alikes, on a smaller pool."""
+    require_embedded_postgres()
+    settings = replay_settings(
+        0.0, world="realistic", lookalike_rate=1.0, customer_pool_size=200, transaction_rate=10.0
+    )
+    with replayed(
+        settings,
+        minutes=REALISTIC_HONEST_REPLAY_MINUTES,
+        now=replay_end(),
+        work_dir=tmp_path_factory.mktemp("realistic-honest-replay"),
     ) as result:
         yield result
 
@@ -80,6 +97,28 @@ def test_normal_traffic_raises_no_signal_no_critical_account_and_no_case(
     assert _rows(clean_replay, "select count(*) from mv_signals") == [(0,)]
     assert clean_replay.report.critical_accounts == 0
     assert clean_replay.report.open_cases == 0
+
+
+def test_honest_lookalikes_raise_signals_but_no_critical_account(
+    realistic_honest_replay: ReplayResult,
+) -> None:
+    result = realistic_honest_replay
+    assert _rows(result, "select count(*) from src_fraud_labels") == [(0,)]
+    ((episodes,),) = _rows(result, "select count(*) from src_lookalike_labels")
+    assert episodes >= 100
+    # Measured, not hidden: look-alikes bother the rules, some up to high risk...
+    ((signals,),) = _rows(result, "select count(*) from mv_signals")
+    assert signals >= 30
+    levels = dict(
+        _rows(
+            result,
+            "select risk_level, count(*) from mv_account_risk_score_realtime group by risk_level",
+        )
+    )
+    assert levels.get("high", 0) > 0
+    # ...but no honest account reaches critical risk.
+    assert "critical" not in levels
+    assert result.report.critical_accounts == 0
 
 
 def test_every_injected_instance_is_detected_by_its_intended_signal(
@@ -138,7 +177,9 @@ def test_malformed_events_change_no_signal_and_are_all_counted(
 
 
 def test_payload_fields_equal_source_columns(fraud_replay: ReplayResult) -> None:
-    records = history(replay_settings(0.1), end=replay_end(), minutes=10, events=None)
+    # The realistic world: look-alike labels exist only there.
+    settings = replay_settings(0.1, world="realistic")
+    records = history(settings, end=replay_end(), minutes=10, events=None)
     payload_fields: dict[str, list[str]] = {}
     for record in records:
         payload_fields.setdefault(record.topic, list(json.loads(record.payload())))

@@ -11,7 +11,7 @@ import pytest
 from sqlglot import exp
 
 from backtest.schema import DBT_PROJECT_DIR
-from producers.models import EVENT_TYPES, FraudLabel
+from producers.models import EVENT_TYPES, LABEL_TYPES
 from tests.detection.risingwave_rules import check, parse, sink_into
 
 DBT = Path(sys.executable).with_name("dbt")
@@ -92,7 +92,7 @@ def test_sources_and_sinks_parse_as_full_create_statements(
 def test_sources_declare_the_contract_columns_and_the_kafka_timestamp(
     compiled: dict[Path, str],
 ) -> None:
-    for model in (*EVENT_TYPES, FraudLabel):
+    for model in (*EVENT_TYPES, *LABEL_TYPES):
         sql = compiled[Path("sources", f"src_{model.topic}.sql")]
         schema = parse(sql).this
         assert isinstance(schema, exp.Schema)

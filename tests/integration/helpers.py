@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 
-from producers.models import EVENT_TYPES, TOPICS, FraudLabel
+from producers.models import EVENT_TYPES, LABEL_TYPES, TOPICS
 from producers.settings import Settings
 
 # A fixed past date: timestamps far ahead of the broker's clock would be rejected.
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-MODEL_OF_TOPIC = {model.topic: model for model in (*EVENT_TYPES, FraudLabel)}
+MODEL_OF_TOPIC = {model.topic: model for model in (*EVENT_TYPES, *LABEL_TYPES)}
 READ_DEADLINE_S = 60.0
 
 

@@ -16,14 +16,47 @@ def make_settings(**overrides: object) -> Settings:
 
 @pytest.fixture(scope="session")
 def mixed_stream() -> list[Record]:
-    """One simulated hour at default rates with FRAUD_RATE=0.1."""
-    return list(generate(make_settings(fraud_rate=0.1), start=START, duration_s=3600))
+    """One simulated hour of the clean world at default rates with FRAUD_RATE=0.1."""
+    settings = make_settings(world="clean", fraud_rate=0.1)
+    return list(generate(settings, start=START, duration_s=3600))
 
 
 @pytest.fixture(scope="session")
 def clean_stream() -> list[Record]:
-    """Over 100,000 events of normal traffic only (FRAUD_RATE=0)."""
-    return list(generate(make_settings(fraud_rate=0.0), start=START, events=120_000))
+    """Over 100,000 events of the clean world's normal traffic only (FRAUD_RATE=0)."""
+    return list(generate(make_settings(world="clean", fraud_rate=0.0), start=START, events=120_000))
+
+
+# The realistic world with every look-alike kind and every evasive variant often enough to test:
+# a small pool, many episodes, half the fraud evasive, three hours (the longest variant waits out
+# the two-hour travel gap).
+REALISTIC_HOURS = 3
+
+
+def realistic_settings(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "world": "realistic",
+        "fraud_rate": 0.1,
+        "evasion_rate": 0.5,
+        "lookalike_rate": 1.0,
+        "customer_pool_size": 200,
+        "transaction_rate": 10.0,
+        **overrides,
+    }
+    return make_settings(**values)
+
+
+@pytest.fixture(scope="session")
+def realistic_stream() -> list[Record]:
+    return list(generate(realistic_settings(), start=START, duration_s=REALISTIC_HOURS * 3600))
+
+
+@pytest.fixture(scope="session")
+def realistic_honest_stream() -> list[Record]:
+    """70 simulated minutes of the realistic world at default rates with FRAUD_RATE=0 and many
+    look-alikes: honest traffic only, look-alikes included."""
+    settings = make_settings(world="realistic", fraud_rate=0.0, lookalike_rate=1.0)
+    return list(generate(settings, start=START, duration_s=70 * 60))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from producers.models import EVENT_TYPES, TOPICS, FraudLabel
+from producers.models import EVENT_TYPES, LABEL_TYPES, TOPICS
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "data_model.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("model", [*EVENT_TYPES, FraudLabel], ids=lambda model: model.__name__)
+@pytest.mark.parametrize("model", [*EVENT_TYPES, *LABEL_TYPES], ids=lambda model: model.__name__)
 def test_every_field_is_documented(model: type) -> None:
     missing = [name for name in model.model_fields if f"`{name}`" not in DOC]
     assert not missing

@@ -2,6 +2,8 @@ import io
 from collections import Counter
 from datetime import timedelta
 
+import pytest
+
 from producers import jsonl
 from producers.generator import generate
 from producers.models import FraudLabel, KycProfile, Transaction
@@ -48,8 +50,9 @@ def test_transaction_rate_and_event_mix_follow_the_settings(mixed_stream: list) 
         assert counts[topic] > 0
 
 
-def test_fraud_share_approaches_fraud_rate_until_victims_run_out() -> None:
-    settings = make_settings(fraud_rate=0.1, customer_pool_size=4000)
+@pytest.mark.parametrize("world", ["clean", "realistic"])
+def test_fraud_share_approaches_fraud_rate_until_victims_run_out(world: str) -> None:
+    settings = make_settings(world=world, fraud_rate=0.1, customer_pool_size=4000)
     records = list(generate(settings, start=START, duration_s=1800))
     transactions = [r for r in records if isinstance(r, Transaction)]
     share = sum(r.is_fraud for r in transactions) / len(transactions)
@@ -93,7 +96,7 @@ def test_a_restarted_run_keeps_its_customers_but_never_repeats_an_event_id() -> 
 def test_two_back_to_back_runs_together_show_no_fraud_shape() -> None:
     # `make restart-producer`: a run stops and the next starts seconds later with fresh guards.
     # A small pool keeps every account busy, so a pattern across the restart would show.
-    settings = make_settings(fraud_rate=0.0, customer_pool_size=400)
+    settings = make_settings(world="clean", fraud_rate=0.0, customer_pool_size=400)
     stop = START + timedelta(minutes=20)
     first = list(generate(settings, start=START, duration_s=20 * 60))
     second = list(generate(settings, start=stop + timedelta(seconds=2), duration_s=20 * 60))

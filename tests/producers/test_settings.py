@@ -54,6 +54,11 @@ def test_env_example_documents_every_setting_with_a_comment() -> None:
         ({"kafka_bootstrap_servers": "a:1,b:99999"}, "KAFKA_BOOTSTRAP_SERVERS: ports must be"),
         ({"transaction_rate": 26}, "TRANSACTION_RATE: at most CUSTOMER_POOL_SIZE/20 (25 for 500"),
         ({"start_time": "2026-01-01T00:00:00"}, "START_TIME: must carry a timezone offset"),
+        ({"world": "fantasy"}, "WORLD: Input should be 'clean' or 'realistic'"),
+        ({"lookalike_rate": -1}, "LOOKALIKE_RATE: Input should be greater than or equal to 0"),
+        ({"lookalike_rate": 61}, "LOOKALIKE_RATE: Input should be less than or equal to 60"),
+        ({"evasion_rate": 1.5}, "EVASION_RATE: Input should be less than or equal to 1"),
+        ({"evasion_rate": -0.5}, "EVASION_RATE: Input should be greater than or equal to 0"),
     ],
 )
 def test_invalid_settings_name_the_setting_and_what_is_allowed(
@@ -86,3 +91,29 @@ def test_invalid_setting_stops_the_cli_with_exit_2_and_one_line() -> None:
     assert result.stderr.splitlines() == [
         "invalid setting: FRAUD_RATE: Input should be less than or equal to 1 (got '7')"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("WORLD", "fantasy", "WORLD: Input should be 'clean' or 'realistic' (got 'fantasy')"),
+        ("EVASION_RATE", "2", "EVASION_RATE: Input should be less than or equal to 1 (got '2')"),
+        ("LOOKALIKE_RATE", "lots", "LOOKALIKE_RATE: Input should be a valid number"),
+    ],
+)
+def test_invalid_world_settings_stop_the_cli_with_exit_2_and_one_line(
+    name: str, value: str, expected: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "producers", "--sink", "jsonl", "--events", "5"],
+        env={name: value, "PATH": ""},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"invalid setting: {expected}")

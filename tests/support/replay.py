@@ -32,17 +32,23 @@ def replay_end() -> datetime:
     return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
-def replay_settings(fraud_rate: float) -> Settings:
-    """The producer defaults, pinned here so the environment cannot change a test's history."""
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        sink="jsonl",
-        seed=REPLAY_SEED,
-        fraud_rate=fraud_rate,
-        transaction_rate=20.0,
-        customer_pool_size=500,
-        structuring_threshold=Decimal("10000"),
-    )
+def replay_settings(fraud_rate: float, **overrides: object) -> Settings:
+    """The producer defaults, pinned here so the environment cannot change a test's history.
+
+    The world is the clean one unless `overrides` say otherwise: the replays that prove the
+    rules catch what they are shaped for need traffic that agrees with them by construction.
+    """
+    values: dict[str, object] = {
+        "sink": "jsonl",
+        "seed": REPLAY_SEED,
+        "fraud_rate": fraud_rate,
+        "transaction_rate": 20.0,
+        "customer_pool_size": 500,
+        "structuring_threshold": Decimal("10000"),
+        "world": "clean",
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 def require_embedded_postgres() -> None:

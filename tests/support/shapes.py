@@ -147,3 +147,50 @@ def account_takeover(
             if login_at is not None and record.event_time - login_at <= timedelta(minutes=minutes):
                 hits[record.account_id].append(record.event_time)
     return dict(hits)
+
+
+def _primary_accounts(records: Iterable[Record]) -> dict[str, str]:
+    return {
+        record.customer_id: record.account_ids[0]
+        for record in records
+        if isinstance(record, KycProfile) and record.account_ids
+    }
+
+
+def signal_types_by_account(records: list[Record], threshold: Decimal) -> dict[str, set[str]]:
+    """Account -> the signal types the oracle sees on it, as the risk view attributes them:
+    cards to their account, customers (login storms, alert bursts) to their primary account."""
+    account_of_card = {
+        record.card_token: record.account_id
+        for record in records
+        if isinstance(record, Transaction) and record.card_token is not None
+    }
+    primary = _primary_accounts(records)
+    found: dict[str, set[str]] = defaultdict(set)
+    by_account = {
+        "velocity": velocity(records),
+        "geo_impossible": geo_impossible(records),
+        "device_anomaly": device_anomaly(records),
+        "account_takeover": account_takeover(records),
+        "structuring": structuring(records, threshold),
+    }
+    for signal_type, hits in by_account.items():
+        for account in hits:
+            found[account].add(signal_type)
+    for card in cnp_spike(records):
+        found[account_of_card[card]].add("cnp_spike")
+    for signal_type, hits in (
+        ("login_storm", login_storm(records)),
+        ("correlated_alerts", correlated_alerts(records)),
+    ):
+        for customer in hits:
+            found[primary.get(customer, customer)].add(signal_type)
+    return dict(found)
+
+
+def risk_score(signal_types: Iterable[str], weights: dict[str, float]) -> float:
+    """The noisy-or of the weights of the distinct signal types (the risk view's formula)."""
+    remaining = 1.0
+    for signal_type in set(signal_types):
+        remaining *= 1.0 - weights[signal_type]
+    return 1.0 - remaining

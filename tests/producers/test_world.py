@@ -1,0 +1,69 @@
+"""The WORLD setting: the clean world is the world as it was, byte for byte; both worlds are
+deterministic; the realistic world adds look-alikes and evasive fraud on top."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+
+import pytest
+
+from producers import jsonl
+from producers.generator import generate
+from producers.models import FraudLabel, LookalikeLabel
+from tests.producers.conftest import START, make_settings
+
+# md5 of the first 20,000 jsonl lines of the clean world (SEED=42, FRAUD_RATE=0.1, START), taken
+# from the generator before the realistic world existed. LEGACY has the two label fields that came
+# with it (is_evasive, variant) taken out again; CURRENT is the same stream with them.
+LEGACY_MD5 = "2f5eeac0b246ebc2e3093fc32ecdcfe4"
+CURRENT_MD5 = "51d3740c68cbe5985a2bb6eade8aa5b9"
+NEW_LABEL_FIELDS = ("is_evasive", "variant")
+
+
+def _lines(**overrides: object) -> list[bytes]:
+    settings = make_settings(**overrides)
+    return [jsonl.line(r) for r in generate(settings, start=START, events=20_000)]
+
+
+def test_the_clean_world_is_the_world_as_it_was() -> None:
+    lines = _lines(world="clean", fraud_rate=0.1)
+    assert hashlib.md5(b"".join(lines)).hexdigest() == CURRENT_MD5
+    legacy = hashlib.md5()
+    for line in lines:
+        record = json.loads(line)
+        if record["topic"] == FraudLabel.topic:
+            assert [record["value"].pop(name) for name in NEW_LABEL_FIELDS] == [False, None]
+            line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
+        legacy.update(line)
+    assert legacy.hexdigest() == LEGACY_MD5
+
+
+@pytest.mark.parametrize("world", ["clean", "realistic"])
+def test_same_seed_settings_and_start_give_byte_identical_output(world: str) -> None:
+    def run(seed: int) -> bytes:
+        settings = make_settings(world=world, seed=seed, lookalike_rate=2.0, evasion_rate=0.5)
+        records = generate(settings, start=START, duration_s=15 * 60)
+        return b"".join(jsonl.line(record) for record in records)
+
+    first = run(7)
+    assert first == run(7)
+    assert first != run(8)
+    topics = Counter(json.loads(line)["topic"] for line in first.splitlines())
+    assert (topics[LookalikeLabel.topic] > 0) is (world == "realistic")
+
+
+def test_the_realistic_world_adds_to_the_clean_one_without_changing_its_pool() -> None:
+    clean = _lines(world="clean")[:500]
+    realistic = _lines(world="realistic")[:500]
+    assert clean == realistic  # the customer profiles that open the stream
+
+
+def test_realistic_traffic_has_every_kind_of_ground_truth() -> None:
+    settings = make_settings(world="realistic", lookalike_rate=2.0, evasion_rate=0.5)
+    records = list(generate(settings, start=START, duration_s=20 * 60))
+    fraud = [r for r in records if isinstance(r, FraudLabel)]
+    evasive = [label.is_evasive for label in fraud]
+    assert any(evasive) and not all(evasive)
+    assert any(isinstance(r, LookalikeLabel) for r in records)
