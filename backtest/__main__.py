@@ -14,6 +14,8 @@ from pydantic import ValidationError
 from backtest.dbt import DbtError
 from backtest.replay import ReplayResult, run
 from producers.settings import Settings, describe_error
+from scoring.model import ModelError
+from scoring.registry import Registry
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -24,6 +26,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--fraud-rate", type=float, help="FRAUD_RATE override, 0..1")
     parser.add_argument("--seed", type=int, help="SEED override")
     parser.add_argument("--report", type=Path, help="write the JSON report to this file")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        help="model registry folder: score the replay with its champion (rules + model)",
+    )
+    parser.add_argument("--world", choices=["clean", "realistic"], help="WORLD override")
     args = parser.parse_args(argv)
     if args.minutes is not None and args.minutes <= 0:
         parser.exit(2, "MINUTES: must be greater than 0\n")
@@ -40,6 +48,8 @@ def load_settings(args: argparse.Namespace) -> Settings:
         overrides["fraud_rate"] = args.fraud_rate
     if args.seed is not None:
         overrides["seed"] = args.seed
+    if args.world is not None:
+        overrides["world"] = args.world
     return Settings(**overrides)
 
 
@@ -72,7 +82,56 @@ def report_json(result: ReplayResult) -> dict[str, Any]:
         "top_accounts": report.top_accounts,
         "top_cases": report.top_cases,
         "rejected": report.rejected,
+        **model_quality_json(result),
     }
+
+
+def model_quality_json(result: ReplayResult) -> dict[str, Any]:
+    """Rules alone against rules + model (backtest.model_quality), when a model scored it."""
+    return {} if result.model_quality is None else {"model_quality": result.model_quality}
+
+
+def render_model_quality(document: dict[str, Any]) -> str:
+    """The rules-vs-model section of the text report; empty without a model."""
+    quality = document.get("model_quality")
+    if quality is None:
+        return ""
+    sides = [
+        {"side": name, **quality[key]}
+        for name, key in (("rules", "rules"), ("rules + model", "rules_model"))
+    ]
+    return "\n".join(
+        [
+            "",
+            f"Rules alone vs rules + model ({quality['instances']} instances,"
+            f" {quality['evasive_instances']} evasive; {quality['transactions']} transactions)",
+            table(
+                sides,
+                [
+                    "side",
+                    "recall",
+                    "evasive_recall",
+                    "precision",
+                    "pr_auc",
+                    "alerts_per_1000",
+                    "detections",
+                ],
+            ),
+            "",
+            table(
+                quality["scenarios"],
+                [
+                    "scenario",
+                    "instances",
+                    "evasive_instances",
+                    "rules_recall",
+                    "rules_model_recall",
+                    "rules_evasive_recall",
+                    "rules_model_evasive_recall",
+                ],
+            ),
+        ]
+    )
 
 
 def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -138,17 +197,23 @@ def main(argv: list[str] | None = None) -> int:
         print(describe_error(error), file=sys.stderr)
         return 2
     try:
+        model = None if args.model is None else Registry(args.model).champion()
+    except ModelError as error:
+        print(f"MODEL: {error}", file=sys.stderr)
+        return 2
+    try:
         result = run(
             settings,
             minutes=args.minutes,
             events=args.events,
             database_url=os.environ.get("DATABASE_URL"),
+            model=model,
         )
     except DbtError as error:
         print(error, file=sys.stderr)
         return 1
     document = report_json(result)
-    print(render(document))
+    print(render(document) + render_model_quality(document))
     if args.report is not None:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(document, indent=2) + "\n")

@@ -12,14 +12,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from backtest.database import Database, open_database
 from backtest.dbt import run_dbt
 from backtest.load import LoadStats, Message, create_raw_tables, load_messages, records_as_messages
+from backtest.ml_scores import score_features
+from backtest.model_quality import build_model_quality
 from backtest.report import Report, build_report
+from backtest.schema import dbt_vars
 from producers.generator import EVENTS_PER_TRANSACTION, generate
 from producers.models import FraudLabel, LookalikeLabel, Record
 from producers.settings import Settings
+from scoring.model import Model
 
 DEFAULT_RETENTION_HOURS = 24
 # Headroom above the replay span so no replayed row falls out of the temporal filters.
@@ -37,6 +42,8 @@ class ReplayResult:
     report: Report
     # Holds dbt's target directory (compiled SQL, run_results.json) of this replay.
     work_dir: Path
+    # Rules alone against rules + model (backtest.model_quality), when a model scored the replay.
+    model_quality: dict[str, Any] | None = None
 
     @property
     def elapsed_s(self) -> float:
@@ -113,10 +120,13 @@ def load_and_build(
     structuring_threshold: Decimal,
     work_dir: Path,
     clock: datetime,
+    model: Model | None = None,
 ) -> tuple[LoadStats, float, float, Report]:
     """Load `messages` into fresh raw tables, `dbt build` the postgres target with NOW() =
     `clock`, read the report.
 
+    With a `model`, the features are built first and scored into raw.ml_scores (the live
+    scorer's part, backtest.ml_scores), so the build sees the model's signal beside the rules.
     Returns the load stats, seconds loading (including drawing `messages`), seconds in dbt, and
     the report.
     """
@@ -131,14 +141,17 @@ def load_and_build(
     retention_hours = max(
         DEFAULT_RETENTION_HOURS, math.ceil(span.total_seconds() / 3600) + RETENTION_MARGIN_HOURS
     )
+    variables = {
+        "retention_hours": retention_hours,
+        "structuring_threshold": str(structuring_threshold),
+    }
     started = time.perf_counter()
+    if model is not None:
+        score_replay(database, model, variables=variables, work_dir=work_dir, clock=clock)
     run_dbt(
         database,
         "build",
-        variables={
-            "retention_hours": retention_hours,
-            "structuring_threshold": str(structuring_threshold),
-        },
+        variables=variables,
         target_dir=work_dir / "dbt-target",
         clock=clock,
     )
@@ -151,6 +164,44 @@ def load_and_build(
     return load, load_s, dbt_s, report
 
 
+def score_replay(
+    database: Database,
+    model: Model,
+    *,
+    variables: dict[str, object],
+    work_dir: Path,
+    clock: datetime,
+) -> int:
+    """Build mv_transaction_features and what it reads, then score it into raw.ml_scores."""
+    run_dbt(
+        database,
+        "run",
+        variables=variables,
+        target_dir=work_dir / "dbt-target",
+        select="+mv_transaction_features",
+        clock=clock,
+    )
+    conn = database.connect()
+    try:
+        return score_features(conn, model)
+    finally:
+        conn.close()
+
+
+def model_quality(database: Database) -> dict[str, Any]:
+    """Rules alone against rules + model on a built replay."""
+    variables = dbt_vars()
+    conn = database.connect()
+    try:
+        return build_model_quality(
+            conn,
+            weights=variables["risk_weights"],
+            grace_minutes=int(variables["label_match_grace_minutes"]),
+        )
+    finally:
+        conn.close()
+
+
 def replay(
     database: Database,
     settings: Settings,
@@ -160,6 +211,7 @@ def replay(
     now: datetime | None = None,
     extra_messages: Iterable[Message] = (),
     work_dir: Path,
+    model: Model | None = None,
 ) -> ReplayResult:
     """Replay seeded history ending at `now` (wall clock by default) into `database`; the views
     are evaluated at `now`.
@@ -177,11 +229,13 @@ def replay(
         structuring_threshold=settings.structuring_threshold,
         work_dir=work_dir,
         clock=end,
+        model=model,
     )
     # Generation runs lazily inside the load loop: it is the producer's cost, not the SQL's.
     load_s -= counted.seconds
+    quality = model_quality(database) if model is not None else None
     return ReplayResult(
-        database, counted.count, load, counted.seconds, load_s, dbt_s, report, work_dir
+        database, counted.count, load, counted.seconds, load_s, dbt_s, report, work_dir, quality
     )
 
 
@@ -195,6 +249,7 @@ def replayed(
     extra_messages: Iterable[Message] = (),
     work_dir: Path | None = None,
     database_url: str | None = None,
+    model: Model | None = None,
 ) -> Iterator[ReplayResult]:
     """A replay in the database at `database_url`, else in an embedded PostgreSQL of its own;
     the database stays up while the context is open."""
@@ -209,6 +264,7 @@ def replayed(
             now=now,
             extra_messages=extra_messages,
             work_dir=base,
+            model=model,
         )
 
 
@@ -219,10 +275,16 @@ def run(
     events: int | None = None,
     work_dir: Path | None = None,
     database_url: str | None = None,
+    model: Model | None = None,
 ) -> ReplayResult:
     """Replay and return the result; an embedded database is gone afterwards (the report stays)."""
     with replayed(
-        settings, minutes=minutes, events=events, work_dir=work_dir, database_url=database_url
+        settings,
+        minutes=minutes,
+        events=events,
+        work_dir=work_dir,
+        database_url=database_url,
+        model=model,
     ) as result:
         return result
 

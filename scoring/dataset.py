@@ -17,11 +17,11 @@ from psycopg2.extensions import connection as Connection
 from backtest.database import Database, open_database
 from backtest.dbt import run_dbt
 from backtest.load import create_raw_tables, load_messages, records_as_messages
+from backtest.ml_scores import read_features
 from backtest.replay import history
 from producers.settings import Settings
-from scoring.features import missing_columns, vectorize
+from scoring.features import vectorize
 
-FEATURES_VIEW = "public.mv_transaction_features"
 # The features and the labels' source view, and what they are built from.
 FEATURE_SELECTOR = "+mv_transaction_features +src_fraud_labels"
 
@@ -59,17 +59,6 @@ class Dataset:
 
 def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).isoformat()
-
-
-def read_features(conn: Connection) -> list[dict[str, Any]]:
-    """Every row of mv_transaction_features, oldest first; a schema mismatch is an error."""
-    with conn.cursor() as cursor:
-        cursor.execute(f"select * from {FEATURES_VIEW} order by event_time, event_id")
-        names = [column.name for column in cursor.description or ()]
-        missing = missing_columns(names)
-        if missing:
-            raise ValueError(f"{FEATURES_VIEW} lacks feature columns: {', '.join(missing)}")
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def read_truth(conn: Connection) -> dict[str, tuple[str, bool]]:

@@ -73,29 +73,33 @@ class FeatureError(ValueError):
     """A record lacks a feature column: the upstream view and the model disagree."""
 
 
-def _number(value: Any) -> float:
-    if value is None:
-        return math.nan
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    return float(value)
+def _column(records: Sequence[Mapping[str, Any]], name: str) -> np.ndarray:
+    # float dtype turns None (SQL NULL) into NaN, XGBoost's missing value.
+    try:
+        return np.array([record[name] for record in records], dtype=np.float32)
+    except KeyError as error:
+        raise FeatureError(f"feature {name!r} missing from the record") from error
+    except (TypeError, ValueError) as error:
+        raise FeatureError(f"feature {name!r} is not numeric: {error}") from error
+
+
+def _codes(records: Sequence[Mapping[str, Any]], name: str) -> np.ndarray:
+    codes = _CODES[name]
+    try:
+        return np.array([codes.get(record[name], math.nan) for record in records], np.float32)
+    except KeyError as error:
+        raise FeatureError(f"feature {name!r} missing from the record") from error
+    except TypeError as error:  # an unhashable value (a list, an object)
+        raise FeatureError(f"feature {name!r} is not a category: {error}") from error
 
 
 def vectorize(records: Sequence[Mapping[str, Any]]) -> np.ndarray:
     """Records (dicts with every FEATURE_NAMES key) as a float32 matrix in model order."""
     matrix = np.empty((len(records), len(FEATURE_NAMES)), dtype=np.float32)
-    for row, record in enumerate(records):
-        try:
-            values = [_number(record[name]) for name in NUMERIC_FEATURES]
-            values += [
-                _CODES[name].get(record[name], math.nan) if record[name] is not None else math.nan
-                for name in CATEGORICAL_FEATURES
-            ]
-        except KeyError as error:
-            raise FeatureError(f"feature {error.args[0]!r} missing from the record") from error
-        except (TypeError, ValueError) as error:
-            raise FeatureError(f"non-numeric feature value: {error}") from error
-        matrix[row] = values
+    for index, name in enumerate(NUMERIC_FEATURES):
+        matrix[:, index] = _column(records, name)
+    for offset, name in enumerate(CATEGORICAL_FEATURES):
+        matrix[:, len(NUMERIC_FEATURES) + offset] = _codes(records, name)
     return matrix
 
 

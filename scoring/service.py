@@ -1,0 +1,169 @@
+"""The consume -> score -> publish loop. Offsets are committed only after every score of the
+batch is acknowledged by the broker: a crash repeats at most one batch (RisingWave keeps the
+first score of each event), a clean stop repeats nothing."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from scoring.alerts import drift_alert
+from scoring.drift import DriftMonitor, DriftReport
+from scoring.features import vectorize
+from scoring.model import Model
+from scoring.score import score_records
+from scoring.settings import ScoringSettings
+from scoring.stats import Stats
+
+log = logging.getLogger(__name__)
+_POLL_MS = 200
+
+
+class BrokerLost(Exception):
+    """Kafka stayed unreachable past the configured wait: one line, then exit 1."""
+
+
+class Stopping:
+    """The stop flag a signal sets."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def request(self) -> None:
+        self.requested = True
+
+
+def decode(value: bytes | None) -> dict[str, Any] | None:
+    """A feature record, or None when the message is not a JSON object."""
+    try:
+        record = json.loads(value or b"")
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def event_epoch(value: object) -> float:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    text = str(value).replace(" ", "T", 1)
+    moment = datetime.fromisoformat(text)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+class ScorerLoop:
+    def __init__(
+        self,
+        consumer: KafkaConsumer,
+        producer: KafkaProducer,
+        model: Model,
+        settings: ScoringSettings,
+        stopping: Stopping,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._consumer = consumer
+        self._producer = producer
+        self._model = model
+        self._settings = settings
+        self._stopping = stopping
+        self._clock = clock
+        self.stats = Stats()
+        self._ack_timeout_s = settings.broker_wait_s + 5
+        self._drift = DriftMonitor(
+            model.reference,
+            model.version,
+            settings.drift_window_minutes * 60,
+            settings.drift_min_records,
+            settings.drift_psi_threshold,
+            settings.drift_ks_threshold,
+        )
+
+    def run(self) -> None:
+        self._consumer.subscribe([self._settings.features_topic])
+        next_summary = self._clock() + self._settings.log_interval_s
+        while not self._stopping.requested:
+            batches = self._consumer.poll(
+                timeout_ms=_POLL_MS, max_records=self._settings.batch_max_records
+            )
+            if batches:
+                self.handle(batches)
+            if self._clock() >= next_summary:
+                log.info(self.stats.summary(self._model.version))
+                next_summary += self._settings.log_interval_s
+        log.info(self.stats.summary(self._model.version))
+
+    def handle(self, batches: dict[TopicPartition, Sequence[ConsumerRecord]]) -> None:
+        """Score one poll's records, publish them, wait for the acks, then commit."""
+        records: list[dict[str, Any]] = []
+        positions: dict[TopicPartition, OffsetAndMetadata] = {}
+        for partition, messages in batches.items():
+            for message in messages:
+                self.stats.consumed += 1
+                record = decode(message.value)
+                if record is None:
+                    self.stats.invalid += 1
+                else:
+                    records.append(record)
+            positions[partition] = OffsetAndMetadata(messages[-1].offset + 1, "", -1)
+        # FeatureError (a record without a feature column) propagates: nothing is committed.
+        scores = score_records(self._model, records, explain_min=self._settings.explain_min_score)
+        scored_at = datetime.now(UTC).isoformat()
+        sends = [
+            (self._settings.scores_topic, score.event_id, score.as_message(scored_at))
+            for score in scores
+        ]
+        sends += [
+            message for report in self._watch_drift(records) for message in self._report(report)
+        ]
+        self._publish(sends)
+        self.stats.scored += len(scores)
+        self.stats.batches += 1
+        try:
+            self._consumer.commit(positions)
+        except KafkaError as error:
+            raise BrokerLost(f"offset commit failed: {type(error).__name__}") from error
+
+    def _watch_drift(self, records: list[dict[str, Any]]) -> list[DriftReport]:
+        if not records:
+            return []
+        order = sorted(range(len(records)), key=lambda i: event_epoch(records[i]["event_time"]))
+        matrix = vectorize([records[i] for i in order])
+        reports = []
+        for row, index in enumerate(order):
+            report = self._drift.add(event_epoch(records[index]["event_time"]), matrix[row])
+            if report is not None:
+                reports.append(report)
+        return reports
+
+    def _report(self, report: DriftReport) -> list[tuple[str, str, dict[str, Any]]]:
+        self.stats.drift_windows += 1
+        key = f"{report.model_version}:{int(report.window_start)}"
+        messages = [(self._settings.drift_topic, key, report.as_message())]
+        if report.drifted:
+            self.stats.drifted_windows += 1
+            names = ", ".join(item.feature for item in report.drifted)
+            log.warning("drift in window %s: %s", report.as_message()["window_start"], names)
+            alert = drift_alert(report)
+            messages.append((self._settings.alert_topic, alert["case_id"], alert))
+        return messages
+
+    def _publish(self, sends: list[tuple[str, str, dict[str, Any]]]) -> None:
+        try:
+            futures = [
+                self._producer.send(
+                    topic, key=key.encode(), value=json.dumps(body, default=str).encode()
+                )
+                for topic, key, body in sends
+            ]
+            for future in futures:
+                future.get(timeout=self._ack_timeout_s)
+        except KafkaError as error:
+            raise BrokerLost(f"could not publish scores: {type(error).__name__}") from error
