@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import xgboost
 from sklearn.ensemble import IsolationForest
 
 from scoring.features import FEATURE_NAMES, schema_hash
+from scoring.forest import FastForest
 
 BOOSTER_FILE = "xgboost.ubj"
 FOREST_FILE = "isolation_forest.joblib"
@@ -38,6 +39,11 @@ class Model:
     card: dict[str, Any]
     # Reference sample of the training features (rows x FEATURE_NAMES), for drift.
     reference: np.ndarray
+    # The forest's evaluation without scikit-learn's per-call overhead (scoring/forest.py).
+    fast_forest: FastForest = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.fast_forest = FastForest(self.forest)
 
     @property
     def forest_range(self) -> tuple[float, float]:

@@ -50,7 +50,7 @@ def predict(model: Model, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     probability = model.booster.inplace_predict(matrix)
     low, high = model.forest_range
     # score_samples is higher for typical rows; flip and scale by the training range.
-    raw = -model.forest.score_samples(np.nan_to_num(matrix, nan=-1.0))
+    raw = -model.fast_forest.score_samples(np.nan_to_num(matrix, nan=-1.0))
     anomaly = np.clip((raw - low) / (high - low), 0.0, 1.0)
     return np.asarray(probability, dtype=np.float64), anomaly
 
@@ -65,7 +65,17 @@ def score_records(
     model: Model, records: Sequence[Mapping[str, Any]], *, explain_min: float = 0.5
 ) -> list[Score]:
     """One Score per record, in order. Raises FeatureError when a record lacks a feature."""
-    matrix = vectorize(records)
+    return score_matrix(model, records, vectorize(records), explain_min=explain_min)
+
+
+def score_matrix(
+    model: Model,
+    records: Sequence[Mapping[str, Any]],
+    matrix: np.ndarray,
+    *,
+    explain_min: float = 0.5,
+) -> list[Score]:
+    """score_records for records already vectorised (`matrix` row i is record i)."""
     probability, anomaly = predict(model, matrix)
     explained = np.flatnonzero(probability >= explain_min)
     reasons: dict[int, str] = {}

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
@@ -20,7 +21,7 @@ from scoring.alerts import drift_alert
 from scoring.drift import DriftMonitor, DriftReport
 from scoring.features import vectorize
 from scoring.model import Model
-from scoring.score import score_records
+from scoring.score import score_matrix
 from scoring.settings import ScoringSettings
 from scoring.stats import Stats
 
@@ -114,31 +115,38 @@ class ScorerLoop:
                     records.append(record)
             positions[partition] = OffsetAndMetadata(messages[-1].offset + 1, "", -1)
         # FeatureError (a record without a feature column) propagates: nothing is committed.
-        scores = score_records(self._model, records, explain_min=self._settings.explain_min_score)
+        self.score_batch(records)
+        try:
+            self._consumer.commit(positions)
+        except KafkaError as error:
+            raise BrokerLost(f"offset commit failed: {type(error).__name__}") from error
+
+    def score_batch(self, records: list[dict[str, Any]]) -> None:
+        """Score, watch drift, publish, and wait until the broker acknowledged every message."""
+        matrix = vectorize(records)
+        scores = score_matrix(
+            self._model, records, matrix, explain_min=self._settings.explain_min_score
+        )
         scored_at = datetime.now(UTC).isoformat()
         sends = [
             (self._settings.scores_topic, score.event_id, score.as_message(scored_at))
             for score in scores
         ]
         sends += [
-            message for report in self._watch_drift(records) for message in self._report(report)
+            message
+            for report in self._watch_drift(records, matrix)
+            for message in self._report(report)
         ]
         self._publish(sends)
         self.stats.scored += len(scores)
         self.stats.batches += 1
-        try:
-            self._consumer.commit(positions)
-        except KafkaError as error:
-            raise BrokerLost(f"offset commit failed: {type(error).__name__}") from error
 
-    def _watch_drift(self, records: list[dict[str, Any]]) -> list[DriftReport]:
-        if not records:
-            return []
-        order = sorted(range(len(records)), key=lambda i: event_epoch(records[i]["event_time"]))
-        matrix = vectorize([records[i] for i in order])
+    def _watch_drift(self, records: list[dict[str, Any]], matrix: np.ndarray) -> list[DriftReport]:
+        times = [event_epoch(record["event_time"]) for record in records]
         reports = []
-        for row, index in enumerate(order):
-            report = self._drift.add(event_epoch(records[index]["event_time"]), matrix[row])
+        # Partitions interleave: feed the windows in event-time order.
+        for index in sorted(range(len(records)), key=times.__getitem__):
+            report = self._drift.add(times[index], matrix[index])
             if report is not None:
                 reports.append(report)
         return reports
