@@ -151,3 +151,35 @@ def build_model_quality(
         "rules_model": both,
         "scenarios": per_scenario,
     }
+
+
+def model_quality_markdown(quality: dict[str, Any]) -> str:
+    """The rules-vs-model figures as a Markdown section (for docs/detection_quality.md)."""
+    lines = [
+        "## Rules alone vs rules + model",
+        "",
+        f"{quality['instances']} fraud instances ({quality['evasive_instances']} evasive),"
+        f" {quality['transactions']} transactions ({quality['fraud_transactions']} in fraud).",
+        "",
+        "| | recall | evasive recall | precision | PR-AUC | alerts / 1,000 tx | detections |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, key in (("rules", "rules"), ("rules + model", "rules_model")):
+        side = quality[key]
+        lines.append(
+            f"| {name} | {side['recall']} | {side['evasive_recall']} | {side['precision']}"
+            f" | {side['pr_auc']} | {side['alerts_per_1000']} | {side['detections']} |"
+        )
+    lines += [
+        "",
+        "| scenario | instances | evasive | rules recall | rules + model recall"
+        " | rules evasive recall | rules + model evasive recall |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in quality["scenarios"]:
+        lines.append(
+            f"| {row['scenario']} | {row['instances']} | {row['evasive_instances']}"
+            f" | {row['rules_recall']} | {row['rules_model_recall']}"
+            f" | {row['rules_evasive_recall']} | {row['rules_model_evasive_recall']} |"
+        )
+    return "\n".join(lines) + "\n"
