@@ -72,6 +72,7 @@ class EventGenerator(Iterator[Record]):
         self._realistic = settings.world == "realistic"
         # Customer index -> simulated second from which the customer may live another episode.
         self._episode_free_at: dict[int, float] = {}
+        self._index_of = {customer.customer_id: index for index, customer in enumerate(customers)}
         if self._realistic and settings.lookalike_rate > 0:
             makers.append(self._lookalike)
             rates.append(settings.lookalike_rate * len(customers) / 3600.0)
@@ -117,8 +118,7 @@ class EventGenerator(Iterator[Record]):
         _, end = episode.span
         key = episode.account.account_id if episode.account else episode.customer.customer_id
         world.keep_quiet((key,), seconds, end + LOOKALIKE_QUIET_SECONDS)
-        index = world.customers.index(episode.customer)
-        world.busy_until[index] = end + COOLDOWN_SECONDS
+        world.busy_until[self._index_of[episode.customer.customer_id]] = end + COOLDOWN_SECONDS
         self._emit(episode, episode.label())
 
     def _seconds(self, moment: datetime) -> float:

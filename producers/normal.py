@@ -55,13 +55,16 @@ class NormalTraffic:
     def _pick_account(self, seconds: float) -> tuple[Customer, Account] | None:
         rng = self.world.rng
         customers = self.world.customers
+        quiet = self.world.quiet
         for _ in range(ACCOUNT_TRIES):
             customer = customers[rng.randrange(len(customers))]
             account = customer.accounts[rng.randrange(len(customer.accounts))]
             last = self.last_transaction.get(account.account_id, 0.0)
-            if seconds - last >= MIN_SECONDS_BETWEEN_ACCOUNT_TRANSACTIONS and not (
-                self.world.quiet and self.world.is_quiet(account.account_id, seconds)
-            ):
+            if seconds - last < MIN_SECONDS_BETWEEN_ACCOUNT_TRANSACTIONS:
+                continue
+            # Inlined World.is_quiet: this is the generator's hottest loop.
+            window = quiet.get(account.account_id) if quiet else None
+            if window is None or not window[0] <= seconds <= window[1]:
                 return customer, account
         return None
 

@@ -1,6 +1,7 @@
 """`make backtest` as a user runs it: the CLI prints its tables and writes the REPORT contract."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,8 @@ def test_a_clean_replay_through_the_cli_reports_nothing_critical(tmp_path: Path)
             *("--seed", "3", "--report", str(report)),
         ],
         cwd=ROOT,
+        # The clean world: honest look-alikes of the realistic one may open cases.
+        env={**os.environ, "WORLD": "clean"},
         capture_output=True,
         text=True,
         check=False,
