@@ -38,6 +38,8 @@ PUBLIC_VIEWS = {
     "mv_data_quality_summary",
     "mv_events_per_minute",
     "mv_topic_freshness",
+    "mv_model_drift",
+    "mv_ml_anomaly",
 }
 DASHBOARD = load_dashboard()
 QUERIES = panel_queries(DASHBOARD)
