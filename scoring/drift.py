@@ -138,7 +138,9 @@ def compare(
 
 @dataclass
 class DriftMonitor:
-    """Collects live rows into tumbling event-time windows; a closed window is judged once."""
+    """Collects live rows into tumbling event-time windows; a window is judged once, when the
+    newest event time has passed its end by one more window (partitions arrive interleaved, so
+    rows of a window keep coming for a while). Rows of a window already judged are dropped."""
 
     reference: np.ndarray
     model_version: str
@@ -146,35 +148,33 @@ class DriftMonitor:
     min_records: int
     psi_threshold: float
     ks_threshold: float
-    _window_start: float | None = None
-    _rows: list[np.ndarray] = field(default_factory=list)
+    _open: dict[float, list[np.ndarray]] = field(default_factory=dict)
+    _closed_before: float = -math.inf
+    _newest: float = -math.inf
 
-    def add(self, event_time: float, row: np.ndarray) -> DriftReport | None:
-        """Add one row (event-time order); returns the report of a window this closes."""
+    def add(self, event_time: float, row: np.ndarray) -> list[DriftReport]:
+        """Add one row; returns the reports of the windows this closes (oldest first)."""
         start = math.floor(event_time / self.window_s) * self.window_s
-        report = None
-        if self._window_start is None:
-            self._window_start = start
-        elif start > self._window_start:
-            report = self._close()
-            self._window_start = start
-        if start >= self._window_start:
-            self._rows.append(row)
-        return report
+        if start >= self._closed_before:
+            self._open.setdefault(start, []).append(row)
+        self._newest = max(self._newest, event_time)
+        reports = []
+        for window in sorted(self._open):
+            if window + 2 * self.window_s > self._newest:
+                break
+            report = self._judge(window, self._open.pop(window))
+            self._closed_before = window + self.window_s
+            if report is not None:
+                reports.append(report)
+        return reports
 
-    def _close(self) -> DriftReport | None:
-        rows, self._rows = self._rows, []
-        assert self._window_start is not None
+    def _judge(self, window: float, rows: list[np.ndarray]) -> DriftReport | None:
         if len(rows) < self.min_records:
             return None
-        live = np.vstack(rows)
         features = compare(
-            self.reference, live, psi_threshold=self.psi_threshold, ks_threshold=self.ks_threshold
+            self.reference,
+            np.vstack(rows),
+            psi_threshold=self.psi_threshold,
+            ks_threshold=self.ks_threshold,
         )
-        return DriftReport(
-            self.model_version,
-            self._window_start,
-            self._window_start + self.window_s,
-            len(rows),
-            features,
-        )
+        return DriftReport(self.model_version, window, window + self.window_s, len(rows), features)

@@ -144,11 +144,8 @@ class ScorerLoop:
     def _watch_drift(self, records: list[dict[str, Any]], matrix: np.ndarray) -> list[DriftReport]:
         times = [event_epoch(record["event_time"]) for record in records]
         reports = []
-        # Partitions interleave: feed the windows in event-time order.
         for index in sorted(range(len(records)), key=times.__getitem__):
-            report = self._drift.add(times[index], matrix[index])
-            if report is not None:
-                reports.append(report)
+            reports += self._drift.add(times[index], matrix[index])
         return reports
 
     def _report(self, report: DriftReport) -> list[tuple[str, str, dict[str, Any]]]:
