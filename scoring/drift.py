@@ -139,8 +139,10 @@ def compare(
 @dataclass
 class DriftMonitor:
     """Collects live rows into tumbling event-time windows; a window is judged once, when the
-    newest event time has passed its end by one more window (partitions arrive interleaved, so
-    rows of a window keep coming for a while). Rows of a window already judged are dropped."""
+    watermark (the event time every input has reached) passes its end. Rows of a window already
+    judged are dropped. The first window seen is not judged: it began before the scorer (or the
+    stream) did, so it holds a part of the window only, and a stream's first minutes are its
+    warm-up."""
 
     reference: np.ndarray
     model_version: str
@@ -150,17 +152,20 @@ class DriftMonitor:
     ks_threshold: float
     _open: dict[float, list[np.ndarray]] = field(default_factory=dict)
     _closed_before: float = -math.inf
-    _newest: float = -math.inf
+    _first_window: float | None = None
 
-    def add(self, event_time: float, row: np.ndarray) -> list[DriftReport]:
-        """Add one row; returns the reports of the windows this closes (oldest first)."""
+    def add(self, event_time: float, row: np.ndarray) -> None:
         start = math.floor(event_time / self.window_s) * self.window_s
-        if start >= self._closed_before:
+        if self._first_window is None:
+            self._first_window = start
+        if start >= self._closed_before and start != self._first_window:
             self._open.setdefault(start, []).append(row)
-        self._newest = max(self._newest, event_time)
+
+    def advance(self, watermark: float) -> list[DriftReport]:
+        """Judge every window that ends at or before `watermark`; reports oldest first."""
         reports = []
         for window in sorted(self._open):
-            if window + 2 * self.window_s > self._newest:
+            if window + self.window_s > watermark:
                 break
             report = self._judge(window, self._open.pop(window))
             self._closed_before = window + self.window_s

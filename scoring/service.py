@@ -4,14 +4,15 @@ first score of each event), a clean stop repeats nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
@@ -78,6 +79,7 @@ class ScorerLoop:
         self._clock = clock
         self.stats = Stats()
         self._ack_timeout_s = settings.broker_wait_s + 5
+        self._newest: dict[TopicPartition, float] = {}
         self._drift = DriftMonitor(
             model.reference,
             model.version,
@@ -113,6 +115,7 @@ class ScorerLoop:
                     self.stats.invalid += 1
                 else:
                     records.append(record)
+                    self._note_time(partition, record)
             positions[partition] = OffsetAndMetadata(messages[-1].offset + 1, "", -1)
         # FeatureError (a record without a feature column) propagates: nothing is committed.
         self.score_batch(records)
@@ -120,6 +123,32 @@ class ScorerLoop:
             self._consumer.commit(positions)
         except KafkaError as error:
             raise BrokerLost(f"offset commit failed: {type(error).__name__}") from error
+
+    def _note_time(self, partition: TopicPartition, record: dict[str, Any]) -> None:
+        try:
+            moment = event_epoch(record.get("event_time"))
+        except ValueError:
+            return  # scored anyway; it only cannot move the watermark
+        self._newest[partition] = max(self._newest.get(partition, moment), moment)
+
+    def watermark(self) -> float:
+        """The event time every assigned partition with data still to deliver has reached.
+
+        Partitions arrive interleaved (a backlog one partition at a time), so a window is
+        complete only when the slowest of them has passed it; a caught-up partition holds
+        nothing back.
+        """
+        pending = []
+        for partition in self._consumer.assignment():
+            high = self._consumer.highwater(partition)
+            if high is not None and self._consumer.position(partition) >= high:
+                continue
+            if partition not in self._newest:
+                return -math.inf
+            pending.append(self._newest[partition])
+        if pending:
+            return min(pending)
+        return max(self._newest.values(), default=-math.inf)
 
     def score_batch(self, records: list[dict[str, Any]]) -> None:
         """Score, watch drift, publish, and wait until the broker acknowledged every message."""
@@ -132,21 +161,14 @@ class ScorerLoop:
             (self._settings.scores_topic, score.event_id, score.as_message(scored_at))
             for score in scores
         ]
-        sends += [
-            message
-            for report in self._watch_drift(records, matrix)
-            for message in self._report(report)
-        ]
+        for index, record in enumerate(records):
+            with contextlib.suppress(ValueError):
+                self._drift.add(event_epoch(record.get("event_time")), matrix[index])
+        for report in self._drift.advance(self.watermark()):
+            sends += self._report(report)
         self._publish(sends)
         self.stats.scored += len(scores)
         self.stats.batches += 1
-
-    def _watch_drift(self, records: list[dict[str, Any]], matrix: np.ndarray) -> list[DriftReport]:
-        times = [event_epoch(record["event_time"]) for record in records]
-        reports = []
-        for index in sorted(range(len(records)), key=times.__getitem__):
-            reports += self._drift.add(times[index], matrix[index])
-        return reports
 
     def _report(self, report: DriftReport) -> list[tuple[str, str, dict[str, Any]]]:
         self.stats.drift_windows += 1

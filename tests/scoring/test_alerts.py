@@ -18,11 +18,11 @@ def _drifted_report():  # type: ignore[no-untyped-def]
     reference = rng.lognormal(3.0, 0.5, (2000, len(FEATURE_NAMES)))
     monitor = DriftMonitor(reference, "v0007", 300.0, 100, 0.25, 0.2)
     live = reference[:400] * np.where(np.arange(len(FEATURE_NAMES)) == 0, 3.0, 1.0)
-    reports = [monitor.add(1_800_000_000.0 + index * 0.5, row) for index, row in enumerate(live)]
-    assert not any(reports)
-    # The window is judged once the newest event is one full window past its end.
-    assert monitor.add(1_800_000_000.0 + 599.0, live[0]) == []
-    (closing,) = monitor.add(1_800_000_000.0 + 600.0, live[0])
+    monitor.add(1_800_000_000.0 - 1.0, live[0])  # the partial first window, never judged
+    for index, row in enumerate(live):
+        monitor.add(1_800_000_000.0 + index * 0.5, row)
+    assert monitor.advance(1_800_000_000.0 + 299.0) == []
+    (closing,) = monitor.advance(1_800_000_000.0 + 300.0)
     return closing
 
 

@@ -54,7 +54,8 @@ def _reports(model: Model, times: np.ndarray, matrix: np.ndarray) -> list[DriftR
     )
     reports = []
     for index in np.argsort(times, kind="stable"):
-        reports += monitor.add(float(times[index]), matrix[index])
+        monitor.add(float(times[index]), matrix[index])
+        reports += monitor.advance(float(times[index]))
     return reports
 
 
@@ -87,18 +88,23 @@ def test_stable_hour_raises_no_drift_and_the_shift_is_caught(
     assert "amount" in {item.feature for item in first.drifted}
 
 
-def test_interleaved_partitions_fill_their_windows() -> None:
+def test_a_window_is_judged_when_the_watermark_passes_it() -> None:
     rng = np.random.default_rng(9)
     reference = rng.normal(0.0, 1.0, (1000, len(FEATURE_NAMES)))
     monitor = DriftMonitor(reference, "v1", 60.0, 50, 0.25, 0.2)
-    # Two "partitions" a whole window apart arrive alternately: both windows keep their rows.
-    reports: list[DriftReport] = []
+    # Two partitions a whole window apart arrive one after the other: the watermark (the
+    # slower partition's time) holds the first window open until its rows are all in.
+    monitor.add(0.0, reference[0])  # the first window seen is partial: never judged
     for index in range(100):
-        reports += monitor.add(60.0 + index * 0.5, reference[index])
-        reports += monitor.add(120.0 + index * 0.5, reference[100 + index])
-    reports += monitor.add(300.0, reference[0])
+        monitor.add(120.0 + index * 0.5, reference[100 + index])
+    assert monitor.advance(59.0) == []
+    for index in range(100):
+        monitor.add(60.0 + index * 0.5, reference[index])
+    reports = monitor.advance(180.0)
     assert [(report.window_start, report.records) for report in reports] == [
         (60.0, 100),
         (120.0, 100),
     ]
     assert all(not report.drifted for report in reports)
+    monitor.add(70.0, reference[0])  # late for a judged window: dropped
+    assert monitor.advance(1000.0) == []
