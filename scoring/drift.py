@@ -161,6 +161,18 @@ class DriftMonitor:
         if start >= self._closed_before and start != self._first_window:
             self._open.setdefault(start, []).append(row)
 
+    def add_batch(self, times: np.ndarray, matrix: np.ndarray) -> None:
+        """add() for many rows at once (row i of `matrix` at `times[i]`; NaN times skipped)."""
+        known = ~np.isnan(times)
+        starts = np.floor(times[known] / self.window_s) * self.window_s
+        rows = matrix[known]
+        if self._first_window is None and len(starts):
+            self._first_window = float(starts[np.argmin(times[known])])
+        for start in np.unique(starts):
+            window = float(start)
+            if window >= self._closed_before and window != self._first_window:
+                self._open.setdefault(window, []).extend(rows[starts == start])
+
     def advance(self, watermark: float) -> list[DriftReport]:
         """Judge every window that ends at or before `watermark`; reports oldest first."""
         reports = []

@@ -4,8 +4,6 @@ first score of each event), a clean stop repeats nothing."""
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import math
 import time
@@ -13,6 +11,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+import orjson
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
@@ -47,8 +47,8 @@ class Stopping:
 def decode(value: bytes | None) -> dict[str, Any] | None:
     """A feature record, or None when the message is not a JSON object."""
     try:
-        record = json.loads(value or b"")
-    except ValueError:
+        record = orjson.loads(value or b"")
+    except orjson.JSONDecodeError:
         return None
     return record if isinstance(record, dict) else None
 
@@ -106,6 +106,7 @@ class ScorerLoop:
     def handle(self, batches: dict[TopicPartition, Sequence[ConsumerRecord]]) -> None:
         """Score one poll's records, publish them, wait for the acks, then commit."""
         records: list[dict[str, Any]] = []
+        times: list[float] = []
         positions: dict[TopicPartition, OffsetAndMetadata] = {}
         for partition, messages in batches.items():
             for message in messages:
@@ -113,23 +114,25 @@ class ScorerLoop:
                 record = decode(message.value)
                 if record is None:
                     self.stats.invalid += 1
-                else:
-                    records.append(record)
-                    self._note_time(partition, record)
+                    continue
+                records.append(record)
+                times.append(self._note_time(partition, record))
             positions[partition] = OffsetAndMetadata(messages[-1].offset + 1, "", -1)
         # FeatureError (a record without a feature column) propagates: nothing is committed.
-        self.score_batch(records)
+        self.score_batch(records, times)
         try:
             self._consumer.commit(positions)
         except KafkaError as error:
             raise BrokerLost(f"offset commit failed: {type(error).__name__}") from error
 
-    def _note_time(self, partition: TopicPartition, record: dict[str, Any]) -> None:
+    def _note_time(self, partition: TopicPartition, record: dict[str, Any]) -> float:
+        """The record's event time (NaN when unreadable: scored, but no drift row)."""
         try:
             moment = event_epoch(record.get("event_time"))
         except ValueError:
-            return  # scored anyway; it only cannot move the watermark
+            return math.nan
         self._newest[partition] = max(self._newest.get(partition, moment), moment)
+        return moment
 
     def watermark(self) -> float:
         """The event time every assigned partition with data still to deliver has reached.
@@ -150,7 +153,7 @@ class ScorerLoop:
             return min(pending)
         return max(self._newest.values(), default=-math.inf)
 
-    def score_batch(self, records: list[dict[str, Any]]) -> None:
+    def score_batch(self, records: list[dict[str, Any]], times: list[float]) -> None:
         """Score, watch drift, publish, and wait until the broker acknowledged every message."""
         matrix = vectorize(records)
         scores = score_matrix(
@@ -161,9 +164,7 @@ class ScorerLoop:
             (self._settings.scores_topic, score.event_id, score.as_message(scored_at))
             for score in scores
         ]
-        for index, record in enumerate(records):
-            with contextlib.suppress(ValueError):
-                self._drift.add(event_epoch(record.get("event_time")), matrix[index])
+        self._drift.add_batch(np.array(times, dtype=np.float64), matrix)
         for report in self._drift.advance(self.watermark()):
             sends += self._report(report)
         self._publish(sends)
@@ -185,9 +186,7 @@ class ScorerLoop:
     def _publish(self, sends: list[tuple[str, str, dict[str, Any]]]) -> None:
         try:
             futures = [
-                self._producer.send(
-                    topic, key=key.encode(), value=json.dumps(body, default=str).encode()
-                )
+                self._producer.send(topic, key=key.encode(), value=orjson.dumps(body, default=str))
                 for topic, key, body in sends
             ]
             for future in futures:
