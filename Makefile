@@ -18,7 +18,7 @@ help: ## Show this list of targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[detection,dashboards,cases,dev,load]'
+	$(PY) -m pip install --quiet -e '.[detection,dashboards,cases,scoring,dev,load]'
 	touch $(STAMP)
 
 .PHONY: install
@@ -76,6 +76,7 @@ test: lint kafka-jars tools browser ## Lint, then run the whole test suite (unit
 bench: $(STAMP) kafka-jars ## Benchmark generation and publish throughput, and peak memory
 	$(PY) -m producers.bench
 	$(PY) -m producers.bench_publish
+	$(PY) -m scoring.bench
 
 ##@ Backtest (no Docker: the detection SQL on an embedded PostgreSQL)
 
@@ -98,6 +99,25 @@ backtest: $(STAMP) ## Replay MINUTES of seeded history (FRAUD_RATE, SEED, WORLD)
 detection-quality: $(STAMP) ## Rewrite docs/detection_quality.md: realistic world, SEED 42, 30 minutes
 	$(PY) -m backtest --world realistic --seed 42 --fraud-rate 0.1 --minutes 30 \
 		--markdown docs/detection_quality.md
+
+##@ Learned scoring (scoring/: a model beside the rules; docs/scoring.md)
+
+MODELS ?= models
+TRAIN_MINUTES ?= 20
+TRAIN_SEED ?= 42
+RETRAIN_SEED ?= 43
+
+.PHONY: train
+train: $(STAMP) ## Train XGBoost + Isolation Forest on a seeded realistic replay; new champion in MODELS
+	SCORING_REGISTRY_DIR=$(MODELS) $(PY) -m scoring.offline train --minutes $(TRAIN_MINUTES) --seed $(TRAIN_SEED)
+
+.PHONY: retrain
+retrain: $(STAMP) ## Train a challenger on newer data; promote it only if its PR-AUC beats the champion's
+	SCORING_REGISTRY_DIR=$(MODELS) $(PY) -m scoring.offline retrain --minutes $(TRAIN_MINUTES) --seed $(RETRAIN_SEED)
+
+.PHONY: backtest-model
+backtest-model: $(STAMP) ## Backtest on the realistic world with the champion of MODELS: rules vs rules + model
+	$(PY) -m backtest --world realistic --fraud-rate $(FRAUD_RATE) --minutes $(MINUTES) --seed $(SEED) --model $(MODELS) --report $(REPORT)
 
 .PHONY: bench-backtest
 bench-backtest: $(STAMP) ## Replay throughput of the SQL layer at 100k and 1M events (must scale ~linearly)

@@ -33,6 +33,7 @@ SIGNAL_TYPES: frozenset[str] = frozenset(
         "structuring",
         "correlated_alerts",
         "account_takeover",
+        "ml_anomaly",
     }
 )
 # Plain http leaks the webhook secret on the wire: allowed only to this machine (tests, demos).

@@ -23,6 +23,8 @@ from backtest.replay import ReplayResult, history_span, replay_recorded, replaye
 from producers.settings import Settings, describe_error
 from rules import store
 from rules.schema import RuleSetError
+from scoring.model import ModelError
+from scoring.registry import Registry
 
 # The settings that shape the generated history, in the order reports list them.
 HISTORY_SETTINGS = (
@@ -49,6 +51,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         " or `rpk topic consume`",
     )
     parser.add_argument("--rules", help="rule set version (rules/<version>.yml); default active")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        help="model registry folder: score the replay with its champion (rules + model)",
+    )
     parser.add_argument("--fraud-rate", type=float, help="FRAUD_RATE override, 0..1")
     parser.add_argument("--seed", type=int, help="SEED override")
     parser.add_argument("--world", help="WORLD override: clean or realistic")
@@ -117,6 +124,7 @@ def report_json(
         "top_accounts": report.top_accounts,
         "top_cases": report.top_cases,
         "rejected": report.rejected,
+        **model_quality_json(result),
     }
 
 
@@ -227,6 +235,54 @@ def render(document: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def model_quality_json(result: ReplayResult) -> dict[str, Any]:
+    """Rules alone against rules + model (backtest.model_quality), when a model scored it."""
+    return {} if result.model_quality is None else {"model_quality": result.model_quality}
+
+
+def render_model_quality(document: dict[str, Any]) -> str:
+    """The rules-vs-model section of the text report; empty without a model."""
+    quality = document.get("model_quality")
+    if quality is None:
+        return ""
+    sides = [
+        {"side": name, **quality[key]}
+        for name, key in (("rules", "rules"), ("rules + model", "rules_model"))
+    ]
+    return "\n".join(
+        [
+            "",
+            f"Rules alone vs rules + model ({quality['instances']} instances,"
+            f" {quality['evasive_instances']} evasive; {quality['transactions']} transactions)",
+            table(
+                sides,
+                [
+                    "side",
+                    "recall",
+                    "evasive_recall",
+                    "precision",
+                    "pr_auc",
+                    "alerts_per_1000",
+                    "detections",
+                ],
+            ),
+            "",
+            table(
+                quality["scenarios"],
+                [
+                    "scenario",
+                    "instances",
+                    "evasive_instances",
+                    "rules_recall",
+                    "rules_model_recall",
+                    "rules_evasive_recall",
+                    "rules_model_evasive_recall",
+                ],
+            ),
+        ]
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -240,6 +296,11 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     try:
+        model = None if args.model is None else Registry(args.model).champion()
+    except ModelError as error:
+        print(f"MODEL: {error}", file=sys.stderr)
+        return 2
+    try:
         if stats is None:
             span = history_span(settings, minutes=args.minutes, events=args.events)
             with replayed(
@@ -249,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
                 now=history_end(span, datetime.now(UTC)),
                 database_url=os.environ.get("DATABASE_URL"),
                 rule_vars=store.dbt_vars(rule_set, env={}),
+                model=model,
             ) as result:
                 document = report_json(result, settings, minutes=args.minutes, events=args.events)
         else:
@@ -258,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 1
     document["rules"] = rule_set.version
-    print(render(document))
+    print(render(document) + render_model_quality(document))
     print(f"Rules: {rule_set.version}")
     if stats is not None:
         print(recorded.summary(stats))

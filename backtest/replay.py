@@ -12,17 +12,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from backtest import recorded
 from backtest.database import Database, open_database
 from backtest.dbt import run_dbt
 from backtest.load import LoadStats, Message, create_raw_tables, load_messages, records_as_messages
+from backtest.ml_scores import score_features
+from backtest.model_quality import build_model_quality
 from backtest.recorded import InputStats
 from backtest.report import Report, build_report
+from backtest.schema import dbt_vars
 from producers.generator import EVENTS_PER_TRANSACTION, generate
 from producers.models import FraudLabel, LookalikeLabel, Record
 from producers.settings import Settings
 from rules import store
+from scoring.model import Model
 
 DEFAULT_RETENTION_HOURS = 24
 # Headroom above the replay span so no replayed row falls out of the temporal filters.
@@ -40,6 +45,8 @@ class ReplayResult:
     report: Report
     # Holds dbt's target directory (compiled SQL, run_results.json) of this replay.
     work_dir: Path
+    # Rules alone against rules + model (backtest.model_quality), when a model scored the replay.
+    model_quality: dict[str, Any] | None = None
 
     @property
     def elapsed_s(self) -> float:
@@ -124,9 +131,13 @@ def load_and_build(
     work_dir: Path,
     clock: datetime,
     rule_vars: Mapping[str, object] | None = None,
+    model: Model | None = None,
 ) -> tuple[LoadStats, float, float, Report]:
     """Load `messages` into fresh raw tables, `dbt build` the postgres target with NOW() =
     `clock` and the rules `rule_vars` (default: the active rule set), read the report.
+
+    With a `model`, the features are built first and scored into raw.ml_scores (the live
+    scorer's part, backtest.ml_scores), so the build sees the model's signal beside the rules.
 
     Returns the load stats, seconds loading (including drawing `messages`), seconds in dbt, and
     the report.
@@ -143,16 +154,15 @@ def load_and_build(
     started = time.perf_counter()
     if rule_vars is None:
         rule_vars = store.dbt_vars(store.load(store.active_version()), env={})
+    variables = {
+        **rule_vars,
+        "retention_hours": retention_hours,
+        "structuring_threshold": str(structuring_threshold),
+    }
+    if model is not None:
+        score_replay(database, model, variables=variables, work_dir=work_dir, clock=clock)
     run_dbt(
-        database,
-        "build",
-        variables={
-            **rule_vars,
-            "retention_hours": retention_hours,
-            "structuring_threshold": str(structuring_threshold),
-        },
-        target_dir=work_dir / "dbt-target",
-        clock=clock,
+        database, "build", variables=variables, target_dir=work_dir / "dbt-target", clock=clock
     )
     dbt_s = time.perf_counter() - started
     conn = database.connect()
@@ -161,6 +171,44 @@ def load_and_build(
     finally:
         conn.close()
     return load, load_s, dbt_s, report
+
+
+def score_replay(
+    database: Database,
+    model: Model,
+    *,
+    variables: Mapping[str, object],
+    work_dir: Path,
+    clock: datetime,
+) -> int:
+    """Build mv_transaction_features and what it reads, then score it into raw.ml_scores."""
+    run_dbt(
+        database,
+        "run",
+        variables=variables,
+        target_dir=work_dir / "dbt-target",
+        select="+mv_transaction_features",
+        clock=clock,
+    )
+    conn = database.connect()
+    try:
+        return score_features(conn, model)
+    finally:
+        conn.close()
+
+
+def model_quality(database: Database, rule_vars: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Rules alone against rules + model on a built replay."""
+    variables = {**dbt_vars(), **(rule_vars or {})}
+    conn = database.connect()
+    try:
+        return build_model_quality(
+            conn,
+            weights=variables["risk_weights"],
+            grace_minutes=int(variables["label_match_grace_minutes"]),
+        )
+    finally:
+        conn.close()
 
 
 def replay(
@@ -173,6 +221,7 @@ def replay(
     extra_messages: Iterable[Message] = (),
     work_dir: Path,
     rule_vars: Mapping[str, object] | None = None,
+    model: Model | None = None,
 ) -> ReplayResult:
     """Replay seeded history ending at `now` (wall clock by default) into `database`; the views
     are evaluated at `now`.
@@ -191,11 +240,13 @@ def replay(
         work_dir=work_dir,
         clock=end,
         rule_vars=rule_vars,
+        model=model,
     )
     # Generation runs lazily inside the load loop: it is the producer's cost, not the SQL's.
     load_s -= counted.seconds
+    quality = model_quality(database, rule_vars) if model is not None else None
     return ReplayResult(
-        database, counted.count, load, counted.seconds, load_s, dbt_s, report, work_dir
+        database, counted.count, load, counted.seconds, load_s, dbt_s, report, work_dir, quality
     )
 
 
@@ -234,6 +285,7 @@ def replayed(
     work_dir: Path | None = None,
     database_url: str | None = None,
     rule_vars: Mapping[str, object] | None = None,
+    model: Model | None = None,
 ) -> Iterator[ReplayResult]:
     """A replay in the database at `database_url`, else in an embedded PostgreSQL of its own;
     the database stays up while the context is open."""
@@ -249,6 +301,7 @@ def replayed(
             extra_messages=extra_messages,
             work_dir=base,
             rule_vars=rule_vars,
+            model=model,
         )
 
 
@@ -260,6 +313,7 @@ def run(
     work_dir: Path | None = None,
     database_url: str | None = None,
     rule_vars: Mapping[str, object] | None = None,
+    model: Model | None = None,
 ) -> ReplayResult:
     """Replay and return the result; an embedded database is gone afterwards (the report stays)."""
     with replayed(
@@ -269,6 +323,7 @@ def run(
         work_dir=work_dir,
         database_url=database_url,
         rule_vars=rule_vars,
+        model=model,
     ) as result:
         return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -31,3 +32,10 @@ def raw_columns() -> dict[str, tuple[Column, ...]]:
         )
         for table in source["tables"]
     }
+
+
+@cache
+def dbt_vars() -> dict[str, Any]:
+    """The vars of dbt_project.yml (thresholds, weights) as written there."""
+    document = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
+    return dict(document["vars"])

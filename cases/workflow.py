@@ -173,5 +173,6 @@ SIGNAL_TYPES: frozenset[str] = frozenset(
         "structuring",
         "correlated_alerts",
         "account_takeover",
+        "ml_anomaly",
     }
 )

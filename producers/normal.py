@@ -68,16 +68,21 @@ class NormalTraffic:
                 return customer, account
         return None
 
-    def _amount(self, customer: Customer, channel: str) -> float:
+    def _amount(self, customer: Customer, channel: str, seconds: float) -> float:
         rng = self.world.rng
         low, high = self.world.structuring_band
+        settings = self.world.settings
+        # The drift injection: a spend shift from DRIFT_AFTER_MINUTES on (no extra random draw,
+        # so the stream before it is the same stream).
+        drifted = 0 < settings.drift_after_minutes * 60 <= seconds
+        factor = settings.drift_spend_factor if drifted else 1.0
         while True:
             if channel == "atm":
                 amount = 20.0 * rng.randint(1, 25)
             else:
                 scale = 6.0 if channel == "transfer" else 1.0
                 amount = float(customer.typical_spend) * scale * rng.lognormvariate(0.0, 0.8)
-            amount = round(max(amount, 1.0), 2)
+            amount = round(max(amount * factor, 1.0), 2)
             if not low <= amount <= high:
                 return amount
 
@@ -110,7 +115,7 @@ class NormalTraffic:
             account_id=account.account_id,
             card_token=card.token if uses_card and card else None,
             card_last4=card.last4 if uses_card and card else None,
-            amount=self.world.money(self._amount(customer, channel)),
+            amount=self.world.money(self._amount(customer, channel, seconds)),
             currency=self.world.settings.currency,
             merchant_id=merchant.merchant_id,
             merchant_name=merchant.name,

@@ -78,6 +78,15 @@ class Settings(BaseSettings):
     structuring_threshold: Decimal = Field(
         Decimal("10000"), gt=0, description="Reporting threshold that structuring stays under."
     )
+    drift_after_minutes: float = Field(
+        0.0,
+        ge=0.0,
+        description="Drift injection: after this many simulated minutes everyday spending is"
+        " multiplied by DRIFT_SPEND_FACTOR (tests the scorer's drift watch); 0 = never.",
+    )
+    drift_spend_factor: float = Field(
+        3.0, gt=0.0, description="Factor of everyday amounts once the drift injection starts."
+    )
     currency: str = Field("AUD", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.")
     start_time: datetime | None = Field(
         None, description="Event time of the first event (RFC 3339); empty means now."

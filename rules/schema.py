@@ -51,6 +51,8 @@ class Rules(BaseModel):
     correlated_min_alert_types: Count
     correlated_window_minutes: Minutes
     takeover_window_minutes: Minutes
+    # The learned scorer's signal: a champion-model score at or above this fires ml_anomaly.
+    ml_anomaly_threshold: Annotated[float, Field(gt=0, lt=1)]
     risk_weights: dict[str, Weight]
     risk_level_medium: Weight
     risk_level_high: Weight

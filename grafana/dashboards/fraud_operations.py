@@ -539,7 +539,77 @@ def analyst_feedback() -> Row:
     )
 
 
-ROWS = (kpis, traffic, risk, breakdowns, detection_quality, analyst_feedback, pipeline_health)
+def model_monitoring() -> Row:
+    """The learned scorer (scoring/): its signal, and the drift of its inputs."""
+    return (
+        "Model (learned scoring beside the rules)",
+        [
+            timeseries_panel(
+                "Feature drift per window (largest PSI)",
+                "PSI of the most drifted monitored feature per event-time window, against the"
+                " champion's training data; above SCORING_DRIFT_PSI_THRESHOLD (with KS) the"
+                " window drifts and the alerter is told.",
+                """
+                select
+                    window_start as "time",
+                    model_version as metric,
+                    max_psi as max_psi
+                from mv_model_drift
+                where $__timeFilter(window_start)
+                order by window_start, model_version
+                """,
+            ),
+            table_panel(
+                "Drifted windows",
+                "The latest windows with at least one drifted feature.",
+                """
+                select
+                    window_start,
+                    model_version,
+                    records,
+                    drifted_features,
+                    max_psi_feature,
+                    round(max_psi::numeric, 3) as max_psi,
+                    round(max_ks::numeric, 3) as max_ks
+                from mv_model_drift
+                where is_drifted and $__timeFilter(window_start)
+                order by window_start desc
+                limit 50
+                """,
+                height=8,
+            ),
+            table_panel(
+                "Latest ml_anomaly detections",
+                "Transactions the champion model scored at or above ml_anomaly_threshold.",
+                """
+                select
+                    detected_at,
+                    account_id,
+                    total_amount,
+                    round(score::numeric, 3) as score,
+                    model_version,
+                    reason
+                from mv_ml_anomaly
+                where $__timeFilter(detected_at)
+                order by detected_at desc
+                limit 50
+                """,
+                height=8,
+            ),
+        ],
+    )
+
+
+ROWS = (
+    kpis,
+    traffic,
+    risk,
+    breakdowns,
+    detection_quality,
+    analyst_feedback,
+    pipeline_health,
+    model_monitoring,
+)
 
 
 def build() -> Dashboard:

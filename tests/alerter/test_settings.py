@@ -35,7 +35,12 @@ def _alerter_section() -> dict[str, str]:
     values: dict[str, str] = {}
     inside = False
     for line in (ROOT / ".env.example").read_text().splitlines():
-        if line.startswith("# ") and line[2:].split(" (")[0] in {"Producer", "Alerter", "Stack"}:
+        if line.startswith("# ") and line[2:].split(" (")[0] in {
+            "Producer",
+            "Alerter",
+            "Scoring",
+            "Stack",
+        }:
             inside = line.startswith("# Alerter")
         elif inside and line and not line.startswith("#"):
             name, _, value = line.partition("=")

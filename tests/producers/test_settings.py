@@ -20,7 +20,7 @@ def _env_example(section: str) -> dict[str, str]:
     for line in (ROOT / ".env.example").read_text().splitlines():
         if line.startswith("# ") and "---" not in line and not line[2:3].islower():
             header = line[2:].split(" (")[0]
-            if header in {"Producer", "Alerter", "Stack"}:
+            if header in {"Producer", "Alerter", "Scoring", "Stack"}:
                 inside = header == section
         elif inside and line and not line.startswith("#"):
             name, _, value = line.partition("=")

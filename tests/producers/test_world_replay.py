@@ -91,6 +91,7 @@ def world_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldRepl
             span=span * 3,
             structuring_threshold=realistic_settings().structuring_threshold,
             work_dir=work_dir,
+            clock=replay_end(),
         )
         conn = database.connect()
         try:

@@ -102,6 +102,14 @@ create table mv_data_quality_summary (topic text, rejection_reason text, rejecte
 create table mv_rejected_events (
     topic text, event_id text, rejection_reason text, ingested_at timestamptz
 );
+create table mv_model_drift (
+    model_version text, window_start timestamptz, window_end timestamptz, records int,
+    drifted_features text, max_psi double precision, max_psi_feature text,
+    max_ks double precision, is_drifted boolean
+);
+create table mv_ml_anomaly (
+    {_SIGNAL_COLUMNS}, event_id text, score double precision, model_version text
+);
 """
 
 
@@ -112,7 +120,7 @@ def _minutes() -> list[datetime]:
 def rows() -> dict[str, list[tuple[Any, ...]]]:
     """A little of everything, so every panel has something to show."""
     minutes = _minutes()
-    contributions = (0.6, 0.0, 0.0, 0.7, 0.0, 0.0, 0.0, 0.8)
+    contributions = (0.6, 0.0, 0.0, 0.7, 0.0, 0.0, 0.0, 0.8, 0.0)
     return {
         "mv_fraud_kpis_1min": [
             (minute, minute + timedelta(minutes=1), 1200, 12, 1.0, 90000, 4000, 3)
@@ -132,7 +140,7 @@ def rows() -> dict[str, list[tuple[Any, ...]]]:
                 3,
                 START + timedelta(minutes=30),
             ),
-            ("A00000002", "C000002", 0.6, "high", *([0.6] + [0.0] * 7), "velocity", 1, START),
+            ("A00000002", "C000002", 0.6, "high", *([0.6] + [0.0] * 8), "velocity", 1, START),
         ],
         "mv_open_fraud_cases": [
             (
@@ -198,6 +206,37 @@ def rows() -> dict[str, list[tuple[Any, ...]]]:
         ],
         "mv_data_quality_summary": [("transactions", "missing_amount", 2)],
         "mv_rejected_events": [("transactions", "evt-1", "missing_amount", minutes[5])],
+        "mv_model_drift": [
+            (
+                "v0001",
+                minute,
+                minute + timedelta(minutes=5),
+                3000,
+                "amount" if index > 9 else "",
+                1.4 if index > 9 else 0.02,
+                "amount",
+                0.5 if index > 9 else 0.03,
+                index > 9,
+            )
+            for index, minute in enumerate(minutes[::5])
+        ],
+        "mv_ml_anomaly": [
+            (
+                "ml_anomaly:evt-9",
+                "ml_anomaly",
+                "C000001",
+                "A00000001",
+                None,
+                START + timedelta(minutes=25),
+                START + timedelta(minutes=25),
+                1,
+                2400,
+                "model v0001 scored 0.97 (top feature amount_to_typical)",
+                "evt-9",
+                0.97,
+                "v0001",
+            ),
+        ],
     }
 
 

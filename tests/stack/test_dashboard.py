@@ -45,6 +45,8 @@ PUBLIC_VIEWS = {
     "mv_account_risk_pr_curve",
     "mv_account_risk_average_precision",
     "mv_card_precision_at_100_daily",
+    "mv_model_drift",
+    "mv_ml_anomaly",
 }
 DASHBOARD = load_dashboard()
 QUERIES = panel_queries(DASHBOARD)

@@ -17,7 +17,7 @@ def _risk_weight_signals() -> set[str]:
 
 def test_the_alerters_copy_equals_the_dbt_risk_weights() -> None:
     signals = _risk_weight_signals()
-    assert len(signals) == 8
+    assert len(signals) == 9
     assert set(ALERTER_SIGNAL_TYPES) == signals
 
 

@@ -4,7 +4,7 @@
 {%- set signal_models = [
     'mv_velocity_alerts', 'mv_geo_impossible_trips', 'mv_device_anomalies', 'mv_cnp_spike',
     'mv_login_failure_storm', 'mv_structuring_detection', 'mv_correlated_alert_burst',
-    'mv_account_takeover'
+    'mv_account_takeover', 'mv_ml_anomaly'
 ] %}
 with
 {%- for signal_model in signal_models %}

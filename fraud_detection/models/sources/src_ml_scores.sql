@@ -1,0 +1,1 @@
+{{ kafka_source('ml_scores') }}

@@ -1,0 +1,1 @@
+"""The learned scorer: features -> champion model -> scores, beside the rules."""

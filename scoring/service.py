@@ -1,0 +1,195 @@
+"""The consume -> score -> publish loop. Offsets are committed only after every score of the
+batch is acknowledged by the broker: a crash repeats at most one batch (RisingWave keeps the
+first score of each event), a clean stop repeats nothing."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import orjson
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from scoring.alerts import drift_alert
+from scoring.drift import DriftMonitor, DriftReport
+from scoring.features import vectorize
+from scoring.model import Model
+from scoring.score import score_matrix
+from scoring.settings import ScoringSettings
+from scoring.stats import Stats
+
+log = logging.getLogger(__name__)
+_POLL_MS = 200
+
+
+class BrokerLost(Exception):
+    """Kafka stayed unreachable past the configured wait: one line, then exit 1."""
+
+
+class Stopping:
+    """The stop flag a signal sets."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def request(self) -> None:
+        self.requested = True
+
+
+def decode(value: bytes | None) -> dict[str, Any] | None:
+    """A feature record, or None when the message is not a JSON object."""
+    try:
+        record = orjson.loads(value or b"")
+    except orjson.JSONDecodeError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def event_epoch(value: object) -> float:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    text = str(value).replace(" ", "T", 1)
+    moment = datetime.fromisoformat(text)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+class ScorerLoop:
+    def __init__(
+        self,
+        consumer: KafkaConsumer,
+        producer: KafkaProducer,
+        model: Model,
+        settings: ScoringSettings,
+        stopping: Stopping,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._consumer = consumer
+        self._producer = producer
+        self._model = model
+        self._settings = settings
+        self._stopping = stopping
+        self._clock = clock
+        self.stats = Stats()
+        self._ack_timeout_s = settings.broker_wait_s + 5
+        self._newest: dict[TopicPartition, float] = {}
+        self._drift = DriftMonitor(
+            model.reference,
+            model.version,
+            settings.drift_window_minutes * 60,
+            settings.drift_min_records,
+            settings.drift_psi_threshold,
+            settings.drift_ks_threshold,
+        )
+
+    def run(self) -> None:
+        self._consumer.subscribe([self._settings.features_topic])
+        next_summary = self._clock() + self._settings.log_interval_s
+        while not self._stopping.requested:
+            batches = self._consumer.poll(
+                timeout_ms=_POLL_MS, max_records=self._settings.batch_max_records
+            )
+            if batches:
+                self.handle(batches)
+            if self._clock() >= next_summary:
+                log.info(self.stats.summary(self._model.version))
+                next_summary += self._settings.log_interval_s
+        log.info(self.stats.summary(self._model.version))
+
+    def handle(self, batches: dict[TopicPartition, Sequence[ConsumerRecord]]) -> None:
+        """Score one poll's records, publish them, wait for the acks, then commit."""
+        records: list[dict[str, Any]] = []
+        times: list[float] = []
+        positions: dict[TopicPartition, OffsetAndMetadata] = {}
+        for partition, messages in batches.items():
+            for message in messages:
+                self.stats.consumed += 1
+                record = decode(message.value)
+                if record is None:
+                    self.stats.invalid += 1
+                    continue
+                records.append(record)
+                times.append(self._note_time(partition, record))
+            positions[partition] = OffsetAndMetadata(messages[-1].offset + 1, "", -1)
+        # FeatureError (a record without a feature column) propagates: nothing is committed.
+        self.score_batch(records, times)
+        try:
+            self._consumer.commit(positions)
+        except KafkaError as error:
+            raise BrokerLost(f"offset commit failed: {type(error).__name__}") from error
+
+    def _note_time(self, partition: TopicPartition, record: dict[str, Any]) -> float:
+        """The record's event time (NaN when unreadable: scored, but no drift row)."""
+        try:
+            moment = event_epoch(record.get("event_time"))
+        except ValueError:
+            return math.nan
+        self._newest[partition] = max(self._newest.get(partition, moment), moment)
+        return moment
+
+    def watermark(self) -> float:
+        """The event time every assigned partition with data still to deliver has reached.
+
+        Partitions arrive interleaved (a backlog one partition at a time), so a window is
+        complete only when the slowest of them has passed it; a caught-up partition holds
+        nothing back.
+        """
+        pending = []
+        for partition in self._consumer.assignment():
+            high = self._consumer.highwater(partition)
+            if high is not None and self._consumer.position(partition) >= high:
+                continue
+            if partition not in self._newest:
+                return -math.inf
+            pending.append(self._newest[partition])
+        if pending:
+            return min(pending)
+        return max(self._newest.values(), default=-math.inf)
+
+    def score_batch(self, records: list[dict[str, Any]], times: list[float]) -> None:
+        """Score, watch drift, publish, and wait until the broker acknowledged every message."""
+        matrix = vectorize(records)
+        scores = score_matrix(
+            self._model, records, matrix, explain_min=self._settings.explain_min_score
+        )
+        scored_at = datetime.now(UTC).isoformat()
+        sends = [
+            (self._settings.scores_topic, score.event_id, score.as_message(scored_at))
+            for score in scores
+        ]
+        self._drift.add_batch(np.array(times, dtype=np.float64), matrix)
+        for report in self._drift.advance(self.watermark()):
+            sends += self._report(report)
+        self._publish(sends)
+        self.stats.scored += len(scores)
+        self.stats.batches += 1
+
+    def _report(self, report: DriftReport) -> list[tuple[str, str, dict[str, Any]]]:
+        self.stats.drift_windows += 1
+        key = f"{report.model_version}:{int(report.window_start)}"
+        messages = [(self._settings.drift_topic, key, report.as_message())]
+        if report.drifted:
+            self.stats.drifted_windows += 1
+            names = ", ".join(item.feature for item in report.drifted)
+            log.warning("drift in window %s: %s", report.as_message()["window_start"], names)
+            alert = drift_alert(report)
+            messages.append((self._settings.alert_topic, alert["case_id"], alert))
+        return messages
+
+    def _publish(self, sends: list[tuple[str, str, dict[str, Any]]]) -> None:
+        try:
+            futures = [
+                self._producer.send(topic, key=key.encode(), value=orjson.dumps(body, default=str))
+                for topic, key, body in sends
+            ]
+            for future in futures:
+                future.get(timeout=self._ack_timeout_s)
+        except KafkaError as error:
+            raise BrokerLost(f"could not publish scores: {type(error).__name__}") from error

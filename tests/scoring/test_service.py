@@ -1,0 +1,152 @@
+"""The real scorer process (`python -m scoring`) against the real Kafka broker: every feature
+record gets exactly one score, a clean restart loses and repeats nothing, and an unusable model
+or a feature record of another schema stops it with one line and exit 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+
+from scoring.registry import Registry
+from tests.support.scoring import synthetic_model, synthetic_records
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+DEADLINE_S = 90.0
+
+
+def run_scorer(env: dict[str, str], work_dir: Path, name: str) -> subprocess.Popen[bytes]:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("SCORING_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "scoring"],
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+        cwd=work_dir,
+        stdout=(work_dir / f"{name}.out").open("wb"),
+        stderr=(work_dir / f"{name}.err").open("wb"),
+    )
+
+
+def read_all(bootstrap: str, topic: str) -> list[dict]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        end = consumer.end_offsets(partitions)
+        values = []
+        while any(consumer.position(tp) < end[tp] for tp in partitions):
+            for batch in consumer.poll(timeout_ms=1000).values():
+                values.extend(json.loads(record.value) for record in batch)
+        return values
+    finally:
+        consumer.close()
+
+
+def wait_for(bootstrap: str, topic: str, count: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        if len(read_all(bootstrap, topic)) >= count:
+            return
+        assert process.poll() is None, f"scorer exited with {process.returncode}"
+        time.sleep(0.5)
+    raise AssertionError(f"fewer than {count} messages on {topic} in {DEADLINE_S:g} s")
+
+
+def publish(bootstrap: str, topic: str, values: list[object]) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap)
+    try:
+        for value in values:
+            body = value if isinstance(value, bytes) else json.dumps(value).encode()
+            producer.send(topic, value=body)
+        producer.flush(30)
+    finally:
+        producer.close()
+
+
+@pytest.fixture
+def topic_suffix() -> str:
+    """Topics of this test only: the session's broker is shared by every test."""
+    return f"-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def setup(kafka_broker, topic_suffix: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    bootstrap = kafka_broker.bootstrap_servers
+    names = {kind: f"{kind}{topic_suffix}" for kind in ("features", "scores", "drift", "alerts")}
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.create_topics([NewTopic(name, 3, 1) for name in names.values()])
+    finally:
+        admin.close()
+    registry = Registry(tmp_path / "models")
+    registry.add(synthetic_model(), role="champion")
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "SCORING_REGISTRY_DIR": str(registry.root),
+        "SCORING_FEATURES_TOPIC": names["features"],
+        "SCORING_SCORES_TOPIC": names["scores"],
+        "SCORING_DRIFT_TOPIC": names["drift"],
+        "SCORING_ALERT_TOPIC": names["alerts"],
+        "SCORING_CONSUMER_GROUP": f"scorer{topic_suffix}",
+        "SCORING_BATCH_MAX_RECORDS": "100",
+        "SCORING_BROKER_WAIT_S": "20",
+        "SCORING_LOG_INTERVAL_S": "1",
+    }
+    return bootstrap, names, env, registry
+
+
+def test_every_record_is_scored_exactly_once_across_a_restart(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bootstrap, names, env, _ = setup
+    first, second = synthetic_records(1500, 11), synthetic_records(900, 12)
+    publish(bootstrap, names["features"], [*first, b"not json"])
+    scorer = run_scorer(env, tmp_path, "first")
+    wait_for(bootstrap, names["scores"], len(first), scorer)
+    scorer.send_signal(signal.SIGTERM)
+    assert scorer.wait(60) == 0
+    publish(bootstrap, names["features"], second)
+    scorer = run_scorer(env, tmp_path, "second")
+    wait_for(bootstrap, names["scores"], len(first) + len(second), scorer)
+    time.sleep(2)  # a repeat, if the restart re-read anything, would land by now
+    scorer.send_signal(signal.SIGTERM)
+    assert scorer.wait(60) == 0
+    scores = read_all(bootstrap, names["scores"])
+    counts = Counter(score["event_id"] for score in scores)
+    expected = {record["event_id"] for record in [*first, *second]}
+    assert set(counts) == expected
+    assert set(counts.values()) == {1}
+    assert all(0.0 <= score["score"] <= 1.0 for score in scores)
+    # One drift report per closed window; the same traffic as the model's drifts nowhere.
+    reports = read_all(bootstrap, names["drift"])
+    assert len(reports) >= 2
+    assert {report["model_version"] for report in reports} == {"v0001"}
+    assert all(report["drifted_features"] == "" for report in reports)
+    assert read_all(bootstrap, names["alerts"]) == []
+    log = (tmp_path / "first.err").read_text()
+    assert "invalid=1" in log  # the non-JSON message was counted, not scored
+    assert "summary model=v0001" in (tmp_path / "second.err").read_text()
+
+
+def test_a_record_of_another_feature_schema_stops_with_one_line(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bootstrap, names, env, _ = setup
+    record = synthetic_records(1, 13)[0]
+    del record["km_from_home"]
+    publish(bootstrap, names["features"], [record])
+    scorer = run_scorer(env, tmp_path, "schema")
+    assert scorer.wait(90) == 2
+    lines = (tmp_path / "schema.err").read_text().strip().splitlines()
+    assert lines[-1] == (
+        f"scoring: feature schema mismatch on {names['features']}:"
+        " feature 'km_from_home' missing from the record"
+    )
+    assert read_all(bootstrap, names["scores"]) == []

@@ -1,0 +1,50 @@
+"""Settings: `.env.example` parity and one-line messages naming the setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from scoring.settings import ScoringSettings, describe_error, env_name
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _scoring_section() -> dict[str, str]:
+    values: dict[str, str] = {}
+    inside = False
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        header = line[2:].split(" (")[0] if line.startswith("# ") else ""
+        if header in {"Producer", "Alerter", "Scoring", "Stack"}:
+            inside = header == "Scoring"
+        elif inside and line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name] = value
+    return values
+
+
+def test_env_example_mirrors_the_settings_model() -> None:
+    own = {
+        env_name(name): str(field.default)
+        for name, field in ScoringSettings.model_fields.items()
+        if name != "kafka_bootstrap_servers"  # shared: documented in the producer's section
+    }
+    assert _scoring_section() == own
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"batch_max_records": 0}, "SCORING_BATCH_MAX_RECORDS: Input should be greater than"),
+        ({"drift_ks_threshold": 2}, "SCORING_DRIFT_KS_THRESHOLD: Input should be less than"),
+        ({"scores_topic": "bad topic"}, "SCORING_SCORES_TOPIC: String should match pattern"),
+        ({"features_topic": "ml_scores"}, "SCORING_FEATURES_TOPIC: must differ from every output"),
+        ({"kafka_bootstrap_servers": "broker"}, "KAFKA_BOOTSTRAP_SERVERS: must be a comma"),
+    ],
+)
+def test_invalid_settings_name_the_setting(overrides: dict[str, object], expected: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        ScoringSettings(_env_file=None, **overrides)  # type: ignore[call-arg]
+    assert describe_error(caught.value).startswith(expected)

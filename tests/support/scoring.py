@@ -1,0 +1,94 @@
+"""A small trained model for tests: `python -m scoring.offline train` on a short replay."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scoring import offline
+from scoring.dataset import Dataset
+from scoring.features import FEATURE_NAMES, vectorize
+from scoring.model import Model
+from scoring.train import TrainingRun, train
+from tests.support.replay import replay_end, require_embedded_postgres
+
+# Small on purpose (the machine is shared): 15 simulated minutes, 10 transactions/s, 300 customers.
+TRAIN_MINUTES = 15
+TRAIN_SEED = 7
+TRAIN_RATE = 10.0
+TRAIN_POOL = 300
+
+
+def train_args(job: str, *, seed: int = TRAIN_SEED, minutes: float = TRAIN_MINUTES) -> list[str]:
+    return [
+        job,
+        "--minutes",
+        str(minutes),
+        "--seed",
+        str(seed),
+        "--transaction-rate",
+        str(TRAIN_RATE),
+        "--pool",
+        str(TRAIN_POOL),
+    ]
+
+
+def trained_registry(root: Path) -> Path:
+    require_embedded_postgres()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SCORING_REGISTRY_DIR", str(root))
+        # The replay ends where the other replays of the session end (close to the wall clock).
+        patch.setattr(offline, "replay_end", replay_end)
+        assert offline.main(train_args("train")) == 0
+    return root
+
+
+def synthetic_records(count: int, seed: int, *, start_epoch: float = 1_790_000_000.0) -> list[dict]:
+    """Feature records shaped like mv_transaction_features rows (JSON-ready), one per second,
+    with a seeded share of large new-device amounts: enough signal for a delivery test's model."""
+    rng = np.random.default_rng(seed)
+    records = []
+    for index in range(count):
+        odd = rng.random() < 0.05
+        amount = float(rng.lognormal(7.5 if odd else 4.0, 0.5))
+        records.append(
+            {
+                "event_id": f"evt-{seed}-{index:06d}",
+                "event_time": datetime.fromtimestamp(start_epoch + index, tz=UTC).isoformat(),
+                "customer_id": f"C{index % 97:05d}",
+                "account_id": f"A{index % 97:05d}",
+                "card_token": None,
+                "amount": round(amount, 2),
+                "amount_to_typical": round(amount / 80.0, 4),
+                "txn_count_1m": int(rng.integers(1, 3)),
+                "amount_sum_1m": round(amount, 2),
+                "txn_count_10m": int(rng.integers(1, 6)),
+                "amount_sum_10m": round(amount * 2, 2),
+                "txn_count_1h": int(rng.integers(1, 12)),
+                "amount_sum_1h": round(amount * 4, 2),
+                "seconds_since_previous": float(rng.exponential(900)),
+                "km_from_previous": float(rng.exponential(5)),
+                "km_from_home": float(rng.exponential(8)),
+                "is_new_device": int(odd),
+                "is_card_not_present": int(rng.random() < 0.4),
+                "hour_of_day": int((start_epoch + index) // 3600 % 24),
+                "channel": str(rng.choice(["pos", "ecommerce", "atm"])),
+                "merchant_category": "retail",
+                "kyc_tier": "low",
+                "ingested_at": None,
+            }
+        )
+    return records
+
+
+def synthetic_model(version: str = "v0001", seed: int = 3) -> Model:
+    """A model trained on synthetic_records (not on replays): for delivery and failure tests."""
+    records = synthetic_records(3000, seed)
+    matrix = vectorize(records)
+    labels = (matrix[:, FEATURE_NAMES.index("is_new_device")] > 0).astype(np.int8)
+    times = np.array([datetime.fromisoformat(r["event_time"]).timestamp() for r in records])
+    dataset = Dataset(records, matrix, labels, labels, [None] * len(records), times)
+    return train(version, dataset, TrainingRun(seed, 50, "synthetic", 0.05, 0.7, 0.5))
