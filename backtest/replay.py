@@ -161,9 +161,7 @@ def load_and_build(
     }
     if model is not None:
         score_replay(database, model, variables=variables, work_dir=work_dir, clock=clock)
-    run_dbt(
-        database, "build", variables=variables, target_dir=work_dir / "dbt-target", clock=clock
-    )
+    run_dbt(database, "build", variables=variables, target_dir=work_dir / "dbt-target", clock=clock)
     dbt_s = time.perf_counter() - started
     conn = database.connect()
     try:
