@@ -20,8 +20,8 @@ from tests.stack.stack_files import COMPOSE, ROOT, compose_variables
 from tests.stack.test_compose import _compose_command
 
 GIB = 1 << 30
-# An 8 GB laptop has about 7.4 GiB; the OS, Docker's VM and a browser need the rest.
-SMALL_BUDGET = 5 * GIB
+# An 8 GB laptop has about 7.4 GiB; the OS, Docker's VM and a browser need the other ~1.9 GiB.
+SMALL_BUDGET = 5.5 * GIB
 RISINGWAVE_MINIMUM = 2 * GIB  # single_node gives compute 3/4 of its limit; compute needs more
 REDPANDA_HEAP = GIB  # --memory=1G: Redpanda's minimum per core
 

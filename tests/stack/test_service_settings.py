@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings
 from alerter.settings import AlerterSettings
 from cases.settings import CaseServiceSettings
 from producers.settings import Settings
+from scoring.settings import ScoringSettings
 from tests.stack.stack_files import ROOT, compose, documented_variables
 
 # service -> (settings model, fields the service leaves out on purpose, and why)
@@ -27,6 +28,7 @@ SERVICE_SETTINGS: dict[str, tuple[type[BaseSettings], dict[str, str]]] = {
     "producer": (Settings, {"START_TIME": "a live stack runs on the wall clock"}),
     "alerter": (AlerterSettings, {}),
     "case-service": (CaseServiceSettings, {}),
+    "scoring": (ScoringSettings, {}),
 }
 # Values compose fixes: inside the compose network the broker is always redpanda:9092.
 WIRED = {
@@ -39,6 +41,7 @@ WIRED = {
         "CASES_HOST": "0.0.0.0",
         "CASES_PORT": "8000",
     },
+    "scoring": {"KAFKA_BOOTSTRAP_SERVERS": "redpanda:9092", "SCORING_REGISTRY_DIR": "/app/models"},
 }
 _DEFAULTED = re.compile(r"^\$\{(?P<name>[A-Z_][A-Z0-9_]*):-(?P<default>[^}]*)\}$")
 

@@ -29,6 +29,9 @@ STACK_TOPICS = [
     "fraud_cases",
     "transactions.flagged",
     "fraud_cases.dlq",
+    "transaction_features",
+    "ml_scores",
+    "model_drift",
 ]
 FAKE_RPK = """#!/bin/sh
 printf '%s\\n' "$*" >> "$RPK_LOG"
