@@ -22,8 +22,8 @@ from backtest.quality_doc import card_days, render_markdown
 from backtest.replay import ReplayResult, history_span, replay_recorded, replayed
 from producers.settings import Settings, describe_error
 from rules import store
-from rules.schema import RuleSetError
-from scoring.model import ModelError
+from rules.schema import RuleSet, RuleSetError
+from scoring.model import Model, ModelError
 from scoring.registry import Registry
 
 # The settings that shape the generated history, in the order reports list them.
@@ -262,6 +262,7 @@ def render_model_quality(document: dict[str, Any]) -> str:
                     "evasive_recall",
                     "precision",
                     "pr_auc",
+                    "evasive_pr_auc",
                     "alerts_per_1000",
                     "detections",
                 ],
@@ -277,6 +278,8 @@ def render_model_quality(document: dict[str, Any]) -> str:
                     "rules_model_recall",
                     "rules_evasive_recall",
                     "rules_model_evasive_recall",
+                    "rules_pr_auc",
+                    "rules_model_pr_auc",
                 ],
             ),
         ]
@@ -302,20 +305,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if stats is None:
-            span = history_span(settings, minutes=args.minutes, events=args.events)
-            with replayed(
-                settings,
-                minutes=args.minutes,
-                events=args.events,
-                now=history_end(span, datetime.now(UTC)),
-                database_url=os.environ.get("DATABASE_URL"),
-                rule_vars=store.dbt_vars(rule_set, env={}),
-                model=model,
-            ) as result:
-                document = report_json(result, settings, minutes=args.minutes, events=args.events)
+            document = _generated(args, settings, rule_set, model)
+            # The Markdown's rule figures are the rules' alone: a second replay without the model.
+            rules_document = (
+                _generated(args, settings, rule_set, None)
+                if args.markdown is not None and model is not None
+                else document
+            )
         else:
             document = _screen(args.input, stats, store.dbt_vars(rule_set), settings)
             document["input"] = stats.as_json()
+            rules_document = document
     except DbtError as error:
         print(error, file=sys.stderr)
         return 1
@@ -329,8 +329,39 @@ def main(argv: list[str] | None = None) -> int:
         args.report.write_text(json.dumps(document, indent=2) + "\n")
     if args.markdown is not None:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(render_markdown(document), encoding="utf-8")
+        markdown = render_markdown(rules_document, document if model is not None else None)
+        args.markdown.write_text(markdown, encoding="utf-8")
     return 0
+
+
+def _generated(
+    args: argparse.Namespace, settings: Settings, rule_set: RuleSet, model: Model | None
+) -> dict[str, Any]:
+    """Seeded history through the views, evaluated at its end (backtest.clock.history_end)."""
+    span = history_span(settings, minutes=args.minutes, events=args.events)
+    with replayed(
+        settings,
+        minutes=args.minutes,
+        events=args.events,
+        now=history_end(span, datetime.now(UTC)),
+        database_url=os.environ.get("DATABASE_URL"),
+        rule_vars=store.dbt_vars(rule_set, env={}),
+        model=model,
+    ) as result:
+        document = report_json(result, settings, minutes=args.minutes, events=args.events)
+    if model is not None:
+        document["model"] = model_summary(model)
+    return document
+
+
+def model_summary(model: Model) -> dict[str, Any]:
+    """What the report says of the model: its version and the world it learned."""
+    data = model.card["data"]
+    return {
+        "version": model.version,
+        "seed": model.card["seed"],
+        **{name: data[name] for name in ("world", "fraud_rate", "minutes", "train_rows")},
+    }
 
 
 def _screen(

@@ -5,7 +5,9 @@ falls in [started_at, ended_at + label_match_grace_minutes], the project's match
 count every signal type but ml_anomaly, rules + model count all. Signals: precision is the share
 of detections that fall in an instance of their customer, alerts are detections per 1,000
 transactions. Transactions: PR-AUC ranks each transaction by the rules' score (the largest risk
-weight among the rule detections it belongs to) or by the noisy-or of that and the model's score.
+weight among the rule detections it belongs to) or by the noisy-or of that and the model's score;
+per scenario (and for the evasive instances) the positives are that scenario's (the evasive)
+fraud transactions and the negatives every transaction no label holds.
 """
 
 from __future__ import annotations
@@ -67,31 +69,61 @@ def _signals(conn: Connection, grace_minutes: int) -> list[tuple[str, bool]]:
     )
 
 
-def _transactions(conn: Connection, weights: dict[str, float]) -> list[tuple[int, float, float]]:
-    """(is fraud, rules' score, model's score) per valid transaction."""
+class _Transactions:
+    """Per valid transaction: fraud or not, its scenario and evasiveness, both sides' scores."""
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        self.scenario = np.array([row[0] or "" for row in rows], dtype=object)
+        self.is_evasive = np.array([bool(row[1]) for row in rows], dtype=bool)
+        self.labels = np.array([row[0] is not None for row in rows], dtype=np.int8)
+        self.rules = np.array([float(row[2]) for row in rows])
+        model = np.array([float(row[3]) for row in rows])
+        self.combined = 1 - (1 - self.rules) * (1 - model)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def pr_auc(self, positives: np.ndarray | None = None) -> tuple[float | None, float | None]:
+        """PR-AUC of (rules, rules + model) over `positives` (default: all fraud) and honest."""
+        keep = np.ones(len(self), dtype=bool)
+        if positives is not None:
+            keep = positives | (self.labels == 0)
+        labels = self.labels[keep]
+        return pr_auc(labels, self.rules[keep]), pr_auc(labels, self.combined[keep])
+
+
+def _transactions(conn: Connection, weights: dict[str, float]) -> _Transactions:
     cases = " ".join(
         f"when '{signal}' then {float(weight)}"
         for signal, weight in weights.items()
         if signal != ML_SIGNAL
     )
-    return _rows(
+    rows = _rows(
         conn,
         f"""
         with truth as (
-            select distinct unnest(event_ids) as event_id from public.src_fraud_labels
+            select event_id, min(scenario) as scenario, bool_or(is_evasive) as is_evasive
+            from (
+                select unnest(event_ids) as event_id, scenario,
+                    coalesce(is_evasive, false) as is_evasive
+                from public.src_fraud_labels
+            ) as labelled
+            group by event_id
         ),
         rules as (
             select event_id, max(case signal_type {cases} else 0 end) as rule_score
             from public.int_signal_transactions group by event_id
         )
-        select (truth.event_id is not null)::int, coalesce(rules.rule_score, 0),
-            coalesce(scores.score, 0)
+        select truth.scenario, coalesce(truth.is_evasive, false),
+            coalesce(rules.rule_score, 0), coalesce(scores.score, 0)
         from public.stg_transactions as transactions
         left join truth on truth.event_id = transactions.event_id
         left join rules on rules.event_id = transactions.event_id
         left join public.stg_ml_scores as scores on scores.event_id = transactions.event_id
+        order by transactions.event_id
         """,
     )
+    return _Transactions(rows)
 
 
 def _side(
@@ -118,19 +150,16 @@ def build_model_quality(
 ) -> dict[str, Any]:
     instances = _instances(conn, grace_minutes)
     signals = _signals(conn, grace_minutes)
-    rows = _transactions(conn, weights)
-    labels = np.array([row[0] for row in rows], dtype=np.int8)
-    rule_score = np.array([float(row[1]) for row in rows])
-    model_score = np.array([float(row[2]) for row in rows])
-    combined = 1 - (1 - rule_score) * (1 - model_score)
-    rules = _side(instances, signals, len(rows), 2, with_model=False)
-    both = _side(instances, signals, len(rows), 3, with_model=True)
-    rules["pr_auc"] = pr_auc(labels, rule_score)
-    both["pr_auc"] = pr_auc(labels, combined)
+    transactions = _transactions(conn, weights)
+    rules = _side(instances, signals, len(transactions), 2, with_model=False)
+    both = _side(instances, signals, len(transactions), 3, with_model=True)
+    rules["pr_auc"], both["pr_auc"] = transactions.pr_auc()
+    rules["evasive_pr_auc"], both["evasive_pr_auc"] = transactions.pr_auc(transactions.is_evasive)
     per_scenario = []
     for scenario in sorted({row[0] for row in instances}):
         mine = [row for row in instances if row[0] == scenario]
         evasive = [row for row in mine if row[1]]
+        rules_pr_auc, both_pr_auc = transactions.pr_auc(transactions.scenario == scenario)
         per_scenario.append(
             {
                 "scenario": scenario,
@@ -140,11 +169,13 @@ def build_model_quality(
                 "rules_model_recall": _ratio(sum(row[3] for row in mine), len(mine)),
                 "rules_evasive_recall": _ratio(sum(row[2] for row in evasive), len(evasive)),
                 "rules_model_evasive_recall": _ratio(sum(row[3] for row in evasive), len(evasive)),
+                "rules_pr_auc": rules_pr_auc,
+                "rules_model_pr_auc": both_pr_auc,
             }
         )
     return {
-        "transactions": len(rows),
-        "fraud_transactions": int(labels.sum()),
+        "transactions": len(transactions),
+        "fraud_transactions": int(transactions.labels.sum()),
         "instances": len(instances),
         "evasive_instances": sum(1 for row in instances if row[1]),
         "rules": rules,
@@ -153,33 +184,63 @@ def build_model_quality(
     }
 
 
+def _cell(value: object) -> str:
+    """A Markdown cell: '-' for a figure without data (no fraud transactions to rank)."""
+    return "-" if value is None else str(value)
+
+
+SIDE_COLUMNS = (
+    ("recall", "recall"),
+    ("evasive recall", "evasive_recall"),
+    ("precision", "precision"),
+    ("PR-AUC", "pr_auc"),
+    ("evasive PR-AUC", "evasive_pr_auc"),
+    ("alerts / 1,000 tx", "alerts_per_1000"),
+    ("detections", "detections"),
+)
+SCENARIO_COLUMNS = (
+    ("scenario", "scenario"),
+    ("instances", "instances"),
+    ("evasive", "evasive_instances"),
+    ("rules recall", "rules_recall"),
+    ("rules + model recall", "rules_model_recall"),
+    ("rules evasive recall", "rules_evasive_recall"),
+    ("rules + model evasive recall", "rules_model_evasive_recall"),
+    ("rules PR-AUC", "rules_pr_auc"),
+    ("rules + model PR-AUC", "rules_model_pr_auc"),
+)
+
+
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    """Markdown table lines; '-' for a figure without data (no fraud transactions to rank)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for row in rows:
+        lines.append("| " + " | ".join("-" if v is None else str(v) for v in row) + " |")
+    return lines
+
+
 def model_quality_markdown(quality: dict[str, Any]) -> str:
     """The rules-vs-model figures as a Markdown section (for docs/detection_quality.md)."""
-    lines = [
-        "## Rules alone vs rules + model",
-        "",
-        f"{quality['instances']} fraud instances ({quality['evasive_instances']} evasive),"
-        f" {quality['transactions']} transactions ({quality['fraud_transactions']} in fraud).",
-        "",
-        "| | recall | evasive recall | precision | PR-AUC | alerts / 1,000 tx | detections |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for name, key in (("rules", "rules"), ("rules + model", "rules_model")):
-        side = quality[key]
-        lines.append(
-            f"| {name} | {side['recall']} | {side['evasive_recall']} | {side['precision']}"
-            f" | {side['pr_auc']} | {side['alerts_per_1000']} | {side['detections']} |"
+    sides = (("rules", quality["rules"]), ("rules + model", quality["rules_model"]))
+    return (
+        "\n".join(
+            [
+                "## Rules alone vs rules + model",
+                "",
+                f"{quality['instances']} fraud instances ({quality['evasive_instances']} evasive),"
+                f" {quality['transactions']} transactions ({quality['fraud_transactions']} in"
+                " fraud).",
+                "",
+                *_table(
+                    ["", *(title for title, _ in SIDE_COLUMNS)],
+                    [[name, *(side[key] for _, key in SIDE_COLUMNS)] for name, side in sides],
+                ),
+                "",
+                *_table(
+                    [title for title, _ in SCENARIO_COLUMNS],
+                    [[row[key] for _, key in SCENARIO_COLUMNS] for row in quality["scenarios"]],
+                ),
+            ]
         )
-    lines += [
-        "",
-        "| scenario | instances | evasive | rules recall | rules + model recall"
-        " | rules evasive recall | rules + model evasive recall |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for row in quality["scenarios"]:
-        lines.append(
-            f"| {row['scenario']} | {row['instances']} | {row['evasive_instances']}"
-            f" | {row['rules_recall']} | {row['rules_model_recall']}"
-            f" | {row['rules_evasive_recall']} | {row['rules_model_evasive_recall']} |"
-        )
-    return "\n".join(lines) + "\n"
+        + "\n"
+    )

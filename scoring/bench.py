@@ -83,7 +83,7 @@ def main() -> None:
     with (
         tempfile.TemporaryDirectory(prefix="scoring-bench-") as work,
         replay_dataset(
-            settings, minutes=args.minutes, end=replay_end(), work_dir=Path(work)
+            settings, minutes=args.minutes, end=replay_end(args.minutes), work_dir=Path(work)
         ) as dataset,
     ):
         model = train("bench", dataset, TrainingRun(42, args.minutes, "realistic", 0.1, 0.7, 0.5))

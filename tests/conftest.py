@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,6 +13,7 @@ from tests.support.kafka_broker import ExternalBroker, KafkaBroker, missing_prer
 
 if TYPE_CHECKING:
     from backtest.replay import ReplayResult
+    from scoring.model import Model
 
 # Read at import: some suites clear producer settings from the environment while they run.
 _EXTERNAL_BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -44,3 +46,18 @@ def fraud_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayRes
     from tests.support import replay  # deferred: imports dbt, which only replay tests need
 
     yield from replay.fraud_replay(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def registry_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model registry whose champion is `make train`'s (tests/support/scoring.py)."""
+    from tests.support.scoring import trained_registry  # deferred: imports dbt and XGBoost
+
+    return trained_registry(tmp_path_factory.mktemp("registry"))
+
+
+@pytest.fixture(scope="session")
+def champion(registry_dir: Path) -> Model:
+    from scoring.registry import Registry
+
+    return Registry(registry_dir).champion()

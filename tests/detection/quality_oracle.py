@@ -344,3 +344,34 @@ def card_precision_at_100(
             "card_precision_at_100": rounded(share(in_top, len(top))),
         }
     return result
+
+
+def rules_and_model(
+    truth: Published, detections: list[Detection], transactions: int
+) -> dict[str, dict[str, Any]]:
+    """Rules alone (every signal but ml_anomaly) and rules + model (all), as
+    backtest/model_quality.py counts them: instances with a detection of their customer in their
+    window (overall, evasive), detections, the share of them in an instance, alerts per 1,000."""
+    judgements = judge(truth, detections)
+    evasive = [label for label in truth.fraud if label.is_evasive]
+    sides = {}
+    for side, with_model in (("rules", False), ("rules_model", True)):
+        kept = [d for d in detections if with_model or d.signal_type != "ml_anomaly"]
+        moments: dict[str, list[datetime]] = defaultdict(list)
+        for detection in kept:
+            moments[detection.customer_id].append(detection.detected_at)
+
+        def detected(label: Window, moments: dict[str, list[datetime]] = moments) -> bool:
+            return any(label.holds(label.customer_id, at) for at in moments[label.customer_id])
+
+        found = sum(detected(label) for label in truth.fraud)
+        true_positives = sum(judgements[d.signal_id].is_true_positive for d in kept)
+        sides[side] = {
+            "instances_detected": found,
+            "recall": found / len(truth.fraud),
+            "evasive_recall": sum(detected(label) for label in evasive) / len(evasive),
+            "detections": len(kept),
+            "precision": true_positives / len(kept),
+            "alerts_per_1000": 1000 * len(kept) / transactions,
+        }
+    return sides

@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from scoring import offline
 from scoring.dataset import replay_dataset
 from scoring.drift import DriftMonitor, DriftReport, ks, psi
 from scoring.features import FEATURE_NAMES
 from scoring.model import Model
 from scoring.settings import ScoringSettings
 from tests.support.replay import replay_end, replay_settings, require_embedded_postgres
-from tests.support.scoring import TRAIN_POOL, TRAIN_RATE
 
 STABLE_MINUTES = 60
 SHIFTED_MINUTES = 15
@@ -68,8 +68,8 @@ def test_stable_hour_raises_no_drift_and_the_shift_is_caught(
     settings = replay_settings(
         0.1,
         world="realistic",
-        transaction_rate=TRAIN_RATE,
-        customer_pool_size=TRAIN_POOL,
+        transaction_rate=offline.TRANSACTION_RATE,
+        customer_pool_size=offline.POOL,
         drift_after_minutes=STABLE_MINUTES,
     )
     end = replay_end()

@@ -17,6 +17,7 @@ def quality() -> dict[str, Any]:
         "precision": 0.7,
         "alerts_per_1000": 9.5,
         "pr_auc": 0.41,
+        "evasive_pr_auc": 0.05,
     }
     return {
         "transactions": 12000,
@@ -24,7 +25,7 @@ def quality() -> dict[str, Any]:
         "instances": 50,
         "evasive_instances": 10,
         "rules": side,
-        "rules_model": {**side, "evasive_recall": 0.9, "pr_auc": 0.88},
+        "rules_model": {**side, "evasive_recall": 0.9, "pr_auc": 0.88, "evasive_pr_auc": 0.6},
         "scenarios": [
             {
                 "scenario": "velocity_burst",
@@ -34,6 +35,8 @@ def quality() -> dict[str, Any]:
                 "rules_model_recall": 1.0,
                 "rules_evasive_recall": 0.0,
                 "rules_model_evasive_recall": 1.0,
+                "rules_pr_auc": 0.3,
+                "rules_model_pr_auc": 0.95,
             }
         ],
     }
@@ -54,6 +57,6 @@ def test_no_model_no_section() -> None:
 
 def test_markdown_rows() -> None:
     document = model_quality_markdown(quality())
-    assert "| rules | 0.8 | 0.1 | 0.7 | 0.41 | 9.5 | 120 |" in document
-    assert "| rules + model | 0.8 | 0.9 | 0.7 | 0.88 | 9.5 | 120 |" in document
-    assert "| velocity_burst | 20 | 4 | 0.8 | 1.0 | 0.0 | 1.0 |" in document
+    assert "| rules | 0.8 | 0.1 | 0.7 | 0.41 | 0.05 | 9.5 | 120 |" in document
+    assert "| rules + model | 0.8 | 0.9 | 0.7 | 0.88 | 0.6 | 9.5 | 120 |" in document
+    assert "| velocity_burst | 20 | 4 | 0.8 | 1.0 | 0.0 | 1.0 | 0.3 | 0.95 |" in document

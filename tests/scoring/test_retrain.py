@@ -1,4 +1,4 @@
-"""`make retrain`: a challenger trained on newer data is promoted only when its PR-AUC on the
+"""`make retrain`: a challenger trained on new traffic is promoted only when its PR-AUC on the
 held-out later window beats the champion's by the margin; the decision and both figures are
 recorded in the registry and logged."""
 
@@ -12,7 +12,6 @@ import pytest
 
 from scoring import offline
 from scoring.registry import Registry
-from tests.support.replay import replay_end
 from tests.support.scoring import synthetic_model, train_args
 
 pytestmark = pytest.mark.slow
@@ -22,7 +21,6 @@ def retrain(root: Path, margin: float, caplog: pytest.LogCaptureFixture) -> dict
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SCORING_REGISTRY_DIR", str(root))
         patch.setenv("SCORING_PROMOTION_MARGIN", str(margin))
-        patch.setattr(offline, "replay_end", replay_end)
         with caplog.at_level("INFO", logger="scoring.offline"):
             assert offline.main(train_args("retrain", seed=8, minutes=10)) == 0
     return Registry(root).state()

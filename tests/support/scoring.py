@@ -1,4 +1,4 @@
-"""A small trained model for tests: `python -m scoring.offline train` on a short replay."""
+"""The model for tests: `make train`'s run (`python -m scoring.offline train`, its defaults)."""
 
 from __future__ import annotations
 
@@ -13,35 +13,25 @@ from scoring.dataset import Dataset
 from scoring.features import FEATURE_NAMES, vectorize
 from scoring.model import Model
 from scoring.train import TrainingRun, train
-from tests.support.replay import replay_end, require_embedded_postgres
-
-# Small on purpose (the machine is shared): 15 simulated minutes, 10 transactions/s, 300 customers.
-TRAIN_MINUTES = 15
-TRAIN_SEED = 7
-TRAIN_RATE = 10.0
-TRAIN_POOL = 300
+from tests.support.replay import require_embedded_postgres
 
 
-def train_args(job: str, *, seed: int = TRAIN_SEED, minutes: float = TRAIN_MINUTES) -> list[str]:
-    return [
-        job,
-        "--minutes",
-        str(minutes),
-        "--seed",
-        str(seed),
-        "--transaction-rate",
-        str(TRAIN_RATE),
-        "--pool",
-        str(TRAIN_POOL),
-    ]
+def train_args(job: str, *, seed: int | None = None, minutes: float | None = None) -> list[str]:
+    """The job's command line; without `seed` and `minutes`, the defaults `make train` uses."""
+    args = [job]
+    if seed is not None:
+        args += ["--seed", str(seed)]
+    if minutes is not None:
+        args += ["--minutes", str(minutes)]
+    return args
 
 
 def trained_registry(root: Path) -> Path:
+    """A registry whose champion is exactly `make train`'s (its history starts at 01:00 UTC
+    today, so the seed alone decides the model)."""
     require_embedded_postgres()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SCORING_REGISTRY_DIR", str(root))
-        # The replay ends where the other replays of the session end (close to the wall clock).
-        patch.setattr(offline, "replay_end", replay_end)
         assert offline.main(train_args("train")) == 0
     return root
 
