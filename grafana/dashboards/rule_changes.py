@@ -2,7 +2,7 @@
 history of rule changes; the same history marks the Fraud Operations Centre as annotations.
 
 Reads only public views: mv_shadow_vs_live (present while a candidate runs in shadow, after
-`make rules-shadow CANDIDATE=v3`) and mv_rule_history.
+`make rules-shadow CANDIDATE=v3`; against labels and analyst outcomes) and mv_rule_history.
 """
 
 from __future__ import annotations
@@ -74,6 +74,27 @@ def panels() -> list[table.Panel]:
             order by signal_type
             """,
             units={"live_precision": "percentunit", "shadow_precision": "percentunit"},
+            span=24,
+            height=9,
+        ),
+        table_panel(
+            "Analyst outcomes, live vs shadow",
+            "Detections of each rule set that a closed case of the same account spans (from the"
+            " case's opening to its closure), by the analyst's outcome; a detection counts once"
+            " per outcome. Shadow detections are judged by the live cases. Empty until"
+            " `make rules-shadow CANDIDATE=<version>` has run.",
+            """
+            select
+                signal_type,
+                live_confirmed_fraud,
+                shadow_confirmed_fraud,
+                live_false_positives,
+                shadow_false_positives,
+                live_benign_but_useful,
+                shadow_benign_but_useful
+            from mv_shadow_vs_live
+            order by signal_type
+            """,
             span=24,
             height=9,
         ),

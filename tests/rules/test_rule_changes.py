@@ -4,6 +4,7 @@ active rules (exact figures), shadow beside live, promote, rollback, and the rul
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,8 @@ from backtest.dbt import run_dbt
 from backtest.load import records_as_messages
 from backtest.replay import history, load_and_build, replay_retention_hours
 from backtest.schema import DBT_PROJECT_DIR
+from cases.store import Store
+from cases.workflow import OUTCOMES, Action, Decision, Principal, decide
 from rules import compare, store
 from rules import history as rule_history
 from rules.dbt import compiled_models
@@ -116,6 +119,10 @@ class Lifecycle:
     risk_after_shadow: list[tuple[Any, ...]]
     shadow_signals: list[tuple[Any, ...]]
     shadow_vs_live: dict[str, tuple[int, ...]]
+    # Analyst closures of live cases recorded before the shadow run, and the view's analyst
+    # columns: signal type -> (live, shadow) per outcome, in OUTCOMES order.
+    closures: list[Decision]
+    analyst_outcomes: dict[str, tuple[int, ...]]
     promoted_signals: list[tuple[Any, ...]]
     rolled_back_signals: list[tuple[Any, ...]]
     deployed: dict[str, dict[str, str]]
@@ -129,6 +136,36 @@ class Lifecycle:
 
 def _deployed(target_dir: Path) -> dict[str, str]:
     return compiled_models(target_dir)
+
+
+# Live cases an analyst closes before the shadow run: the first ones by case id, each outcome
+# twice, each closed a few minutes after it opened (its later detections stay unjudged), and
+# not after the end of the history.
+CLOSED_CASES = 2 * len(OUTCOMES)
+CLOSE_AFTER = timedelta(minutes=5)
+ANALYST = Principal("analyst@bank", "analyst")
+ANALYST_COLUMNS = ", ".join(
+    f"{role}_{column}"
+    for column in ("confirmed_fraud", "false_positives", "benign_but_useful")
+    for role in ("live", "shadow")
+)
+
+
+def _close_cases(database: Database) -> list[Decision]:
+    """Close cases through the case service's own workflow and store, as an analyst would."""
+    cases = rows(
+        database,
+        f"select case_id, opened_at from mv_open_fraud_cases order by case_id limit {CLOSED_CASES}",
+    )
+    closures = []
+    with Store(database.dsn).session() as session:
+        for (case_id, opened_at), outcome in zip(cases, OUTCOMES * 2, strict=True):
+            action = Action("close", outcome=outcome, note="reviewed before the shadow run")
+            closed_at = min(opened_at + CLOSE_AFTER, END)
+            decision = decide(session.state(case_id), action, ANALYST, closed_at)
+            session.record(decision)
+            closures.append(decision)
+    return closures
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +202,7 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
             },
         )
         deployer = Deployer(target, rules_dir=rules_dir, work_dir=work_dir / "deploy")
+        closures = _close_cases(database)
         deployer.shadow(store.load("v2", rules_dir))
         ((log_after,),) = rows(database, log_count)
         risk_after_shadow = rows(database, risk)
@@ -176,6 +214,12 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
                 "select signal_type, live_detections, shadow_detections, live_true_positives,"
                 " shadow_true_positives, both_detections, shadow_only_detections,"
                 " live_only_detections from mv_shadow_vs_live",
+            )
+        }
+        analyst_outcomes = {
+            signal_type: tuple(counts)
+            for signal_type, *counts in rows(
+                database, f"select signal_type, {ANALYST_COLUMNS} from mv_shadow_vs_live"
             )
         }
         shadow_dashboard = _dashboard_results(database)
@@ -215,6 +259,8 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
         risk_after_shadow,
         shadow_signals,
         shadow_vs_live,
+        closures,
+        analyst_outcomes,
         promoted_signals,
         rolled_back_signals,
         deployed,
@@ -283,6 +329,49 @@ def test_shadow_vs_live_agrees_with_the_backtest_of_the_candidate(
         assert both + live_only == live
 
 
+def _judged(signals: list[tuple[Any, ...]], closures: list[Decision]) -> Counter[tuple[str, str]]:
+    """(signal type, outcome) -> detections that a closed case of the account spans, from its
+    opening to its closure; once per outcome however many such cases span a detection."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for _, signal_type, account_id, detected_at in signals:
+        outcomes = {
+            closure.outcome
+            for closure in closures
+            if closure.account_id == account_id
+            and closure.case_opened_at <= detected_at <= closure.decided_at
+        }
+        counts.update((signal_type, outcome) for outcome in outcomes)
+    return counts
+
+
+def _expected_analyst_outcomes(lifecycle: Lifecycle) -> dict[str, tuple[int, ...]]:
+    live = _judged(lifecycle.live_signals, lifecycle.closures)
+    shadow = _judged(lifecycle.shadow_signals, lifecycle.closures)
+    signal_types = {row[1] for row in lifecycle.live_signals + lifecycle.shadow_signals}
+    return {
+        signal_type: tuple(
+            counts[signal_type, outcome] for outcome in OUTCOMES for counts in (live, shadow)
+        )
+        for signal_type in signal_types
+    }
+
+
+def test_shadow_vs_live_counts_the_analyst_outcomes_of_both(lifecycle: Lifecycle) -> None:
+    assert [closure.outcome for closure in lifecycle.closures] == list(OUTCOMES) * 2
+    assert lifecycle.analyst_outcomes == _expected_analyst_outcomes(lifecycle)
+    live = [counts[0::2] for counts in lifecycle.analyst_outcomes.values()]
+    shadow = [counts[1::2] for counts in lifecycle.analyst_outcomes.values()]
+    # Both rule sets have detections judged with every outcome.
+    for judged in (live, shadow):
+        assert all(sum(by_outcome) > 0 for by_outcome in zip(*judged, strict=True))
+    # The closure bounds a case: a closed account's detections after it stay unjudged.
+    closed_at = {closure.account_id: closure.decided_at for closure in lifecycle.closures}
+    assert any(
+        account_id in closed_at and detected_at > closed_at[account_id]
+        for _, _, account_id, detected_at in lifecycle.live_signals
+    )
+
+
 def test_promote_then_rollback_returns_every_view_definition(lifecycle: Lifecycle) -> None:
     live, promoted, rolled_back = (
         lifecycle.deployed["live"],
@@ -333,6 +422,11 @@ def test_the_rule_changes_dashboard_shows_shadow_and_history(
         velocity["candidate"]["hits"],
     )
     assert float(by_signal["velocity"][6]) == velocity["candidate"]["precision"]
+    columns, analyst_rows = lifecycle.shadow_dashboard["Analyst outcomes, live vs shadow"]
+    assert columns == ("signal_type", *ANALYST_COLUMNS.split(", "))
+    assert analyst_rows == sorted(
+        (signal_type, *counts) for signal_type, counts in lifecycle.analyst_outcomes.items()
+    )
     assert "Rule history" in lifecycle.shadow_dashboard
     texts = [text for _, text, _ in lifecycle.annotations]
     assert texts == [

@@ -72,7 +72,7 @@ def test_a_shadow_run_builds_only_signals_under_shadow_names_and_the_comparison(
     assert aliases["stg_transactions"] == "stg_transactions"
 
 
-def test_shadow_views_pass_the_risingwave_rules_and_read_the_live_staging(
+def test_shadow_views_pass_the_risingwave_rules_and_read_the_live_views(
     shadow_compile: Path,
 ) -> None:
     models = compiled_models(shadow_compile)
@@ -91,6 +91,9 @@ def test_shadow_views_pass_the_risingwave_rules_and_read_the_live_staging(
     comparison = models["mv_shadow_vs_live"]
     assert '"dev"."public"."mv_signals"' in comparison
     assert '"dev"."public"."shadow_mv_signals"' in comparison
+    # Analyst outcomes come from the live case status (the cases folder is off in shadow).
+    assert '"dev"."public"."mv_case_status"' in comparison
+    assert "mv_case_status" not in aliases
 
 
 def test_an_unknown_rule_set_role_stops_dbt(tmp_path: Path) -> None:

@@ -1,14 +1,19 @@
 -- A candidate rule set in shadow against the live rules, per signal type, on the same traffic:
--- detections of each, those both make, those only one makes, and how many of each fall in an
--- injected instance of the same customer ([started_at, ended_at + grace], as in detection quality).
--- Built only by a shadow run (`make rules-shadow`), where ref('mv_signals') is the candidate's.
+-- detections of each, those both make, those only one makes, how many of each fall in an
+-- injected instance of the same customer ([started_at, ended_at + grace], as in detection
+-- quality), and how many of each an analyst judged. A detection is judged with an outcome when
+-- a closed case of its account (live mv_case_status) spans it: case_opened_at <= detected_at <=
+-- last_decided_at (the closure), the detections the case service shows as the case's story. A
+-- detection counts once per outcome, however many closed cases of that outcome span it.
+-- Built only by a shadow run (`make rules-shadow`), where ref('mv_signals') is the candidate's
+-- and the cases folder is disabled: live views are read by name (live_relation).
 with live_signals as (
-    select signal_id, signal_type, customer_id, detected_at
+    select signal_id, signal_type, customer_id, account_id, detected_at
     from {{ live_relation('mv_signals') }}
 ),
 
 shadow_signals as (
-    select signal_id, signal_type, customer_id, detected_at
+    select signal_id, signal_type, customer_id, account_id, detected_at
     from {{ ref('mv_signals') }}
 ),
 
@@ -16,11 +21,28 @@ labels as (
     select instance_id, customer_id, started_at, ended_at from {{ ref('stg_fraud_labels') }}
 ),
 
+case_status as (
+    select case_id, status, outcome, account_id, case_opened_at, last_decided_at
+    from {{ live_relation('mv_case_status') }}
+),
+
+closed_cases as (
+    select
+        case_id as case_id,
+        outcome as outcome,
+        account_id as account_id,
+        case_opened_at as case_opened_at,
+        last_decided_at as closed_at
+    from case_status
+    where status = 'closed'
+),
+
 tagged as (
     select
         signal_id as signal_id,
         signal_type as signal_type,
         customer_id as customer_id,
+        account_id as account_id,
         detected_at as detected_at,
         1 as in_live,
         0 as in_shadow
@@ -30,6 +52,7 @@ tagged as (
         signal_id as signal_id,
         signal_type as signal_type,
         customer_id as customer_id,
+        account_id as account_id,
         detected_at as detected_at,
         0 as in_live,
         1 as in_shadow
@@ -42,17 +65,20 @@ detections as (
         signal_id as signal_id,
         signal_type as signal_type,
         customer_id as customer_id,
+        account_id as account_id,
         detected_at as detected_at,
         max(in_live) as in_live,
         max(in_shadow) as in_shadow
     from tagged
-    group by signal_id, signal_type, customer_id, detected_at
+    group by signal_id, signal_type, customer_id, account_id, detected_at
 ),
 
-judged as (
+labelled as (
     select
         detections.signal_id as signal_id,
         detections.signal_type as signal_type,
+        detections.account_id as account_id,
+        detections.detected_at as detected_at,
         detections.in_live as in_live,
         detections.in_shadow as in_shadow,
         count(labels.instance_id) as matching_instances
@@ -62,7 +88,42 @@ judged as (
         and detections.detected_at >= labels.started_at
         and detections.detected_at
         <= labels.ended_at + interval '{{ var("label_match_grace_minutes") }} minutes'
-    group by detections.signal_id, detections.signal_type, detections.in_live, detections.in_shadow
+    group by
+        detections.signal_id,
+        detections.signal_type,
+        detections.account_id,
+        detections.detected_at,
+        detections.in_live,
+        detections.in_shadow
+),
+
+judged as (
+    select
+        labelled.signal_id as signal_id,
+        labelled.signal_type as signal_type,
+        labelled.in_live as in_live,
+        labelled.in_shadow as in_shadow,
+        labelled.matching_instances as matching_instances,
+        count(closed_cases.case_id) filter (
+            where closed_cases.outcome = 'confirmed_fraud'
+        ) as confirmed_fraud_cases,
+        count(closed_cases.case_id) filter (
+            where closed_cases.outcome = 'false_positive'
+        ) as false_positive_cases,
+        count(closed_cases.case_id) filter (
+            where closed_cases.outcome = 'benign_but_useful'
+        ) as benign_but_useful_cases
+    from labelled
+    left join closed_cases
+        on labelled.account_id = closed_cases.account_id
+        and labelled.detected_at >= closed_cases.case_opened_at
+        and labelled.detected_at <= closed_cases.closed_at
+    group by
+        labelled.signal_id,
+        labelled.signal_type,
+        labelled.in_live,
+        labelled.in_shadow,
+        labelled.matching_instances
 ),
 
 final as (
@@ -74,7 +135,25 @@ final as (
         count(*) filter (where in_live = 0) as shadow_only_detections,
         count(*) filter (where in_shadow = 0) as live_only_detections,
         count(*) filter (where in_live = 1 and matching_instances > 0) as live_true_positives,
-        count(*) filter (where in_shadow = 1 and matching_instances > 0) as shadow_true_positives
+        count(*) filter (where in_shadow = 1 and matching_instances > 0) as shadow_true_positives,
+        count(*) filter (
+            where in_live = 1 and confirmed_fraud_cases > 0
+        ) as live_confirmed_fraud,
+        count(*) filter (
+            where in_shadow = 1 and confirmed_fraud_cases > 0
+        ) as shadow_confirmed_fraud,
+        count(*) filter (
+            where in_live = 1 and false_positive_cases > 0
+        ) as live_false_positives,
+        count(*) filter (
+            where in_shadow = 1 and false_positive_cases > 0
+        ) as shadow_false_positives,
+        count(*) filter (
+            where in_live = 1 and benign_but_useful_cases > 0
+        ) as live_benign_but_useful,
+        count(*) filter (
+            where in_shadow = 1 and benign_but_useful_cases > 0
+        ) as shadow_benign_but_useful
     from judged
     group by signal_type
 )
