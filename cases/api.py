@@ -21,6 +21,7 @@ from cases.schemas import (
     Me,
     Problem,
     ReopenBody,
+    RuleChange,
     RulePerformance,
     StatusBody,
 )
@@ -180,3 +181,9 @@ def decisions(
 @router.get("/rule-performance", response_model=list[RulePerformance])
 def rule_performance(who: PrincipalDep, session: SessionDep) -> list[dict[str, object]]:
     return session.rule_performance()
+
+
+@router.get("/rule-history", response_model=list[RuleChange])
+def rule_history(who: PrincipalDep, session: SessionDep) -> list[dict[str, object]]:
+    """Every rule set change (promote, rollback), newest first."""
+    return session.rule_history()

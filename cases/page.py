@@ -167,4 +167,10 @@ async def case_action(
 
 @router.get("/rules", response_class=HTMLResponse)
 def rules(request: Request, who: PagePrincipal, session: SessionDep) -> Response:
-    return _render(request, "rules.html", who=who, rows=session.rule_performance())
+    return _render(
+        request,
+        "rules.html",
+        who=who,
+        rows=session.rule_performance(),
+        history=session.rule_history(),
+    )

@@ -70,6 +70,10 @@ class CaseStory(BaseModel):
     logins: list[dict[str, Any]]
     alerts: list[dict[str, Any]]
     timeline: list[Decision]
+    rules_version_at_open: str | None = Field(
+        description="The rule set version live when the case opened (mv_rule_history); null"
+        " when no rule set change was ever recorded."
+    )
 
 
 class ActionResult(BaseModel):
@@ -88,6 +92,17 @@ class RulePerformance(BaseModel):
     analyst_precision: Decimal | None
     label_precision: Decimal | None
     median_time_to_close_s: Decimal | None
+
+
+class RuleChange(BaseModel):
+    change_id: str
+    changed_at: datetime
+    action: str = Field(description="promote or rollback")
+    from_version: str
+    to_version: str
+    changed_by: str
+    reason: str
+    rebuilt_models: str = Field(description="The views the change rebuilt, comma-separated.")
 
 
 class AssignBody(BaseModel):

@@ -57,6 +57,7 @@ def story(session: Session, case_id: str, limit: int) -> dict[str, Any]:
         "risk": risk[0] if risk else None,
         **parts,
         "timeline": session.timeline(case_id),
+        "rules_version_at_open": session.rules_version_at(case["opened_at"]),
     }
 
 

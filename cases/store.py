@@ -74,6 +74,33 @@ all_cases as (
 )
 """
 
+# The rule set live at a moment: the version the latest change at or before it went to; before
+# the first change, the version that change left. No row when no change was ever recorded.
+_RULES_VERSION_AT = """
+with changed_before as (
+    select to_version as version, 1 as preference
+    from mv_rule_history
+    where changed_at <= %(at)s
+    order by changed_at desc, change_id desc
+    limit 1
+),
+
+first_change as (
+    select from_version as version, 2 as preference
+    from mv_rule_history
+    order by changed_at, change_id
+    limit 1
+),
+
+candidates as (
+    select version, preference from changed_before
+    union all
+    select version, preference from first_change
+)
+
+select version from candidates order by preference limit 1
+"""
+
 DECISION_COLUMNS = (
     "decision_id",
     "case_id",
@@ -323,6 +350,19 @@ class Session:
 
     def rule_performance(self) -> list[Row]:
         return self._rows("select * from mv_rule_performance order by signal_type")
+
+    def rule_history(self) -> list[Row]:
+        """Every rule set change (promote, rollback), newest first."""
+        return self._rows(
+            "select change_id, changed_at, action, from_version, to_version, changed_by, reason,"
+            " rebuilt_models from mv_rule_history order by changed_at desc, change_id desc"
+        )
+
+    def rules_version_at(self, at: datetime) -> str | None:
+        """The rule set version live at `at`; None when no change was ever recorded (the
+        service reads only the database, never rules/active)."""
+        rows = self._rows(_RULES_VERSION_AT, {"at": at})
+        return rows[0]["version"] if rows else None
 
     # Writes -------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cases.security import hash_token
+from rules import history
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -106,3 +107,41 @@ class CasePool:
 @pytest.fixture(scope="session")
 def cases_pool(open_case_ids: list[str]) -> CasePool:
     return CasePool(open_case_ids)
+
+
+@pytest.fixture
+def record_rule_changes(
+    fraud_replay: ReplayResult,
+) -> Iterator[Callable[..., None]]:
+    """Write rule set changes into the replay's rule_history, as `python -m rules` does; they are
+    deleted after the test, since the replay is shared (mv_rule_history is a view there)."""
+    conn = fraud_replay.database.connect()
+    written: list[str] = []
+
+    def record(*changes: history.RuleChange) -> None:
+        for change in changes:
+            history.record(conn, change, flush=False)
+            written.append(change.change_id)
+
+    try:
+        yield record
+        with conn.cursor() as cur:
+            cur.execute("delete from rule_history where change_id = any(%s)", (written,))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def rule_change(
+    change_id: str, at: datetime, action: str, versions: tuple[str, str]
+) -> history.RuleChange:
+    return history.RuleChange(
+        change_id=change_id,
+        changed_at=at,
+        action=action,
+        from_version=versions[0],
+        to_version=versions[1],
+        changed_by=f"{change_id}@bank",
+        reason=f"why {change_id}",
+        rebuilt_models="mv_velocity_alerts,mv_signals",
+    )

@@ -204,6 +204,7 @@ def test_every_route_but_health_needs_a_token(client, headers, detail) -> None:
         ("get", "/api/cases/case_x_1"),
         ("get", "/api/decisions"),
         ("get", "/api/rule-performance"),
+        ("get", "/api/rule-history"),
         ("get", "/api/me"),
         ("post", "/api/cases/case_x_1/close"),
     ]:

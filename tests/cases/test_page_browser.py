@@ -11,11 +11,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.cases.conftest import TOKENS
+from tests.cases.conftest import TOKENS, rule_change
 
 # The binary `make browser` provides; CHROMIUM names another one (as in the Makefile).
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -164,3 +165,40 @@ def test_a_viewer_sees_the_story_but_no_actions(page, cases_pool) -> None:
     assert page.locator("#actions").count() == 0
     page.goto("/ui/cases/case_nobody_1")
     assert "unknown case 'case_nobody_1'" in page.inner_text(".error")
+
+
+def test_the_rule_history_and_the_rules_a_case_opened_under(
+    page, cases_pool, case_settings, record_rule_changes
+) -> None:
+    from cases.store import Store
+
+    case_id = cases_pool.take()
+    with Store(case_settings.database_url.get_secret_value()).session() as session:
+        opened_at = session.case(case_id)["opened_at"]
+    _sign_in(page, "vic")
+    page.goto(f"/ui/cases/{case_id}")
+    assert page.inner_text("#rules-version") == "not recorded"
+    page.goto("/ui/rules")
+    assert page.inner_text("#rule-history tbody") == "No rule set change recorded yet."
+
+    record_rule_changes(
+        rule_change("promote-v2", opened_at - timedelta(minutes=1), "promote", ("v1", "v2")),
+        rule_change("rollback-v1", opened_at + timedelta(hours=1), "rollback", ("v2", "v1")),
+    )
+    page.goto(f"/ui/cases/{case_id}")
+    assert page.inner_text("#rules-version") == "v2"
+    page.goto("/ui/rules")
+    rows = page.locator("#rule-history tbody tr")
+    assert [rows.nth(i).get_attribute("data-change-id") for i in range(rows.count())] == [
+        "rollback-v1",
+        "promote-v2",
+    ]
+    newest = rows.nth(0)
+    cells = [
+        newest.locator(f".{name}").inner_text() for name in ("action", "from-version", "to-version")
+    ]
+    assert cells == ["rollback", "v2", "v1"]
+    assert "mv_velocity_alerts, mv_signals" in newest.inner_text()
+    assert "why rollback-v1" in newest.inner_text()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "rule-history.png"), full_page=True)
