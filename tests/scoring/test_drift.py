@@ -4,19 +4,20 @@ minute 60 is detected within DETECTION_WINDOWS windows."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from backtest.clock import history_end
 from scoring import offline
 from scoring.dataset import replay_dataset
 from scoring.drift import DriftMonitor, DriftReport, ks, psi
 from scoring.features import FEATURE_NAMES
 from scoring.model import Model
 from scoring.settings import ScoringSettings
-from tests.support.replay import replay_end, replay_settings, require_embedded_postgres
+from tests.support.replay import replay_settings, require_embedded_postgres
 
 STABLE_MINUTES = 60
 SHIFTED_MINUTES = 15
@@ -72,7 +73,9 @@ def test_stable_hour_raises_no_drift_and_the_shift_is_caught(
         customer_pool_size=offline.POOL,
         drift_after_minutes=STABLE_MINUTES,
     )
-    end = replay_end()
+    # A fixed alignment of the shift to the 5-minute windows (history from 01:00 UTC today):
+    # where a window cuts the shift decides which amount features cross the thresholds first.
+    end = history_end(timedelta(minutes=minutes), datetime.now(UTC))
     shift_at = (end - timedelta(minutes=SHIFTED_MINUTES)).timestamp()
     with replay_dataset(settings, minutes=minutes, end=end, work_dir=tmp_path) as dataset:
         reports = _reports(champion, dataset.event_time, dataset.matrix)
@@ -85,7 +88,8 @@ def test_stable_hour_raises_no_drift_and_the_shift_is_caught(
     first = drifted[0]
     assert first.window_start >= shift_at - window_s
     assert first.window_start <= shift_at + (DETECTION_WINDOWS - 1) * window_s
-    assert "amount" in {item.feature for item in first.drifted}
+    # The producer multiplies amounts: what drifts first is an amount feature.
+    assert {"amount", "amount_to_typical"} & {item.feature for item in first.drifted}
 
 
 def test_a_window_is_judged_when_the_watermark_passes_it() -> None:
