@@ -4,3 +4,14 @@
 {% macro median(expression) -%}
 percentile_cont(0.5) within group (order by {{ expression }})
 {%- endmacro %}
+
+{#- The account risk formula: the noisy-or 1 - prod(1 - term) of one weighted term per signal type,
+    so one signal never exceeds its weight and agreeing signals compound; 4 places. One home for
+    the risk score and the risk Card Precision@100 ranks cards by. -#}
+{% macro noisy_or(terms) -%}
+round(1 - (
+    {%- for term in terms %}
+    (1 - {{ term }}){{ " *" if not loop.last }}
+    {%- endfor %}
+), 4)
+{%- endmacro %}

@@ -1,10 +1,14 @@
 -- Card Precision@100 per UTC day (Le Borgne et al., Fraud Detection Handbook): of the 100 cards
 -- with the highest risk that day, the share that are compromised. A card's risk for a day is
--- its account's risk from that day's detections (the noisy-or of var `risk_weights`, as in
+-- its account's risk from that day's detections (macro noisy_or of var `risk_weights`, as
 -- mv_account_risk_score_realtime); a card is compromised that day when one of its transactions
 -- of that day is in a fraud label's event_ids. Ties rank by card_token; on a day with fewer than
 -- 100 cards, the share is of all of them.
 {%- set weights = var('risk_weights') %}
+{%- set terms = [] %}
+{%- for signal_type, weight in weights.items() %}
+{%- do terms.append('cast(has_' ~ signal_type ~ ' * ' ~ weight ~ ' as numeric)') %}
+{%- endfor %}
 {%- set top_cards = 100 %}
 with transactions as (
     select event_id, event_time, account_id, card_token from {{ ref('stg_transactions') }}
@@ -71,11 +75,7 @@ account_day_risk as (
     select
         day_start as day_start,
         account_id as account_id,
-        round(1 - (
-            {%- for signal_type, weight in weights.items() %}
-            (1 - cast(has_{{ signal_type }} * {{ weight }} as numeric)){{ " *" if not loop.last }}
-            {%- endfor %}
-        ), 4) as risk_score
+        {{ noisy_or(terms) }} as risk_score
     from account_days
 ),
 

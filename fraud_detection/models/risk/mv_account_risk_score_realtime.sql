@@ -1,6 +1,10 @@
 -- Risk per account: a noisy-or of one weight per signal type seen on the account in retention,
 -- 1 - prod(1 - weight), so one signal never exceeds its weight and agreeing signals compound.
 {%- set weights = var('risk_weights') %}
+{%- set contributions = [] %}
+{%- for signal_type in weights %}
+{%- do contributions.append(signal_type ~ '_contribution') %}
+{%- endfor %}
 with signals as (
     select signal_type, customer_id, account_id, detected_at
     from {{ ref('mv_signals') }}
@@ -38,11 +42,7 @@ scored as (
     select
         account_id as account_id,
         customer_id as customer_id,
-        round(1 - (
-            {%- for signal_type in weights %}
-            (1 - {{ signal_type }}_contribution){{ " *" if not loop.last }}
-            {%- endfor %}
-        ), 4) as risk_score,
+        {{ noisy_or(contributions) }} as risk_score,
         {%- for signal_type in weights %}
         {{ signal_type }}_contribution as {{ signal_type }}_contribution,
         {%- endfor %}
