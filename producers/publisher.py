@@ -18,7 +18,7 @@ from typing import Self, TypeVar
 from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
 
-from producers.models import Record
+from producers.models import TOPICS, Record
 from producers.settings import Settings
 from producers.stats import PublishStats
 
@@ -172,6 +172,18 @@ class KafkaPublisher(Publisher):
             ),
             settings,
         )
+        # Every topic's metadata now, while the broker is known to answer: a first send to a
+        # topic waits for its metadata, which in an outage would hold the generator for
+        # BROKER_WAIT_SECONDS instead of queueing the record like any other.
+        for topic in TOPICS:
+            try:
+                self._producer.partitions_for(topic + topic_suffix)
+            except KafkaTimeoutError as error:
+                raise BrokerUnavailable(
+                    f"no metadata for {topic + topic_suffix} from Kafka broker"
+                    f" {settings.kafka_bootstrap_servers} for {settings.broker_wait_seconds:g}s"
+                    f" (BROKER_WAIT_SECONDS): {_one_line(error)}"
+                ) from None
 
     def publish(self, record: Record) -> None:
         try:
