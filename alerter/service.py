@@ -45,10 +45,10 @@ class _CommitOnRebalance(ConsumerRebalanceListener):
         self._loop = loop
 
     def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
-        self._loop.commit()
+        self._loop.commit_before_rebalance()
 
     def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
-        self._loop.tracker.retain(assigned)
+        self._loop.retain(assigned)
 
 
 class AlerterLoop:
@@ -159,6 +159,23 @@ class AlerterLoop:
             self._consumer.pause(*assigned)
         elif self._consumer.paused():
             self._consumer.resume(*self._consumer.paused())
+
+    def commit_before_rebalance(self) -> None:
+        """The revoke listener's commit. kafka-python runs listeners on its IO thread, where a
+        blocking commit is refused, so the request goes out without a wait; the coordinator
+        serves it before the JoinGroup sent after it on the same connection. The positions
+        stay uncommitted here: the loop commits the kept partitions again after the poll (a
+        repeat is harmless), and a position lost with its partition is re-read by the next
+        owner, whose ledger keeps the alert from repeating."""
+        self._uncommitted.update(self.tracker.committable())
+        if self._uncommitted:
+            self._consumer.commit_async(dict(self._uncommitted))
+
+    def retain(self, assigned: Sequence[TopicPartition]) -> None:
+        """After a rebalance: forget the partitions that moved away."""
+        self.tracker.retain(assigned)
+        for partition in set(self._uncommitted) - set(assigned):
+            del self._uncommitted[partition]
 
     def commit(self) -> None:
         """Commit settled positions; a broker lost longer than the wait is fatal."""
