@@ -81,6 +81,10 @@ class AlerterLoop:
 
     def subscribe(self, topic: str) -> None:
         self._consumer.subscribe([topic], listener=_CommitOnRebalance(self))
+        # A metadata fetch before the first join: joined without it, kafka-python 3.0 assigns
+        # from an empty snapshot and rejoins at once, after which it was seen to stop
+        # heartbeating and consume nothing (tests/alerter/test_restart.py).
+        self._consumer.topics()
 
     def run(self) -> None:
         """Consume until stopping; then let in-flight sends finish and commit what settled."""

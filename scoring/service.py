@@ -91,6 +91,10 @@ class ScorerLoop:
 
     def run(self) -> None:
         self._consumer.subscribe([self._settings.features_topic])
+        # A metadata fetch before the first join: joined without it, kafka-python 3.0 assigns
+        # from an empty snapshot and rejoins at once, after which it was seen to stop
+        # heartbeating and consume nothing (tests/scoring/test_service.py).
+        self._consumer.topics()
         next_summary = self._clock() + self._settings.log_interval_s
         while not self._stopping.requested:
             batches = self._consumer.poll(

@@ -96,6 +96,15 @@ class KafkaBroker:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    def rejoins(self, group: str) -> list[str]:
+        """The group coordinator's lines where a member of `group` rejoined a stable group."""
+        marker = f"group {group} "
+        return [
+            line
+            for line in self._log.read_text(errors="replace").splitlines()
+            if marker in line and "re-joining group during Stable" in line
+        ]
+
     def start(self) -> None:
         """Start the node (formatting its storage the first time) and wait until it serves."""
         if self.running:
