@@ -83,7 +83,7 @@ class AlerterLoop:
         self._consumer.subscribe([topic], listener=_CommitOnRebalance(self))
         # A metadata fetch before the first join: joined without it, kafka-python 3.0 assigns
         # from an empty snapshot and rejoins at once, after which it was seen to stop
-        # heartbeating and consume nothing (tests/alerter/test_restart.py).
+        # heartbeating and consume nothing (tests/alerter/test_delivery.py checks the single join).
         self._consumer.topics()
 
     def run(self) -> None:

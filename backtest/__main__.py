@@ -18,6 +18,7 @@ from backtest import recorded
 from backtest.clock import history_end
 from backtest.database import open_database
 from backtest.dbt import DbtError
+from backtest.model_quality import MODEL_SCENARIO_COLUMNS, MODEL_SIDE_COLUMNS, sides
 from backtest.quality_doc import card_days, render_markdown
 from backtest.replay import ReplayResult, history_span, replay_recorded, replayed
 from producers.settings import Settings, describe_error
@@ -245,43 +246,14 @@ def render_model_quality(document: dict[str, Any]) -> str:
     quality = document.get("model_quality")
     if quality is None:
         return ""
-    sides = [
-        {"side": name, **quality[key]}
-        for name, key in (("rules", "rules"), ("rules + model", "rules_model"))
-    ]
     return "\n".join(
         [
             "",
             f"Rules alone vs rules + model ({quality['instances']} instances,"
             f" {quality['evasive_instances']} evasive; {quality['transactions']} transactions)",
-            table(
-                sides,
-                [
-                    "side",
-                    "recall",
-                    "evasive_recall",
-                    "precision",
-                    "pr_auc",
-                    "evasive_pr_auc",
-                    "alerts_per_1000",
-                    "detections",
-                ],
-            ),
+            table(sides(quality), MODEL_SIDE_COLUMNS),
             "",
-            table(
-                quality["scenarios"],
-                [
-                    "scenario",
-                    "instances",
-                    "evasive_instances",
-                    "rules_recall",
-                    "rules_model_recall",
-                    "rules_evasive_recall",
-                    "rules_model_evasive_recall",
-                    "rules_pr_auc",
-                    "rules_model_pr_auc",
-                ],
-            ),
+            table(quality["scenarios"], MODEL_SCENARIO_COLUMNS),
         ]
     )
 

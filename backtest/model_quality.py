@@ -184,63 +184,33 @@ def build_model_quality(
     }
 
 
-def _cell(value: object) -> str:
-    """A Markdown cell: '-' for a figure without data (no fraud transactions to rank)."""
-    return "-" if value is None else str(value)
+# The columns of both reports (text and Markdown): one row per side, one per scenario.
+MODEL_SIDE_COLUMNS = [
+    "side",
+    "recall",
+    "evasive_recall",
+    "precision",
+    "pr_auc",
+    "evasive_pr_auc",
+    "alerts_per_1000",
+    "detections",
+]
+MODEL_SCENARIO_COLUMNS = [
+    "scenario",
+    "instances",
+    "evasive_instances",
+    "rules_recall",
+    "rules_model_recall",
+    "rules_evasive_recall",
+    "rules_model_evasive_recall",
+    "rules_pr_auc",
+    "rules_model_pr_auc",
+]
 
 
-SIDE_COLUMNS = (
-    ("recall", "recall"),
-    ("evasive recall", "evasive_recall"),
-    ("precision", "precision"),
-    ("PR-AUC", "pr_auc"),
-    ("evasive PR-AUC", "evasive_pr_auc"),
-    ("alerts / 1,000 tx", "alerts_per_1000"),
-    ("detections", "detections"),
-)
-SCENARIO_COLUMNS = (
-    ("scenario", "scenario"),
-    ("instances", "instances"),
-    ("evasive", "evasive_instances"),
-    ("rules recall", "rules_recall"),
-    ("rules + model recall", "rules_model_recall"),
-    ("rules evasive recall", "rules_evasive_recall"),
-    ("rules + model evasive recall", "rules_model_evasive_recall"),
-    ("rules PR-AUC", "rules_pr_auc"),
-    ("rules + model PR-AUC", "rules_model_pr_auc"),
-)
-
-
-def _table(header: list[str], rows: list[list[object]]) -> list[str]:
-    """Markdown table lines; '-' for a figure without data (no fraud transactions to rank)."""
-    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    for row in rows:
-        lines.append("| " + " | ".join("-" if v is None else str(v) for v in row) + " |")
-    return lines
-
-
-def model_quality_markdown(quality: dict[str, Any]) -> str:
-    """The rules-vs-model figures as a Markdown section (for docs/detection_quality.md)."""
-    sides = (("rules", quality["rules"]), ("rules + model", quality["rules_model"]))
-    return (
-        "\n".join(
-            [
-                "## Rules alone vs rules + model",
-                "",
-                f"{quality['instances']} fraud instances ({quality['evasive_instances']} evasive),"
-                f" {quality['transactions']} transactions ({quality['fraud_transactions']} in"
-                " fraud).",
-                "",
-                *_table(
-                    ["", *(title for title, _ in SIDE_COLUMNS)],
-                    [[name, *(side[key] for _, key in SIDE_COLUMNS)] for name, side in sides],
-                ),
-                "",
-                *_table(
-                    [title for title, _ in SCENARIO_COLUMNS],
-                    [[row[key] for _, key in SCENARIO_COLUMNS] for row in quality["scenarios"]],
-                ),
-            ]
-        )
-        + "\n"
-    )
+def sides(quality: dict[str, Any]) -> list[dict[str, Any]]:
+    """The two sides as rows: rules alone, then rules + model."""
+    return [
+        {"side": name, **quality[key]}
+        for name, key in (("rules", "rules"), ("rules + model", "rules_model"))
+    ]

@@ -93,7 +93,7 @@ class ScorerLoop:
         self._consumer.subscribe([self._settings.features_topic])
         # A metadata fetch before the first join: joined without it, kafka-python 3.0 assigns
         # from an empty snapshot and rejoins at once, after which it was seen to stop
-        # heartbeating and consume nothing (tests/scoring/test_service.py).
+        # heartbeating and consume nothing (tests/scoring/test_service.py checks the single join).
         self._consumer.topics()
         next_summary = self._clock() + self._settings.log_interval_s
         while not self._stopping.requested:

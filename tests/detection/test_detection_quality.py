@@ -26,6 +26,7 @@ from producers.models import LookalikeKind
 from scoring.model import Model
 from tests.detection import quality_oracle as oracle
 from tests.support.replay import require_embedded_postgres
+from tests.support.sql import rows
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,22 +108,15 @@ def scored(
     ) as result:
         document = report_json(result, settings, minutes=args.minutes, events=None)
         document["model"] = model_summary(champion)
-        conn = result.database.connect()
-        try:
-            with conn.cursor() as cursor:
-                cursor.execute(
-                    "select signal_id, signal_type, customer_id, account_id, detected_at"
-                    " from mv_signals"
-                )
-                names = [column.name for column in cursor.description or ()]
-                detections = [
-                    oracle.Detection(**dict(zip(names, row, strict=True)))
-                    for row in cursor.fetchall()
-                ]
-                cursor.execute("select count(*) from stg_transactions")
-                (transactions,) = cursor.fetchone()
-        finally:
-            conn.close()
+        detections = [
+            oracle.Detection(*row)
+            for row in rows(
+                result.database,
+                "select signal_id, signal_type, customer_id, account_id, detected_at"
+                " from mv_signals",
+            )
+        ]
+        ((transactions,),) = rows(result.database, "select count(*) from stg_transactions")
         yield Scored(document, detections, transactions)
 
 

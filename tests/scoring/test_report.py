@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backtest.__main__ import render_model_quality
-from backtest.model_quality import model_quality_markdown
+from backtest.quality_doc import model_section
 
 
 def quality() -> dict[str, Any]:
@@ -56,7 +56,22 @@ def test_no_model_no_section() -> None:
 
 
 def test_markdown_rows() -> None:
-    document = model_quality_markdown(quality())
+    scored = {
+        "model_quality": quality(),
+        "model": {
+            "minutes": 20.0,
+            "world": "realistic",
+            "seed": 7,
+            "fraud_rate": 0.1,
+            "train_rows": 900,
+        },
+        "critical_accounts": 12,
+        "critical_accounts_without_fraud": 1,
+    }
+    rules = {"critical_accounts": 9, "critical_accounts_without_fraud": 0}
+    document = "\n".join(model_section(rules, scored))
     assert "| rules | 0.8 | 0.1 | 0.7 | 0.41 | 0.05 | 9.5 | 120 |" in document
     assert "| rules + model | 0.8 | 0.9 | 0.7 | 0.88 | 0.6 | 9.5 | 120 |" in document
     assert "| velocity_burst | 20 | 4 | 0.8 | 1.0 | 0.0 | 1.0 | 0.3 | 0.95 |" in document
+    assert "Critical accounts: 12 with the model, of which 1 without injected fraud" in document
+    assert "seed 7" in document

@@ -7,6 +7,18 @@
 -- detection counts once per outcome, however many closed cases of that outcome span it.
 -- Built only by a shadow run (`make rules-shadow`), where ref('mv_signals') is the candidate's
 -- and the cases folder is disabled: live views are read by name (live_relation).
+{#- Analyst outcomes and the columns that count them, live then shadow per outcome. -#}
+{%- set outcomes = {
+    'confirmed_fraud': 'confirmed_fraud',
+    'false_positive': 'false_positives',
+    'benign_but_useful': 'benign_but_useful',
+} %}
+{%- set judged_columns = [] %}
+{%- for outcome, column in outcomes.items() %}
+{%- for role in ['live', 'shadow'] %}
+{%- do judged_columns.append((role, outcome, column)) %}
+{%- endfor %}
+{%- endfor %}
 with live_signals as (
     select signal_id, signal_type, customer_id, account_id, detected_at
     from {{ live_relation('mv_signals') }}
@@ -104,15 +116,11 @@ judged as (
         labelled.in_live as in_live,
         labelled.in_shadow as in_shadow,
         labelled.matching_instances as matching_instances,
+        {%- for outcome in outcomes %}
         count(closed_cases.case_id) filter (
-            where closed_cases.outcome = 'confirmed_fraud'
-        ) as confirmed_fraud_cases,
-        count(closed_cases.case_id) filter (
-            where closed_cases.outcome = 'false_positive'
-        ) as false_positive_cases,
-        count(closed_cases.case_id) filter (
-            where closed_cases.outcome = 'benign_but_useful'
-        ) as benign_but_useful_cases
+            where closed_cases.outcome = '{{ outcome }}'
+        ) as {{ outcome }}_cases{{ "," if not loop.last }}
+        {%- endfor %}
     from labelled
     left join closed_cases
         on labelled.account_id = closed_cases.account_id
@@ -136,24 +144,11 @@ final as (
         count(*) filter (where in_shadow = 0) as live_only_detections,
         count(*) filter (where in_live = 1 and matching_instances > 0) as live_true_positives,
         count(*) filter (where in_shadow = 1 and matching_instances > 0) as shadow_true_positives,
+        {%- for role, outcome, column in judged_columns %}
         count(*) filter (
-            where in_live = 1 and confirmed_fraud_cases > 0
-        ) as live_confirmed_fraud,
-        count(*) filter (
-            where in_shadow = 1 and confirmed_fraud_cases > 0
-        ) as shadow_confirmed_fraud,
-        count(*) filter (
-            where in_live = 1 and false_positive_cases > 0
-        ) as live_false_positives,
-        count(*) filter (
-            where in_shadow = 1 and false_positive_cases > 0
-        ) as shadow_false_positives,
-        count(*) filter (
-            where in_live = 1 and benign_but_useful_cases > 0
-        ) as live_benign_but_useful,
-        count(*) filter (
-            where in_shadow = 1 and benign_but_useful_cases > 0
-        ) as shadow_benign_but_useful
+            where in_{{ role }} = 1 and {{ outcome }}_cases > 0
+        ) as {{ role }}_{{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
     from judged
     group by signal_type
 )
