@@ -25,9 +25,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Create .venv and install the project with every extra
 
 .PHONY: lint
-lint: $(STAMP) ## Lint and check formatting (ruff), read-only
+lint: $(STAMP) ## Lint and check formatting (ruff), types (mypy), the dbt SQL (sqlfluff); read-only
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	cd fraud_detection && ../$(VENV)/bin/sqlfluff lint models tests
 
 .PHONY: format
 format: $(STAMP) ## Fix lint findings and format the code
@@ -71,6 +73,11 @@ browser: $(CHROMIUM) ## Install Debian's chromium (apt-get, as root) for the ana
 .PHONY: test
 test: lint kafka-jars tools browser ## Lint, then run the whole test suite (unit, integration, replays)
 	$(PY) -m pytest
+
+# `slow` comes from the fixtures a test uses (tests/conftest.py): broker, embedded PostgreSQL, model.
+.PHONY: test-fast
+test-fast: $(STAMP) tools ## The tests without a broker, an embedded PostgreSQL or a trained model (minutes)
+	$(PY) -m pytest -m "not slow"
 
 .PHONY: bench
 bench: $(STAMP) kafka-jars ## Benchmark generation and publish throughput, and peak memory

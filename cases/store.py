@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import psycopg2
 from psycopg2.extensions import connection as Connection
@@ -174,7 +174,8 @@ class Store:
             if self._risingwave is None:
                 with conn.cursor() as cur:
                     cur.execute("select version()")
-                    self._risingwave = "risingwave" in str(cur.fetchone()[0]).lower()
+                    version = cast(tuple[Any, ...], cur.fetchone())  # one row, always
+                    self._risingwave = "risingwave" in str(version[0]).lower()
             yield Session(conn, risingwave=self._risingwave)
         finally:
             conn.close()
@@ -320,7 +321,8 @@ class Session:
     def decisions(
         self, flt: DecisionFilter, after: tuple[datetime, str] | None, limit: int
     ) -> list[Row]:
-        where, params = ["true"], {"limit": limit}
+        where = ["true"]
+        params: dict[str, object] = {"limit": limit}
         for column in ("case_id", "actor", "action"):
             value = getattr(flt, column)
             if value:

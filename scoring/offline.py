@@ -37,7 +37,7 @@ log = logging.getLogger("scoring.offline")
 
 
 def world(seed: int, fraud_rate: float, rate: float, pool: int) -> Settings:
-    return Settings(  # type: ignore[call-arg]
+    return Settings(
         _env_file=None,
         sink="jsonl",
         seed=seed,

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from backtest.clock import history_end
 from scoring import offline
@@ -17,7 +16,7 @@ from scoring.drift import DriftMonitor, DriftReport, ks, psi
 from scoring.features import FEATURE_NAMES
 from scoring.model import Model
 from scoring.settings import ScoringSettings
-from tests.support.replay import replay_settings, require_embedded_postgres
+from tests.support.replay import replay_settings
 
 STABLE_MINUTES = 60
 SHIFTED_MINUTES = 15
@@ -44,7 +43,7 @@ def test_missing_values_count_as_their_own_bin() -> None:
 
 
 def _reports(model: Model, times: np.ndarray, matrix: np.ndarray) -> list[DriftReport]:
-    settings = ScoringSettings(_env_file=None)  # type: ignore[call-arg]
+    settings = ScoringSettings(_env_file=None)
     monitor = DriftMonitor(
         model.reference,
         model.version,
@@ -60,11 +59,9 @@ def _reports(model: Model, times: np.ndarray, matrix: np.ndarray) -> list[DriftR
     return reports
 
 
-@pytest.mark.slow
 def test_stable_hour_raises_no_drift_and_the_shift_is_caught(
-    champion: Model, tmp_path: Path
+    embedded_postgres: None, champion: Model, tmp_path: Path
 ) -> None:
-    require_embedded_postgres()
     minutes = STABLE_MINUTES + SHIFTED_MINUTES
     settings = replay_settings(
         0.1,
@@ -79,7 +76,7 @@ def test_stable_hour_raises_no_drift_and_the_shift_is_caught(
     shift_at = (end - timedelta(minutes=SHIFTED_MINUTES)).timestamp()
     with replay_dataset(settings, minutes=minutes, end=end, work_dir=tmp_path) as dataset:
         reports = _reports(champion, dataset.event_time, dataset.matrix)
-    window_s = ScoringSettings(_env_file=None).drift_window_minutes * 60  # type: ignore[call-arg]
+    window_s = ScoringSettings(_env_file=None).drift_window_minutes * 60
     stable = [report for report in reports if report.window_end <= shift_at]
     assert len(stable) >= STABLE_MINUTES // 5 - 1
     assert [report for report in stable if report.drifted] == []

@@ -133,12 +133,13 @@ def test_each_setting_comes_from_its_own_variable_with_the_models_default(
     names = env_names(model)
     for name in [name for name in os.environ if name in names.values()]:
         monkeypatch.delenv(name)
-    expected: Any = model(  # type: ignore[call-arg]
-        _env_file=None, **{field: wired[names[field]] for field in names if names[field] in wired}
-    )
+    wired_fields: dict[str, Any] = {
+        field: wired[names[field]] for field in names if names[field] in wired
+    }
+    expected: Any = model(_env_file=None, **wired_fields)
     for name, value in resolved.items():
         monkeypatch.setenv(name, value)
-    running: Any = model(_env_file=None)  # type: ignore[call-arg]
+    running: Any = model(_env_file=None)
     for field in names:
         assert getattr(running, field) == getattr(expected, field), f"{service}: {names[field]}"
 
