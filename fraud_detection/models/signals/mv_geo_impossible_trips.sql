@@ -78,8 +78,8 @@ final as (
         2 as event_count,
         previous_amount + amount as total_amount,
         'transactions ' || cast(round(cast(distance_km as numeric), 0) as varchar)
-        || ' km apart in ' || cast(round(cast(gap_seconds / 60 as numeric), 0) as varchar) || ' min ('
-        || previous_city || ' -> ' || city || ')' as reason,
+        || ' km apart in ' || cast(round(cast(gap_seconds / 60 as numeric), 0) as varchar)
+        || ' min (' || previous_city || ' -> ' || city || ')' as reason,
         previous_event_id as from_event_id,
         event_id as to_event_id,
         previous_latitude as from_latitude,
