@@ -21,7 +21,7 @@ from backtest.dbt import DbtError
 from backtest.model_quality import MODEL_SCENARIO_COLUMNS, MODEL_SIDE_COLUMNS, sides
 from backtest.quality_doc import card_days, render_markdown
 from backtest.replay import ReplayResult, history_span, replay_recorded, replayed
-from producers.settings import Settings, describe_error
+from producers.settings import Settings
 from rules import store
 from rules.schema import RuleSet, RuleSetError
 from scoring.model import Model, ModelError
@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         rule_set = store.load(args.rules or store.active_version())
         stats = recorded.scan(args.input) if args.input is not None else None
     except ValidationError as error:
-        print(describe_error(error), file=sys.stderr)
+        print(Settings.describe_error(error), file=sys.stderr)
         return 2
     except (RuleSetError, recorded.RecordedInputError) as error:
         print(error, file=sys.stderr)

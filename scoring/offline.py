@@ -24,7 +24,7 @@ from producers.settings import Settings
 from scoring.dataset import replay_dataset, time_split
 from scoring.model import ModelError
 from scoring.registry import Registry
-from scoring.settings import ScoringSettings, describe_error
+from scoring.settings import ScoringSettings
 from scoring.train import TrainingRun, evaluate, train
 
 TRAIN_SHARE = 0.7
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = ScoringSettings()
     except ValidationError as error:
-        print(f"scoring: invalid setting: {describe_error(error)}", file=sys.stderr)
+        print(f"scoring: invalid setting: {ScoringSettings.describe_error(error)}", file=sys.stderr)
         return 2
     registry = Registry(settings.registry_dir)
     end = replay_end(args.minutes)
