@@ -59,7 +59,7 @@ def run(
                 **common,
                 client_id=CLIENT_ID,
                 acks="all",
-                linger_ms=5,
+                linger_ms=broker.linger_ms,
                 bootstrap_timeout_ms=broker.wait_ms,
                 request_timeout_ms=broker.request_ms,
                 delivery_timeout_ms=broker.delivery_ms,

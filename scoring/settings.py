@@ -7,15 +7,19 @@ whole pipeline shares (`KAFKA_BOOTSTRAP_SERVERS`, `TOPIC_PARTITIONS`, `TOPIC_REP
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from common.kafka import Broker
 from common.settings import TopicSettings
 
 ENV_PREFIX = "SCORING_"
 _TOPIC = r"^[A-Za-z0-9._-]{1,249}$"
+# The scorer's producer batches this long; its delivery timeout must cover it.
+PRODUCER_LINGER_MS = 5
 
 
 class ScoringSettings(TopicSettings):
@@ -66,6 +70,10 @@ class ScoringSettings(TopicSettings):
         60.0, gt=0.0, description="How long to retry an unreachable broker before giving up."
     )
     log_interval_s: float = Field(10.0, gt=0.0, description="Seconds between summary log lines.")
+
+    @property
+    def broker(self) -> Broker:
+        return replace(super().broker, linger_ms=PRODUCER_LINGER_MS)
 
     @model_validator(mode="after")
     def _distinct_topics(self) -> ScoringSettings:
