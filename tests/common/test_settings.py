@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -31,9 +33,9 @@ def _no_demo_settings_from_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def _error(**values: object) -> str:
+def _error(**values: Any) -> str:
     with pytest.raises(ValidationError) as caught:
-        DemoSettings(_env_file=None, **values)  # type: ignore[call-arg]
+        DemoSettings(_env_file=None, **values)
     return DemoSettings.describe_error(caught.value)
 
 
@@ -47,7 +49,7 @@ def test_shared_fields_are_read_without_the_prefix(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("TOPIC_PARTITIONS", "7")
     monkeypatch.setenv("DEMO_TOPIC_PARTITIONS", "9")  # not a name the model reads
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", " a:1 , b:2 ")
-    settings = DemoSettings(_env_file=None)  # type: ignore[call-arg]
+    settings = DemoSettings(_env_file=None)
     assert settings.topic_partitions == 7
     assert settings.kafka_bootstrap_servers == "a:1,b:2"
     assert settings.topic_sizes() == "TOPIC_PARTITIONS=7, TOPIC_REPLICATION_FACTOR=1"
@@ -63,7 +65,7 @@ def test_shared_fields_are_read_without_the_prefix(monkeypatch: pytest.MonkeyPat
         ({"note": "bad"}, "DEMO_NOTE: first line second line (got 'bad')"),
     ],
 )
-def test_an_invalid_setting_is_one_line_naming_it(values: dict[str, object], expected: str) -> None:
+def test_an_invalid_setting_is_one_line_naming_it(values: dict[str, Any], expected: str) -> None:
     message = _error(**values)
     assert message.startswith(expected)
     assert "\n" not in message
@@ -71,7 +73,7 @@ def test_an_invalid_setting_is_one_line_naming_it(values: dict[str, object], exp
 
 def test_a_secret_is_never_echoed() -> None:
     with pytest.raises(ValidationError) as caught:
-        DemoSettings(_env_file=None, token=["s3cret"])  # type: ignore[call-arg]
+        DemoSettings(_env_file=None, token=["s3cret"])
     message = DemoSettings.describe_error(caught.value)
     assert message.startswith("DEMO_TOKEN: ")
     assert "s3cret" not in message
@@ -82,7 +84,7 @@ def test_a_variable_set_in_the_environment_is_named_as_read(
 ) -> None:
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "no-port")
     with pytest.raises(ValidationError) as caught:
-        DemoSettings(_env_file=None)  # type: ignore[call-arg]
+        DemoSettings(_env_file=None)
     assert DemoSettings.describe_error(caught.value).startswith(
         "KAFKA_BOOTSTRAP_SERVERS: must be a comma-separated list of host:port (got 'no-port')"
     )
@@ -94,6 +96,6 @@ def test_the_broker_names_the_wait_setting_of_each_service() -> None:
         broker_wait_field = "wait_seconds"
         wait_seconds: float = 2.5
 
-    broker = Other(_env_file=None).broker  # type: ignore[call-arg]
+    broker = Other(_env_file=None).broker
     assert (broker.wait_s, broker.wait_setting) == (2.5, "OTHER_WAIT_SECONDS")
-    assert DemoSettings(_env_file=None).broker.wait_setting == "DEMO_BROKER_WAIT_S"  # type: ignore[call-arg]
+    assert DemoSettings(_env_file=None).broker.wait_setting == "DEMO_BROKER_WAIT_S"
