@@ -159,9 +159,7 @@ def test_a_record_of_another_feature_schema_stops_with_one_line(setup, tmp_path:
     assert read_all(bootstrap, names["scores"]) == []
 
 
-def test_the_scorer_sizes_its_topics_from_topic_partitions_and_beats(
-    setup, tmp_path: Path
-) -> None:
+def test_the_scorer_sizes_its_topics_from_topic_partitions_and_beats(setup, tmp_path: Path) -> None:
     """Topics the scorer creates follow TOPIC_PARTITIONS (not a constant), and its running loop
     keeps the heartbeat file fresh, which is what the container's healthcheck reads."""
     bootstrap, _, env, _ = setup
