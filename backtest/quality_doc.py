@@ -71,7 +71,8 @@ METHOD = """\
   that day is its account's risk from that day's detections (the noisy-or of the dbt var
   `risk_weights`); a card is compromised that day when one of its transactions of that day is in
   a fraud label's `event_ids`. Ties rank by `card_token`. With fewer compromised cards than 100
-  the best possible value is `compromised_cards / 100`.
+  the best possible value is `compromised_cards / 100`; on a day when no card has any risk it is
+  undefined (`-`).
 - **How.** `python -m backtest` generates the history, loads it into an embedded PostgreSQL and
   builds the dbt project (the SQL RisingWave runs, on the `postgres` target). The history starts
   at 01:00 UTC of the run's day (never the wall clock), so only the seed and the settings decide
