@@ -131,6 +131,15 @@ B ?=
 CANDIDATE ?=
 V ?=
 WHY ?=
+# A target that needs a variable stops before any work, with one line naming it.
+needs = $(if $(filter $(1),$(MAKECMDGOALS)),$(if $(strip $($(2))),,$(error make $(1) needs $(2), e.g. make $(1) $(3))))
+$(call needs,rules-diff,A,A=v1 B=v2)
+$(call needs,rules-diff,B,A=v1 B=v2)
+$(call needs,rules-backtest,CANDIDATE,CANDIDATE=v2)
+$(call needs,rules-shadow,CANDIDATE,CANDIDATE=v2)
+$(call needs,rules-promote,V,V=v2 WHY="...")
+$(call needs,rules-promote,WHY,V=v2 WHY="...")
+$(call needs,rules-rollback,WHY,WHY="...")
 RULES_REPORT ?= reports/rules-backtest.json
 
 .PHONY: rules-validate
