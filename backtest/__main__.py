@@ -19,7 +19,8 @@ from backtest.clock import history_end
 from backtest.database import open_database
 from backtest.dbt import DbtError
 from backtest.model_quality import MODEL_SCENARIO_COLUMNS, MODEL_SIDE_COLUMNS, sides
-from backtest.quality_doc import card_days, render_markdown
+from backtest.plots import write_plots
+from backtest.quality_doc import IMAGE_DIR, card_days, render_markdown
 from backtest.replay import ReplayResult, history_span, replay_recorded, replayed
 from producers.settings import Settings
 from rules import store
@@ -301,8 +302,10 @@ def main(argv: list[str] | None = None) -> int:
         args.report.write_text(json.dumps(document, indent=2) + "\n")
     if args.markdown is not None:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        markdown = render_markdown(rules_document, document if model is not None else None)
+        model_document = document if model is not None else None
+        markdown = render_markdown(rules_document, model_document)
         args.markdown.write_text(markdown, encoding="utf-8")
+        write_plots(rules_document, model_document, args.markdown.parent / IMAGE_DIR)
     return 0
 
 
