@@ -72,10 +72,11 @@ def timeline_svg(
     for tick in range(TICKS + 1):
         at = start + timedelta(seconds=span * tick / TICKS)
         x = _x(at, start, span)
+        anchor = "end" if tick == TICKS else "middle"
         parts.append(
             f'<line x1="{x:.1f}" y1="{AXIS_H - 4}" x2="{x:.1f}" y2="{height - PAD}"'
             ' stroke="#d5d9e0" stroke-width="1"/>'
-            f'<text x="{x:.1f}" y="{AXIS_H - 8}" font-size="11" text-anchor="middle"'
+            f'<text x="{x:.1f}" y="{AXIS_H - 8}" font-size="11" text-anchor="{anchor}"'
             f' fill="#4a5263">{at.strftime("%H:%M:%S")}</text>'
         )
 

@@ -56,7 +56,7 @@ def _times(count: int) -> str:
 
 
 def why_flagged(case: Row, groups: list[SignalGroup], scores: list[Row]) -> str:
-    """One paragraph: what was seen, how often, how much it weighs, and what to do."""
+    """One paragraph: what was seen, how often, and how much each weighs in the risk."""
     severity = labels.severity(case["severity"]).lower()
     risk = labels.score(case.get("risk_score"))
     if not groups:
@@ -80,10 +80,7 @@ def why_flagged(case: Row, groups: list[SignalGroup], scores: list[Row]) -> str:
         )
         parts.append(f"{group.name} ({group.words}) {_times(group.count)}{weight}")
     body = "Strongest first: " + "; ".join(parts) + "."
-    model = model_reason(scores)
-    action = labels.recommended(case.get("recommended_action"))
-    closing = f" Recommended: {action[0].lower()}{action[1:]}." if action else ""
-    return " ".join(part for part in (opening, body, model) if part) + closing
+    return " ".join(part for part in (opening, body, model_reason(scores)) if part)
 
 
 def model_reason(scores: list[Row]) -> str:

@@ -100,7 +100,7 @@ SORTS: dict[str, tuple[str, Callable[[Row], Any], bool]] = {
     "status": ("Status", lambda case: case["status"], False),
     "assignee": ("Assignee", lambda case: case["assignee"] or "", False),
     "signals": ("Signals", lambda case: len(labels.signal_codes(case["reason_codes"])), True),
-    "age": ("Age", lambda case: case["opened_at"], False),
+    "age": ("Age", lambda case: -case["opened_at"].timestamp(), True),
     "action": ("Recommended", lambda case: labels.recommended(case["recommended_action"]), False),
 }
 
