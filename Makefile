@@ -267,7 +267,8 @@ case-service-token: $(STAMP) ## Print a new token for CASE_USER (CASE_ROLE: view
 DEMO_DIR ?= .cache/demo
 DEMO_MINUTES ?= 60
 DEMO_PORT ?= 8000
-DEMO_ARGS = --dir $(DEMO_DIR) --minutes $(DEMO_MINUTES) --port $(DEMO_PORT)
+# DEMO_MODELS=models (after make train): the champion scores the replay; the page shows its reasons.
+DEMO_ARGS = --dir $(DEMO_DIR) --minutes $(DEMO_MINUTES) --port $(DEMO_PORT) $(if $(DEMO_MODELS),--models $(DEMO_MODELS))
 
 .PHONY: demo
 demo: $(STAMP) ## No Docker: replay DEMO_MINUTES (60) into a kept embedded PostgreSQL, serve the analyst page on 127.0.0.1:DEMO_PORT; Ctrl-C stops

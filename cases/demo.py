@@ -73,13 +73,17 @@ def _progress(records: Iterable, start: datetime, span: timedelta) -> Iterator:
     _say(f"generated and loaded {count:,} events (100% of the history)")
 
 
-def replay_into(dsn: str, work_dir: Path, minutes: float, seed: int, fraud_rate: float) -> dict:
-    """Replay `minutes` of the realistic world ending now into the database at `dsn`."""
+def replay_into(
+    dsn: str, work_dir: Path, minutes: float, seed: int, fraud_rate: float, models: Path | None
+) -> dict:
+    """Replay `minutes` of the realistic world ending now into the database at `dsn`; with a
+    model registry `models`, its champion scores the replay (the page then shows its reasons)."""
     # Imported here: `clean` needs none of the detection stack.
     from backtest.database import Database
     from backtest.load import records_as_messages
     from backtest.replay import history, load_and_build
     from producers.settings import Settings
+    from scoring.registry import Registry
 
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, sink="jsonl", seed=seed, fraud_rate=fraud_rate, world="realistic"
@@ -96,10 +100,17 @@ def replay_into(dsn: str, work_dir: Path, minutes: float, seed: int, fraud_rate:
         structuring_threshold=settings.structuring_threshold,
         work_dir=work_dir,
         clock=end,
+        model=Registry(models).champion() if models else None,
     )
     elapsed = time.monotonic() - started
     _say(f"{sum(load.loaded.values()):,} loaded; views built in {dbt_s:.0f} s ({elapsed:.0f} s)")
-    return {"minutes": minutes, "seed": seed, "fraud_rate": fraud_rate, "end": end.isoformat()}
+    return {
+        "minutes": minutes,
+        "seed": seed,
+        "fraud_rate": fraud_rate,
+        "models": str(models) if models else None,
+        "end": end.isoformat(),
+    }
 
 
 def index_for_page(dsn: str) -> None:
@@ -124,11 +135,16 @@ def _announce_build(messages: Iterator) -> Iterator:
     _say("building the detection views with dbt (the longest step: minutes on a laptop)")
 
 
-def _wanted(args: argparse.Namespace) -> dict[str, float | int]:
-    return {"minutes": args.minutes, "seed": args.seed, "fraud_rate": args.fraud_rate}
+def _wanted(args: argparse.Namespace) -> dict[str, object]:
+    return {
+        "minutes": args.minutes,
+        "seed": args.seed,
+        "fraud_rate": args.fraud_rate,
+        "models": str(args.models) if args.models else None,
+    }
 
 
-def _kept(directory: Path, wanted: dict[str, float | int]) -> bool:
+def _kept(directory: Path, wanted: dict[str, object]) -> bool:
     marker = directory / MARKER
     if not marker.exists():
         return False
@@ -154,7 +170,9 @@ def kept_database(args: argparse.Namespace) -> Iterator[str]:
     try:
         dsn = server.get_uri()
         if fresh:
-            done = replay_into(dsn, directory, args.minutes, args.seed, args.fraud_rate)
+            done = replay_into(
+                dsn, directory, args.minutes, args.seed, args.fraud_rate, args.models
+            )
             (directory / MARKER).write_text(json.dumps(done) + "\n", encoding="utf-8")
         else:
             _say(f"reusing the kept replay ({MARKER}; make demo-clean to start over)")
@@ -218,6 +236,9 @@ def parser(prog: str = "python -m cases.demo") -> argparse.ArgumentParser:
     built.add_argument("--seed", type=int, default=DEFAULT_SEED)
     built.add_argument("--fraud-rate", type=float, default=DEFAULT_FRAUD_RATE)
     built.add_argument("--port", type=int, default=8000)
+    built.add_argument(
+        "--models", type=Path, help="model registry (make train): its champion scores the replay"
+    )
     return built
 
 
