@@ -67,10 +67,15 @@ def _progress(records: Iterable, start: datetime, span: timedelta) -> Iterator:
         now = time.monotonic()
         if now - last >= PROGRESS_EVERY_S:
             last = now
-            done = min(1.0, (record.timestamp - start) / span)
-            _say(f"generated and loaded {count:,} events ({done:.0%} of the history)")
+            done = (record.timestamp - start) / span
+            where = (
+                f"{done:.0%} of the history"
+                if done < 1
+                else "playing out the fraud under way at the end, so it is labelled"
+            )
+            _say(f"generated and loaded {count:,} events ({where})")
         yield record
-    _say(f"generated and loaded {count:,} events (100% of the history)")
+    _say(f"generated and loaded {count:,} events: the whole history")
 
 
 def replay_into(
@@ -193,7 +198,18 @@ def serve(args: argparse.Namespace) -> int:
     from cases.app import create_app
     from cases.settings import CaseServiceSettings
 
-    # SIGTERM unwinds like Ctrl-C, so the database is stopped (uvicorn re-raises what it caught).
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:  # listening: the URL works from now on
+                print(f"Case service: http://127.0.0.1:{args.port}/ui/cases")
+                print(f"Token (user {DEMO_USER}, role {DEMO_ROLE}, this run only): {token}")
+                print("Ctrl-C stops the service and the database; make demo-clean deletes it.")
+                sys.stdout.flush()
+
+    # Ctrl-C interrupts even when the shell started us with SIGINT ignored (a background job);
+    # SIGTERM unwinds the same way, so the database is always stopped (uvicorn re-raises both).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         with kept_database(args) as dsn:
@@ -205,13 +221,11 @@ def serve(args: argparse.Namespace) -> int:
                 host="127.0.0.1",
                 port=args.port,
             )
-            print(f"Case service: http://127.0.0.1:{args.port}/ui/cases", flush=True)
-            print(f"Token (user {DEMO_USER}, role {DEMO_ROLE}, this run only): {token}")
-            print("Ctrl-C stops the service and the database; make demo-clean deletes the data.")
-            sys.stdout.flush()
-            # uvicorn handles SIGINT and SIGTERM itself: it finishes requests and returns here.
-            uvicorn.run(create_app(settings), host="127.0.0.1", port=args.port, log_level="warning")
-    except KeyboardInterrupt:  # Ctrl-C during the replay
+            config = uvicorn.Config(
+                create_app(settings), host="127.0.0.1", port=args.port, log_level="warning"
+            )
+            Server(config).run()
+    except KeyboardInterrupt:
         _say("interrupted")
     return 0
 

@@ -87,7 +87,12 @@ def test_make_demo_serves_the_page_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -
     finally:
         if demo.poll() is None:
             os.killpg(demo.pid, signal.SIGINT)  # Ctrl-C in a terminal
-        demo.communicate(timeout=120)
+        try:
+            demo.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGTERM)  # it stops its database on SIGTERM too
+            demo.communicate(timeout=60)
+            raise
     errors = log.read_text()
     assert "generated and loaded" in errors, "progress is shown"
     assert "database stopped" in errors
