@@ -41,7 +41,6 @@ ACTIONS = {
     "close": "Closed",
     "reopen": "Reopened",
 }
-ROLES = {"viewer": "viewer", "analyst": "analyst", "lead": "lead"}
 RECOMMENDED = {
     "lock_online_banking_block_cards_and_call_customer": (
         "Lock online banking, block cards, call",
@@ -68,13 +67,8 @@ CHANNELS = {
     "phone": "Phone",
     "transfer": "Transfer",
 }
-AUTH_METHODS = {
-    "password": "password",
-    "biometric": "biometric",
-    "otp": "one-time code",
-    "sms_otp": "SMS code",
-    "passkey": "passkey",
-}
+# producers.models.Login.auth_method
+AUTH_METHODS = {"password": "Password", "biometric": "Biometric", "otp": "One-time code"}
 # The model's features (scoring.features), as the reason "because of ..." reads them.
 FEATURES = {
     "amount": "the amount",
@@ -102,7 +96,6 @@ ENTITIES = {
     "card": "Card",
     "merchant": "Merchant",
     "payee": "Payee",
-    "account": "Account",
 }
 
 
