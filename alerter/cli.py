@@ -8,12 +8,8 @@ from __future__ import annotations
 import logging
 import sys
 
-from pydantic import ValidationError
-
-from alerter import app
-from alerter.settings import AlerterSettings
+from common.cli import parser
 from common.heartbeat import Heartbeat
-from common.kafka import BrokerLost
 from common.runtime import (
     EXIT_FAILED,
     EXIT_INVALID,
@@ -27,7 +23,15 @@ from common.runtime import (
 log = logging.getLogger("alerter")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser("python -m alerter", __doc__).parse_args(argv)
+    # Imported after the arguments: --help and --version load no Kafka client.
+    from pydantic import ValidationError
+
+    from alerter import app
+    from alerter.settings import AlerterSettings
+    from common.kafka import BrokerLost
+
     # Logs go to stderr: stdout carries the alerts themselves (one JSON line each).
     setup_logging()
     try:

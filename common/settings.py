@@ -4,12 +4,13 @@ broker list, environment variable names, and invalid settings told in one line."
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from common.kafka import Broker
+if TYPE_CHECKING:
+    from common.kafka import Broker
 
 _BROKER = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$")
 
@@ -84,6 +85,9 @@ class KafkaSettings(ServiceSettings):
 
     @property
     def broker(self) -> Broker:
+        # Imported here: reading settings (and --help) must not load the Kafka client.
+        from common.kafka import Broker
+
         return Broker(
             self.kafka_bootstrap_servers,
             float(getattr(self, self.broker_wait_field)),

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from common import cli
 from common.heartbeat import Heartbeat
 from common.runtime import EXIT_INVALID, EXIT_OK, setup_logging, verdict
 from producers import jsonl
@@ -21,7 +22,7 @@ from producers.settings import Settings
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m producers", description=__doc__)
+    parser = cli.parser("python -m producers", __doc__)
     parser.add_argument("--sink", help="kafka (default) or jsonl; overrides SINK")
     limit = parser.add_mutually_exclusive_group()
     limit.add_argument("--events", type=int, help="stop after this many records")

@@ -9,13 +9,15 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from importlib.util import find_spec
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from common.kafka import Broker
 from common.settings import TopicSettings
+
+if TYPE_CHECKING:
+    from common.kafka import Broker
 
 # Normal traffic spaces an account's transactions at least this far apart, so that no account ever
 # shows 5 transactions in 60 s unless fraud is injected. It bounds the total rate a pool can carry.

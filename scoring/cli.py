@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from pydantic import ValidationError
-
+from common.cli import parser
 from common.heartbeat import Heartbeat
-from common.kafka import BrokerLost
 from common.runtime import (
     EXIT_FAILED,
     EXIT_INVALID,
@@ -18,15 +16,21 @@ from common.runtime import (
     stop_on_signals,
     verdict,
 )
-from scoring import app
-from scoring.features import FeatureError
-from scoring.model import ModelError
-from scoring.settings import ScoringSettings
 
 log = logging.getLogger("scoring")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser("python -m scoring", __doc__).parse_args(argv)
+    # Imported after the arguments: --help and --version load no Kafka client, XGBoost or model.
+    from pydantic import ValidationError
+
+    from common.kafka import BrokerLost
+    from scoring import app
+    from scoring.features import FeatureError
+    from scoring.model import ModelError
+    from scoring.settings import ScoringSettings
+
     setup_logging()
     try:
         settings = ScoringSettings()

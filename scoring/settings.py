@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from common.kafka import Broker
 from common.settings import TopicSettings
+
+if TYPE_CHECKING:
+    from common.kafka import Broker
 
 ENV_PREFIX = "SCORING_"
 _TOPIC = r"^[A-Za-z0-9._-]{1,249}$"
