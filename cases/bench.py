@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     from cases.settings import CaseServiceSettings
 
     with demo.kept_database(args) as dsn:
-        settings = CaseServiceSettings(  # type: ignore[call-arg]
+        settings = CaseServiceSettings(
             _env_file=None,
             database_url=dsn,
             tokens=f"bench:viewer:{hash_token(TOKEN)}",

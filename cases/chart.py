@@ -62,11 +62,11 @@ def timeline_svg(
         f' aria-label="Timeline of the account\'s events and signals">'
     ]
     for index, lane in enumerate(lanes):
-        y = AXIS_H + index * LANE_H
+        top = AXIS_H + index * LANE_H
         fill = "#f3f4f7" if index % 2 else "#ffffff"
-        parts.append(f'<rect x="0" y="{y}" width="{WIDTH}" height="{LANE_H}" fill="{fill}"/>')
+        parts.append(f'<rect x="0" y="{top}" width="{WIDTH}" height="{LANE_H}" fill="{fill}"/>')
         parts.append(
-            f'<text x="6" y="{y + LANE_H * 0.65:.0f}" font-size="12" fill="#1d2330">'
+            f'<text x="6" y="{top + LANE_H * 0.65:.0f}" font-size="12" fill="#1d2330">'
             f"{escape(lane)}</text>"
         )
     for tick in range(TICKS + 1):

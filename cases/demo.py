@@ -90,7 +90,7 @@ def replay_into(
     from producers.settings import Settings
     from scoring.registry import Registry
 
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None, sink="jsonl", seed=seed, fraud_rate=fraud_rate, world="realistic"
     )
     end = datetime.now(UTC).replace(microsecond=0)
@@ -214,7 +214,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         with kept_database(args) as dsn:
             token = new_token()
-            settings = CaseServiceSettings(  # type: ignore[call-arg]
+            settings = CaseServiceSettings(
                 _env_file=None,
                 database_url=dsn,
                 tokens=f"{DEMO_USER}:{DEMO_ROLE}:{hash_token(token)}",

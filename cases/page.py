@@ -156,7 +156,11 @@ def queue(
     kept += [("status", status) for status in statuses]
 
     def url(**changes: object) -> str:
-        params = {"sort": sort, "dir": "desc" if descending else "asc", "page": page_number}
+        params: dict[str, object] = {
+            "sort": sort,
+            "dir": "desc" if descending else "asc",
+            "page": page_number,
+        }
         params.update(changes)
         return f"/ui/cases?{urlencode([*kept, *params.items()])}"
 
@@ -285,7 +289,8 @@ def entity_page(
         error = f"unknown kind {kind!r}: one of {', '.join(store.ENTITY_SOURCES)}"
         return _render(request, "error.html", 404, who=who, error=error)
     found = store.entity(session, kind, value, settings.story_rows)
-    return _render(request, "entity.html", who=who, kind=kind, value=value, now=clock(), **found)
+    context = {"who": who, "kind": kind, "value": value, "now": clock(), **found}
+    return _render(request, "entity.html", 200, **context)
 
 
 _ACTIONS: frozenset[str] = frozenset({"assign", "comment", "status", "close", "reopen"})

@@ -12,8 +12,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.support.replay import require_embedded_postgres
-
 ROOT = Path(__file__).resolve().parents[2]
 # A short replay keeps the test fast; the demo's default is an hour.
 MINUTES = "5"
@@ -68,8 +66,9 @@ def _get(url: str, token: str) -> str:
         return response.read().decode()
 
 
-def test_make_demo_serves_the_page_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
-    require_embedded_postgres()
+def test_make_demo_serves_the_page_and_stops_cleanly_on_ctrl_c(
+    embedded_postgres: None, tmp_path: Path
+) -> None:
     data = tmp_path / "demo"
     port = _free_port()
     variables = [f"DEMO_DIR={data}", f"DEMO_MINUTES={MINUTES}", f"DEMO_PORT={port}"]
