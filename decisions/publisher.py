@@ -33,6 +33,8 @@ class Publisher:
                 # A decision waits for its acknowledgement: batch only what arrives together.
                 "linger.ms": 1,
                 "client.id": "decision-service",
+                # librdkafka's own lines go through logging, not raw to stderr.
+                "logger": logging.getLogger("decisions.kafka"),
             }
         )
         self._stopping = threading.Event()
@@ -79,6 +81,8 @@ class Publisher:
         left = self._producer.flush(timeout_s)
         self._stopping.set()
         self._thread.join(timeout=1.0)
+        # The last reference: librdkafka's client and its threads go with it.
+        del self._producer
         return left
 
 
