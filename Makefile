@@ -18,7 +18,7 @@ help: ## Show this list of targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[detection,dashboards,cases,scoring,dev,load]'
+	$(PY) -m pip install --quiet -e '.[detection,dashboards,cases,scoring,decisions,dev,load]'
 	touch $(STAMP)
 
 .PHONY: install

@@ -67,6 +67,7 @@ def create_app(service: DecisionService, keys: KeyBook) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        service.pool.warm()
         summary = asyncio.create_task(_summaries(service, settings.log_interval_s))
         try:
             yield

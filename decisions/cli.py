@@ -52,6 +52,9 @@ def _serve() -> int:
             host=settings.host,
             port=settings.port,
             log_level="info",
+            # C parser and loop when installed (the image has both); else h11 and asyncio.
+            http="auto",
+            loop="auto",
             # The summary line every DECISIONS_LOG_INTERVAL_S says what the requests did.
             access_log=False,
         )

@@ -68,8 +68,11 @@ async def fetch(
 class Pool:
     """At most `size` connections; a broken or abandoned one is closed, never reused.
 
-    After a failed connect the pool refuses for `retry_s` (DatabaseUnavailable at once), so a
-    database that is away costs each request nothing rather than a connect attempt.
+    Connections are opened in the background (at start, and whenever one is missing), never
+    inside a request's budget: a request only waits for an idle connection, so a slow connect
+    delays nobody beyond the budget and is not abandoned half-way either. A connect that fails
+    or takes longer than `connect_timeout_s` marks the database down for `retry_s`: meanwhile
+    requests get DatabaseUnavailable at once.
     """
 
     def __init__(
@@ -77,66 +80,81 @@ class Pool:
         dsn: str,
         size: int,
         retry_s: float,
+        connect_timeout_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._dsn = dsn
         self._size = size
         self._retry_s = retry_s
+        self._connect_timeout_s = connect_timeout_s
         self._clock = clock
         self._idle: list[Connection] = []
         self._open = 0
         self._waiters: deque[asyncio.Future[Connection | None]] = deque()
         self._down_until = 0.0
+        self._opening: set[asyncio.Task[None]] = set()
         self.last_error = ""
 
     @property
     def open_connections(self) -> int:
         return self._open
 
+    def warm(self) -> None:
+        """Open every connection in the background (call from the running loop)."""
+        while self._open < self._size:
+            self._start_opening()
+
     async def acquire(self) -> Connection:
         while True:
             if self._idle:
                 return self._idle.pop()
+            if self._clock() < self._down_until:
+                raise DatabaseUnavailable(f"database unavailable ({self.last_error})")
             if self._open < self._size:
-                return await self._connect()
+                self._start_opening()
             waiter: asyncio.Future[Connection | None] = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
                 conn = await waiter
             except asyncio.CancelledError:
-                # Handed a connection (or a slot) just as the budget ran out: pass it on.
-                if waiter.done() and not waiter.cancelled():
+                # Handed a connection just as the budget ran out: pass it on.
+                if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                     handed = waiter.result()
                     if handed is not None:
                         self.release(handed, healthy=True)
-                    else:
-                        self._wake_one(None)
                 raise
             if conn is not None:
                 return conn
             # A slot was freed, not a connection: go round and open one.
 
-    async def _connect(self) -> Connection:
-        if self._clock() < self._down_until:
-            raise DatabaseUnavailable(f"database unavailable ({self.last_error}); retrying soon")
+    def _start_opening(self) -> None:
         self._open += 1
+        task = asyncio.get_running_loop().create_task(self._opened())
+        self._opening.add(task)
+        task.add_done_callback(self._opening.discard)
+
+    async def _opened(self) -> None:
         conn = None
         try:
             conn = psycopg2.connect(self._dsn, async_=True)
-            await _ready(conn)
-            return conn
-        except BaseException as error:
+            await asyncio.wait_for(_ready(conn), self._connect_timeout_s)
+        except (Exception, asyncio.CancelledError) as error:
             self._open -= 1
             if conn is not None:
                 conn.close()
-            # Cancelled (the budget ran out while connecting) or refused: either way, a stalled
-            # or absent database; stop trying for a while.
             self._down_until = self._clock() + self._retry_s
             self.last_error = _one_line(error)
-            self._wake_one(None)
-            if isinstance(error, psycopg2.Error):
-                raise DatabaseUnavailable(f"database unavailable ({self.last_error})") from error
-            raise
+            # Everyone waiting degrades now rather than at the end of their budget.
+            failure = DatabaseUnavailable(f"database unavailable ({self.last_error})")
+            while self._waiters:
+                waiter = self._waiters.popleft()
+                if not waiter.done():
+                    waiter.set_exception(failure)
+            if isinstance(error, asyncio.CancelledError):
+                raise
+            return
+        self.last_error = ""
+        self.release(conn, healthy=True)
 
     def release(self, conn: Connection, *, healthy: bool) -> None:
         if not healthy or conn.closed:
@@ -156,6 +174,8 @@ class Pool:
         return False
 
     def close(self) -> None:
+        for task in self._opening:
+            task.cancel()
         for conn in self._idle:
             conn.close()
         self._open -= len(self._idle)
@@ -163,7 +183,7 @@ class Pool:
 
 
 def _one_line(error: BaseException) -> str:
-    if isinstance(error, asyncio.CancelledError):
-        return "connecting exceeded the budget"
+    if isinstance(error, TimeoutError | asyncio.TimeoutError):
+        return "connecting timed out"
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__

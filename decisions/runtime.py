@@ -28,6 +28,6 @@ def build_service(settings: DecisionSettings) -> DecisionService:
     except ModelError as error:
         raise StartupError(f"model: {error}") from None
     dsn = settings.database_url.get_secret_value()
-    pool = Pool(dsn, settings.db_pool_size, settings.db_retry_s)
+    pool = Pool(dsn, settings.db_pool_size, settings.db_retry_s, settings.db_connect_timeout_s)
     publisher = Publisher(settings.kafka_bootstrap_servers) if settings.publish else None
     return DecisionService(settings, rule_set, model, pool, publisher)

@@ -85,6 +85,12 @@ class DecisionSettings(BaseSettings):
     db_retry_s: float = Field(
         1.0, gt=0, le=300, description="After a failed connection, seconds before trying again."
     )
+    db_connect_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        le=300,
+        description="Longest a new database connection may take (opened outside any request).",
+    )
     max_in_flight: int = Field(
         64, ge=1, le=10_000, description="Requests decided at once; beyond it the answer is 429."
     )
