@@ -78,6 +78,10 @@ bench: $(STAMP) kafka-jars ## Benchmark generation and publish throughput, and p
 	$(PY) -m producers.bench_publish
 	$(PY) -m scoring.bench
 
+.PHONY: bench-decisions
+bench-decisions: $(STAMP) kafka-jars ## Decision service p50/p99 and sustained req/s at 500 and 1,000 req/s (replayed PostgreSQL, local Kafka)
+	$(PY) -m decisions.bench $(BENCH_ARGS)
+
 ##@ Backtest (no Docker: the detection SQL on an embedded PostgreSQL)
 
 FRAUD_RATE ?= 0.1
@@ -262,6 +266,16 @@ case-service-token: $(STAMP) ## Print a new token for CASE_USER (CASE_ROLE: view
 	@if command -v docker >/dev/null && $(COMPOSE) ps --quiet case-service 2>/dev/null | grep -q .; then \
 		$(COMPOSE) up --detach --no-deps --force-recreate --wait case-service >&2; \
 	else echo "the case service reads it at its next start (make up)" >&2; fi
+
+CLIENT ?= local
+SCOPES ?= decide
+
+.PHONY: decision-service-key
+decision-service-key: $(STAMP) ## Print a new API key for CLIENT (SCOPES: decide, read, decide+read); its hash goes to .env
+	@$(PY) -m decisions key $(CLIENT) $(SCOPES) --env-file .env
+	@if command -v docker >/dev/null && $(COMPOSE) ps --quiet decision-service 2>/dev/null | grep -q .; then \
+		$(COMPOSE) --profile decisions up --detach --no-deps --force-recreate --wait decision-service >&2; \
+	else echo "the decision service reads it at its next start (COMPOSE_PROFILES=decisions make up)" >&2; fi
 
 .PHONY: openapi
 openapi: $(STAMP) ## Regenerate docs/openapi.json from the case service

@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Protocol
 
-from producers.models import Record
+from producers.decision_client import DecisionClient
+from producers.models import Record, Transaction
 from producers.publisher import BrokerUnavailable, Publisher, open_publisher
 from producers.settings import Settings
 from producers.stats import PublishStats
@@ -119,11 +120,22 @@ def _publish_paced(
 ) -> datetime:
     """Send each record once the clock reaches its timestamp; returns when the last log was."""
     interval = timedelta(seconds=settings.log_interval_seconds)
+    decisions = (
+        DecisionClient(
+            settings.decision_api_url,
+            settings.decision_api_key.get_secret_value(),
+            settings.decision_share,
+        )
+        if settings.decision_api_url and settings.decision_share > 0
+        else None
+    )
     for record in records:
         while not stop.is_set():
             now = clock.now()
             if now - last_log >= interval:
                 log.info("%s", stats.summary((now - last_log).total_seconds()))
+                if decisions is not None:
+                    log.info("%s", decisions.summary())
                 last_log = now
             wait_s = (record.timestamp - now).total_seconds()
             if wait_s <= 0:
@@ -131,5 +143,13 @@ def _publish_paced(
             clock.sleep(min(wait_s, MAX_SLEEP_S))
         if stop.is_set() or publisher.last_failure is not None:
             return last_log
+        # The service publishes what it decides; anything it could not take goes out directly.
+        if (
+            decisions is not None
+            and isinstance(record, Transaction)
+            and decisions.wants(record)
+            and decisions.decide(record)
+        ):
+            continue
         publisher.publish(record)
     return last_log

@@ -11,7 +11,14 @@ from decimal import Decimal
 from importlib.util import find_spec
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Normal traffic spaces an account's transactions at least this far apart, so that no account ever
@@ -105,6 +112,21 @@ class Settings(BaseSettings):
         "gzip", description="Compression of produced batches: none or gzip."
     )
 
+    decision_api_url: str = Field(
+        "",
+        pattern=r"^(https?://[A-Za-z0-9._-]+(:\d{1,5})?/?)?$",
+        description="Decision service base URL (http://host:port); empty = never call it.",
+    )
+    decision_share: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of transactions sent through the decision service, 0..1.",
+    )
+    decision_api_key: SecretStr = Field(
+        SecretStr(""), description="API key (decide scope) for the decision service."
+    )
+
     @field_validator("start_time")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
@@ -123,6 +145,12 @@ class Settings(BaseSettings):
                 "KAFKA_CLIENT: confluent-kafka is not installed; install the load extra"
                 " (pip install -e '.[load]') or set KAFKA_CLIENT=kafka-python"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _decision_service(self) -> Settings:
+        if self.decision_share > 0 and not self.decision_api_url:
+            raise ValueError("DECISION_SHARE: needs DECISION_API_URL (the decision service)")
         return self
 
     @model_validator(mode="after")
@@ -145,5 +173,5 @@ def describe_error(error: ValidationError) -> str:
     if not first["loc"]:  # model-level checks name their own setting
         return message
     name = str(first["loc"][0]).upper()
-    value = first.get("input")
+    value = "<secret>" if name == "DECISION_API_KEY" else first.get("input")
     return f"{name}: {message} (got {value!r})"
