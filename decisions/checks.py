@@ -100,7 +100,7 @@ def request_reasons(
         return reasons
     customer = state.customer
     if customer is not None and customer.get("typical_spend"):
-        typical = Decimal(customer["typical_spend"])
+        typical = Decimal(str(customer["typical_spend"]))
         ratio = float(amount / typical)
         if ratio >= thresholds.amount_to_typical_review:
             reasons.append(

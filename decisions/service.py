@@ -81,6 +81,8 @@ class DecisionService:
         self.stats = Stats()
         self._budget_s = settings.lookup_budget_ms / 1000
         self._history = checks.history_span(rule_set.rules)
+        self._hard_limit_s = settings.db_connect_timeout_s
+        self._stragglers: set[asyncio.Future[AccountState]] = set()
         # One thread: XGBoost's pool costs tens of milliseconds per single-row call on a busy
         # machine, a single thread a fraction of one.
         model.booster.set_param({"nthread": 1})
@@ -166,14 +168,30 @@ class DecisionService:
         return decision
 
     async def _account_state(self, request: Transaction) -> tuple[AccountState | None, str | None]:
-        """The state, or None and why not, within the lookup budget."""
+        """The state, or None and why not, within the lookup budget.
+
+        A lookup past the budget is not cancelled at once: it finishes in the background and
+        gives its connection back, so a burst of slow answers does not close the pool's
+        connections and make every next request pay a reconnect. Only past the connect
+        timeout (a stalled database) is it cancelled and its connection closed.
+        """
+        task = asyncio.ensure_future(self._lookup(request))
         try:
-            return await asyncio.wait_for(self._lookup(request), self._budget_s), None
+            return await asyncio.wait_for(asyncio.shield(task), self._budget_s), None
         except TimeoutError:
+            self._stragglers.add(task)
+            task.add_done_callback(self._straggler_done)
+            handle = asyncio.get_running_loop().call_later(self._hard_limit_s, task.cancel)
+            task.add_done_callback(lambda _: handle.cancel())
             return None, f"lookups exceeded {self.settings.lookup_budget_ms:g} ms"
         except (db.DatabaseUnavailable, psycopg2.Error) as error:
             text = str(error).strip().splitlines()[0] if str(error).strip() else "database error"
             return None, text
+
+    def _straggler_done(self, task: asyncio.Future[AccountState]) -> None:
+        self._stragglers.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: a late failure is not worth a warning per request
 
     async def _lookup(self, request: Transaction) -> AccountState:
         conn = await self.pool.acquire()

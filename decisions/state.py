@@ -14,30 +14,52 @@ from typing import Any
 from decisions import db
 from rules.schema import signal_types
 
-RISK_SQL = (
-    "select risk_score, risk_level, reason_codes, "
-    + ", ".join(f"{signal}_contribution" for signal in signal_types())
-    + " from mv_account_risk_score_realtime where account_id = %(account_id)s"
-)
-CASE_SQL = (
-    "select case_id, severity, recommended_action, reason_codes, opened_at"
-    " from mv_open_fraud_cases where account_id = %(account_id)s"
-)
-SIGNALS_SQL = (
-    "select signal_type, detected_at, reason from mv_signals"
-    " where account_id = %(account_id)s order by detected_at desc limit %(limit)s"
-)
-CUSTOMER_SQL = (
-    "select typical_spend, risk_tier, home_latitude, home_longitude, registered_device_ids"
-    " from stg_customers where customer_id = %(customer_id)s"
-)
-# The account's earlier transactions in the longest window a check or feature needs.
-TRANSACTIONS_SQL = (
-    "select event_id, event_time, amount, card_token, is_card_not_present, latitude, longitude"
-    " from stg_transactions where account_id = %(account_id)s"
-    " and event_time >= %(since)s and event_time <= %(until)s and event_id <> %(event_id)s"
-    " order by event_time desc, event_id desc limit %(max_rows)s"
-)
+
+def _object(columns: list[str]) -> str:
+    return "jsonb_build_object(" + ", ".join(f"'{name}', {name}" for name in columns) + ")"
+
+
+_RISK = ["risk_score", "risk_level", "reason_codes"] + [
+    f"{signal}_contribution" for signal in signal_types()
+]
+_CASE = ["case_id", "severity", "recommended_action", "reason_codes", "opened_at"]
+_SIGNAL = ["signal_type", "detected_at", "reason"]
+_CUSTOMER = [
+    "typical_spend",
+    "risk_tier",
+    "home_latitude",
+    "home_longitude",
+    "registered_device_ids",
+]
+_EARLIER = [
+    "event_id",
+    "event_time",
+    "amount",
+    "card_token",
+    "is_card_not_present",
+    "latitude",
+    "longitude",
+]
+# One round trip: five point lookups as one UNION ALL of (part, row as jsonb). Every branch
+# filters on the key its view is indexed by. Shared by RisingWave and PostgreSQL.
+LOOKUP_SQL = f"""
+select 'risk' as part, {_object(_RISK)} as body
+from mv_account_risk_score_realtime where account_id = %(account_id)s
+union all
+select 'case' as part, {_object(_CASE)} as body
+from mv_open_fraud_cases where account_id = %(account_id)s
+union all
+select 'signal' as part, {_object(_SIGNAL)} as body
+from mv_signals where account_id = %(account_id)s
+union all
+select 'customer' as part, {_object(_CUSTOMER)} as body
+from stg_customers where customer_id = %(customer_id)s
+union all
+select 'earlier' as part, {_object(_EARLIER)} as body
+from stg_transactions
+where account_id = %(account_id)s and event_time >= %(since)s and event_time <= %(until)s
+    and event_id <> %(event_id)s
+"""
 MAX_HISTORY_ROWS = 2000
 
 
@@ -73,6 +95,10 @@ class AccountState:
         }
 
 
+def _moment(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
 async def lookup(
     conn: db.Connection,
     *,
@@ -83,42 +109,51 @@ async def lookup(
     history: timedelta,
     recent_signals: int,
 ) -> AccountState:
-    """Five point lookups on one connection (one at a time: a connection runs one query)."""
-    key = {"account_id": account_id}
-    risk = await db.fetch(conn, RISK_SQL, key)
-    case = await db.fetch(conn, CASE_SQL, key)
-    signals = (
-        await db.fetch(conn, SIGNALS_SQL, {**key, "limit": recent_signals})
-        if recent_signals
-        else []
-    )
-    customer = await db.fetch(conn, CUSTOMER_SQL, {"customer_id": customer_id})
+    """The account's state in one query (one round trip on one connection)."""
     rows = await db.fetch(
         conn,
-        TRANSACTIONS_SQL,
+        LOOKUP_SQL,
         {
-            **key,
+            "account_id": account_id,
+            "customer_id": customer_id,
             "since": event_time - history,
             "until": event_time,
             "event_id": event_id,
-            "max_rows": MAX_HISTORY_ROWS,
         },
     )
-    earlier = [
-        Earlier(
-            row["event_time"],
-            Decimal(row["amount"]),
-            row["card_token"],
-            bool(row["is_card_not_present"]),
-            float(row["latitude"]),
-            float(row["longitude"]),
-        )
-        for row in rows
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        parts.setdefault(row["part"], []).append(row["body"])
+    signals = sorted(parts.get("signal", []), key=lambda row: _moment(row["detected_at"]))
+    signals = [
+        {**row, "detected_at": _moment(row["detected_at"])}
+        for row in reversed(signals[-recent_signals:] if recent_signals else [])
     ]
+    earlier = sorted(
+        (
+            Earlier(
+                _moment(row["event_time"]),
+                Decimal(str(row["amount"])),
+                row["card_token"],
+                bool(row["is_card_not_present"]),
+                float(row["latitude"]),
+                float(row["longitude"]),
+            )
+            for row in parts.get("earlier", [])
+        ),
+        key=lambda row: row.event_time,
+        reverse=True,
+    )[:MAX_HISTORY_ROWS]
+    risk = parts.get("risk", [None])[0]
+    if risk is not None:
+        risk = {
+            **risk,
+            **{
+                name: float(risk[name])
+                for name in _RISK
+                if name.endswith("_contribution") and risk[name] is not None
+            },
+        }
     return AccountState(
-        risk[0] if risk else None,
-        case[0] if case else None,
-        signals,
-        customer[0] if customer else None,
-        earlier,
+        risk, parts.get("case", [None])[0], signals, parts.get("customer", [None])[0], earlier
     )
