@@ -19,8 +19,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from common.settings import BootstrapServers
 from decisions.security import KeyEntry, parse_entries
-from producers.settings import BootstrapServers
 
 ENV_PREFIX = "DECISIONS_"
 _TOPIC = r"^[A-Za-z0-9._-]{1,249}$"
