@@ -103,6 +103,11 @@ def _key(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in {"-h", "--help", "--version"}:
+        from common.cli import parser
+
+        parser("python -m decisions", __doc__).parse_args(args)
+        return 0
     if args[:1] == ["key"]:
         return _key(args[1:])
     if args:
