@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
 def _create_topics(bootstrap: str) -> None:
     from kafka.admin import KafkaAdminClient, NewTopic
 
-    from producers.topics import TOPIC_CONFIGS
+    from common.kafka import TOPIC_CONFIGS
 
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:

@@ -13,7 +13,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.record import MemoryRecords
 
-from producers.topics import TOPIC_CONFIGS
+from common.kafka import TOPIC_CONFIGS
 from tests.decisions.conftest import auth, transaction
 from tests.support.replay import replay_end
 
