@@ -281,6 +281,25 @@ case-service-token: $(STAMP) ## Print a new token for CASE_USER (CASE_ROLE: view
 		$(COMPOSE) up --detach --no-deps --force-recreate --wait case-service >&2; \
 	else echo "the case service reads it at its next start (make up)" >&2; fi
 
+# The analyst page without Docker: a seeded realistic replay kept in DEMO_DIR.
+DEMO_DIR ?= .cache/demo
+DEMO_MINUTES ?= 60
+DEMO_PORT ?= 8000
+# DEMO_MODELS=models (after make train): the champion scores the replay; the page shows its reasons.
+DEMO_ARGS = --dir $(DEMO_DIR) --minutes $(DEMO_MINUTES) --port $(DEMO_PORT) $(if $(DEMO_MODELS),--models $(DEMO_MODELS))
+
+.PHONY: demo
+demo: $(STAMP) ## No Docker: replay DEMO_MINUTES (60) into a kept embedded PostgreSQL, serve the analyst page on 127.0.0.1:DEMO_PORT; Ctrl-C stops
+	$(PY) -m cases.demo $(DEMO_ARGS)
+
+.PHONY: demo-clean
+demo-clean: $(STAMP) ## Delete the demo's data (DEMO_DIR)
+	$(PY) -m cases.demo clean --dir $(DEMO_DIR)
+
+.PHONY: bench-cases
+bench-cases: $(STAMP) ## Time the analyst page on the demo's replay: the queue of every open case, case pages (budget 300 ms)
+	$(PY) -m cases.bench $(DEMO_ARGS)
+
 CLIENT ?= local
 SCOPES ?= decide
 
