@@ -77,7 +77,7 @@ def rows(replay: ReplayResult, sql: str, params: tuple[Any, ...] = ()) -> list[d
     try:
         with conn.cursor() as cursor:
             cursor.execute(sql, params)
-            names = [column.name for column in cursor.description]
+            names = [column.name for column in cursor.description or ()]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         conn.close()
@@ -88,7 +88,7 @@ def decision_settings(fraud_replay: ReplayResult, registry_dir: Path) -> Decisio
     from decisions.settings import DecisionSettings
 
     return DecisionSettings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=fraud_replay.database.dsn,
         api_keys=KEY_SETTING,
         registry_dir=registry_dir,
@@ -110,7 +110,7 @@ def serve(decision_settings: DecisionSettings) -> Callable[..., AbstractContextM
     def serving(**overrides: object) -> Iterator[Served]:
         # Validated again, as the environment would be.
         settings = type(decision_settings)(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             **{**dict(decision_settings), **overrides},
         )
         service = build_service(settings)

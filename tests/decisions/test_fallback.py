@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -56,7 +57,7 @@ def test_a_database_that_is_away_gives_degraded_decisions(serve, customers) -> N
 
 def test_fail_open_still_applies_the_request_checks(serve, customers) -> None:
     customer = customers[0]
-    body = transaction(customer, replay_end(), amount="5000.00", channel="ecommerce")
+    body = transaction(customer, replay_end(), amount=Decimal("5000.00"), channel="ecommerce")
     with (
         StalledServer() as stalled,
         serve(database_url=stalled.dsn, lookup_budget_ms=BUDGET_MS) as served,

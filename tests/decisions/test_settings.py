@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import SecretStr, ValidationError
 
@@ -64,9 +66,9 @@ def test_env_example_mirrors_the_settings_model() -> None:
         ({"decisions_topic": "transactions"}, "DECISIONS_DECISIONS_TOPIC: must differ"),
     ],
 )
-def test_invalid_settings_name_the_setting(overrides: dict[str, object], expected: str) -> None:
+def test_invalid_settings_name_the_setting(overrides: dict[str, Any], expected: str) -> None:
     with pytest.raises(ValidationError) as error:
-        DecisionSettings(_env_file=None, **overrides)  # type: ignore[call-arg]
+        DecisionSettings(_env_file=None, **overrides)
     message = describe_error(error.value)
     assert message.startswith(expected), message
     assert "secret" not in message, "a URL may hold a password: never echoed"

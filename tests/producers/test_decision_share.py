@@ -58,8 +58,8 @@ def test_an_unreachable_service_leaves_the_transaction_to_the_producer() -> None
 
 def test_a_share_without_a_url_is_refused_naming_the_setting() -> None:
     with pytest.raises(ValidationError) as error:
-        Settings(_env_file=None, decision_share=0.1)  # type: ignore[call-arg]
+        Settings(_env_file=None, decision_share=0.1)
     assert Settings.describe_error(error.value).startswith("DECISION_SHARE: needs DECISION_API_URL")
     with pytest.raises(ValidationError) as error:
-        Settings(_env_file=None, decision_api_url="ftp://x")  # type: ignore[call-arg]
+        Settings(_env_file=None, decision_api_url="ftp://x")
     assert Settings.describe_error(error.value).startswith("DECISION_API_URL: ")
