@@ -19,11 +19,11 @@ from typing import Any
 import psycopg2
 from pydantic import ValidationError
 
-from backtest import recorded
-from backtest.database import open_database
-from backtest.dbt import DbtError
-from backtest.load import records_as_messages
-from backtest.replay import history, history_span
+from offline import recorded
+from offline.database import open_database
+from offline.dbt import DbtError
+from offline.load import records_as_messages
+from offline.replay import history, history_span
 from producers.settings import Settings, describe_error
 from rules import compare, deploy, diff, store
 from rules import history as rule_history
@@ -86,6 +86,7 @@ def _backtest(args: argparse.Namespace) -> int:
                     clock=stats.last,
                     structuring_threshold=threshold,
                     work_dir=work_dir,
+                    strict=True,
                 )
             else:
                 overrides: dict[str, Any] = {"sink": "jsonl"}

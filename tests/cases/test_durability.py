@@ -110,7 +110,7 @@ def test_a_restart_loses_no_decision(fraud_replay, cases_pool) -> None:
 
 
 def test_decisions_survive_a_full_refresh(fraud_replay, client, cases_pool, tmp_path) -> None:
-    from backtest.dbt import run_dbt
+    from offline.dbt import run_dbt
 
     case_id = cases_pool.take()
     client.post(

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from backtest.convert import decode
-from backtest.schema import Column
+from offline.convert import decode
+from offline.schema import Column
 
 COLUMNS = (
     Column("event_id", "varchar"),

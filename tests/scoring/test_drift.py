@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backtest.clock import history_end
+from offline.clock import history_end
 from scoring import offline
 from scoring.dataset import replay_dataset
 from scoring.drift import DriftMonitor, DriftReport, ks, psi
