@@ -116,6 +116,7 @@ def report_json(
         "load_s": round(result.load_s, 3),
         "dbt_s": round(result.dbt_s, 3),
         "generate_s": round(result.generate_s, 3),
+        "loaded_messages": result.load.loaded,
         "skipped_messages": result.load.skipped,
         "signals": report.signals,
         "scenarios": report.scenarios,

@@ -4,6 +4,7 @@ read them as they are."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -11,7 +12,8 @@ from typing import TextIO, TypeVar
 
 Item = TypeVar("Item")
 
-INTERVAL_S = 5.0
+# Seconds between two progress lines of a step; PROGRESS_INTERVAL_S=0 prints every update.
+INTERVAL_S = float(os.environ.get("PROGRESS_INTERVAL_S", "5"))
 ETA_AFTER_SHARE = 0.05
 
 

@@ -167,7 +167,9 @@ def load_and_build(
         "structuring_threshold": str(structuring_threshold),
     }
     if scorer is not None:
-        score_replay(database, scorer, variables=variables, work_dir=work_dir, clock=clock)
+        load.loaded["ml_scores"] = score_replay(
+            database, scorer, variables=variables, work_dir=work_dir, clock=clock
+        )
     run_dbt(database, "build", variables=variables, target_dir=work_dir / "dbt-target", clock=clock)
     dbt_s = time.perf_counter() - started
     return load, load_s, dbt_s
