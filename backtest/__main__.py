@@ -254,7 +254,7 @@ def _render_unlabelled(document: dict[str, Any]) -> str:
     """The report of recorded input without fraud labels: detections and cases only."""
     return "\n".join(
         [
-            "No fraud labels in the input: detections and cases only (no precision or recall)",
+            "No fraud labels in the input: detections and cases only (no label-based figures)",
             "",
             "Detections per signal",
             table(document["signals"], ["signal", "detections"]),

@@ -93,7 +93,10 @@ def test_unlabelled_input_is_scored_and_reported_without_label_figures(
     }
     assert rejected[("transactions", "missing_id")] == BURST
     assert rejected[("transactions", "invalid_amount")] == BAD_AMOUNTS
-    assert document["input"]["wrong_types"] == {"transactions.account_id": BURST}
+    assert document["input"]["wrong_types"] == {
+        "transactions.account_id": BURST,
+        "transactions.amount": BAD_AMOUNTS,
+    }
     # The integer account never reached a view: no case, no risk.
     assert not any(case["account_id"] == "12345" for case in document["top_cases"])
     assert "12345" not in {row["account_id"] for row in document["top_accounts"]}
