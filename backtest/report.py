@@ -90,22 +90,11 @@ def build_report(conn: Connection) -> Report:
         from public.mv_detection_quality_by_scenario order by scenario
         """,
     )
-    critical = _count(
-        conn,
-        "select count(*) from public.mv_account_risk_score_realtime where risk_level = 'critical'",
-    )
     # An account "carries injected fraud" when its customer is the victim of a labelled instance.
-    critical_without_fraud = _count(
-        conn,
-        """
-        select count(*) from public.mv_account_risk_score_realtime as risk
-        where risk.risk_level = 'critical'
-            and not exists (
-                select 1 from public.stg_fraud_labels as labels
-                where labels.customer_id = risk.customer_id
-            )
-        """,
-    )
+    ((critical, critical_without_fraud),) = [
+        (row["critical_accounts"], row["critical_accounts_without_fraud"])
+        for row in read_rows(conn, "select * from public.mv_critical_accounts")
+    ]
     open_cases = _count(conn, "select count(*) from public.mv_open_fraud_cases")
     top_accounts = read_rows(
         conn,
