@@ -62,7 +62,7 @@ final as (
         {{ noisy_or([
             'coalesce(rule_scores.rule_score, 0)',
             'cast(coalesce(model_scores.score, 0) as numeric)'
-        ]) }} as rules_model_score
+        ], digits=none) }} as rules_model_score
     from transactions
     left join truth
         on transactions.event_id = truth.event_id
