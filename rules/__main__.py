@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _backtest(args: argparse.Namespace) -> int:
+    started = time.monotonic()
     active = store.load(args.active or store.active_version())
     candidate = store.load(args.candidate)
     with tempfile.TemporaryDirectory(prefix="rules-backtest-") as scratch:
@@ -117,6 +119,9 @@ def _backtest(args: argparse.Namespace) -> int:
     if args.report is not None:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(document, indent=2) + "\n")
+    print(
+        f"Done in {time.monotonic() - started:.1f} s wall time (generation, load, both dbt runs)."
+    )
     return 0
 
 
