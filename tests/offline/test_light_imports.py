@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("dbt", "xgboost", "sklearn")
@@ -23,7 +24,7 @@ print(json.dumps({{"code": code, "heavy": heavy}}))
 """
 
 
-def _loaded(*args: str, prelude: str = "") -> dict[str, object]:
+def _loaded(*args: str, prelude: str = "") -> dict[str, Any]:
     result = subprocess.run(
         [sys.executable, "-c", PROBE.format(heavy=set(HEAVY), prelude=prelude), *args],
         cwd=ROOT,
