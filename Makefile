@@ -116,6 +116,11 @@ train: $(STAMP) ## Train XGBoost + Isolation Forest on a seeded realistic replay
 retrain: $(STAMP) ## Train a challenger on new traffic; promote it only if its PR-AUC beats the champion's
 	SCORING_REGISTRY_DIR=$(MODELS) $(PY) -m scoring.offline retrain $(TRAIN_ARGS)
 
+DRIFT_AFTER ?= 15
+.PHONY: drift-report
+drift-report: $(STAMP) ## The champion's drift monitor over a replay with a spend shift after DRIFT_AFTER minutes: reports/drift.png
+	SCORING_REGISTRY_DIR=$(MODELS) $(PY) -m scoring.offline drift --minutes 30 --drift-after $(DRIFT_AFTER) --output reports/drift.png
+
 .PHONY: backtest-model
 backtest-model: $(STAMP) ## Backtest on the realistic world with the champion of MODELS: rules vs rules + model
 	$(PY) -m backtest --world realistic --fraud-rate $(FRAUD_RATE) --minutes $(MINUTES) --seed $(SEED) --model $(MODELS) --report $(REPORT)
@@ -131,6 +136,15 @@ B ?=
 CANDIDATE ?=
 V ?=
 WHY ?=
+# A target that needs a variable stops before any work, with one line naming it.
+needs = $(if $(filter $(1),$(MAKECMDGOALS)),$(if $(strip $($(2))),,$(error make $(1) needs $(2), e.g. make $(1) $(3))))
+$(call needs,rules-diff,A,A=v1 B=v2)
+$(call needs,rules-diff,B,A=v1 B=v2)
+$(call needs,rules-backtest,CANDIDATE,CANDIDATE=v2)
+$(call needs,rules-shadow,CANDIDATE,CANDIDATE=v2)
+$(call needs,rules-promote,V,V=v2 WHY="...")
+$(call needs,rules-promote,WHY,V=v2 WHY="...")
+$(call needs,rules-rollback,WHY,WHY="...")
 RULES_REPORT ?= reports/rules-backtest.json
 
 .PHONY: rules-validate
@@ -262,6 +276,25 @@ case-service-token: $(STAMP) ## Print a new token for CASE_USER (CASE_ROLE: view
 	@if command -v docker >/dev/null && $(COMPOSE) ps --quiet case-service 2>/dev/null | grep -q .; then \
 		$(COMPOSE) up --detach --no-deps --force-recreate --wait case-service >&2; \
 	else echo "the case service reads it at its next start (make up)" >&2; fi
+
+# The analyst page without Docker: a seeded realistic replay kept in DEMO_DIR.
+DEMO_DIR ?= .cache/demo
+DEMO_MINUTES ?= 60
+DEMO_PORT ?= 8000
+# DEMO_MODELS=models (after make train): the champion scores the replay; the page shows its reasons.
+DEMO_ARGS = --dir $(DEMO_DIR) --minutes $(DEMO_MINUTES) --port $(DEMO_PORT) $(if $(DEMO_MODELS),--models $(DEMO_MODELS))
+
+.PHONY: demo
+demo: $(STAMP) ## No Docker: replay DEMO_MINUTES (60) into a kept embedded PostgreSQL, serve the analyst page on 127.0.0.1:DEMO_PORT; Ctrl-C stops
+	$(PY) -m cases.demo $(DEMO_ARGS)
+
+.PHONY: demo-clean
+demo-clean: $(STAMP) ## Delete the demo's data (DEMO_DIR)
+	$(PY) -m cases.demo clean --dir $(DEMO_DIR)
+
+.PHONY: bench-cases
+bench-cases: $(STAMP) ## Time the analyst page on the demo's replay: the queue of every open case, case pages (budget 300 ms)
+	$(PY) -m cases.bench $(DEMO_ARGS)
 
 .PHONY: openapi
 openapi: $(STAMP) ## Regenerate docs/openapi.json from the case service

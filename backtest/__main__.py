@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from backtest.model_quality import MODEL_SCENARIO_COLUMNS, MODEL_SIDE_COLUMNS, sides
-from backtest.quality_doc import card_days, render_markdown
+from backtest.plots import write_plots
+from backtest.quality_doc import IMAGE_DIR, card_days, render_markdown
 from backtest.replay import ReplayResult, finished, replayed
 from offline import recorded
 from offline.clock import history_end
@@ -25,7 +26,7 @@ from offline.database import open_database
 from offline.dbt import DbtError
 from offline.logs import setup_logging
 from offline.replay import history_span, replay_recorded
-from producers.settings import Settings, describe_error
+from producers.settings import Settings
 from rules import store
 from rules.schema import RuleSet, RuleSetError
 from scoring.model import Model, ModelError
@@ -340,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         rule_set = store.load(args.rules or store.active_version())
         stats = recorded.scan(args.input) if args.input is not None else None
     except ValidationError as error:
-        print(describe_error(error), file=sys.stderr)
+        print(Settings.describe_error(error), file=sys.stderr)
         return 2
     except (RuleSetError, recorded.RecordedInputError) as error:
         print(error, file=sys.stderr)
@@ -376,8 +377,10 @@ def main(argv: list[str] | None = None) -> int:
         args.report.write_text(json.dumps(document, indent=2) + "\n")
     if args.markdown is not None:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        markdown = render_markdown(rules_document, document if model is not None else None)
+        model_document = document if model is not None else None
+        markdown = render_markdown(rules_document, model_document)
         args.markdown.write_text(markdown, encoding="utf-8")
+        write_plots(rules_document, model_document, args.markdown.parent / IMAGE_DIR)
     print(f"Done in {document['wall_s']} s wall time (everything: generation, load, dbt, report).")
     return 0
 

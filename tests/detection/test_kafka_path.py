@@ -16,7 +16,7 @@ from offline.kafka_source import consume_all
 from offline.load import Message, records_as_messages
 from offline.replay import history, load_and_build
 from producers.models import TOPICS
-from producers.publisher import KafkaPublisher
+from producers.publishers.kafka_python import KafkaPublisher
 from producers.stats import PublishStats
 from producers.topics import ensure_topics
 from tests.support.kafka_broker import ExternalBroker, KafkaBroker
