@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.support.served import free_port
 
     end = datetime.now(UTC).replace(second=0, microsecond=0)
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None, sink="jsonl", seed=20261204, fraud_rate=0.1, world="realistic"
     )
     with ExitStack() as stack:
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with conn.cursor() as cursor:
                 cursor.execute("select * from stg_customers order by customer_id")
-                names = [column.name for column in cursor.description]
+                names = [column.name for column in cursor.description or ()]
                 customers = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         finally:
             conn.close()
