@@ -20,6 +20,7 @@ from backtest.model_quality import MODEL_SCENARIO_COLUMNS, MODEL_SIDE_COLUMNS, s
 from backtest.plots import write_plots
 from backtest.quality_doc import IMAGE_DIR, card_days, render_markdown
 from backtest.replay import ReplayResult, finished, replayed
+from common import cli
 from offline import recorded
 from offline.clock import history_end
 from offline.database import open_database
@@ -47,7 +48,7 @@ HISTORY_SETTINGS = (
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m backtest", description=__doc__)
+    parser = cli.parser("python -m backtest", __doc__)
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--minutes", type=float, help="simulated minutes of history (default 60)")
     size.add_argument("--events", type=int, help="number of generated events instead of minutes")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# Figure, not pyplot: no display backend and no global state; savefig renders with Agg.
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 Document = dict[str, Any]
 SIZE = (8.0, 4.2)
@@ -23,6 +23,10 @@ PNG_METADATA = {"Software": None}
 
 
 def _figure(title: str) -> tuple[Figure, Any]:
+    # Figure, not pyplot: no display backend, no global state (savefig renders with Agg); imported
+    # when drawing, so the CLI's --help does not load matplotlib.
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
     axes = figure.add_subplot()
     axes.set_title(title)
@@ -93,7 +97,7 @@ def rules_vs_model(_document: Document, model: Document | None) -> Figure:
     return figure
 
 
-Plot = Callable[[Document, Document | None], Figure]
+Plot = Callable[[Document, "Document | None"], "Figure"]
 # File name -> (alt text, builder, needs the model's document).
 PLOTS: dict[str, tuple[str, Plot, bool]] = {
     "detection_risk_pr_curve.png": (

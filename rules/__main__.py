@@ -20,6 +20,7 @@ from typing import Any
 import psycopg2
 from pydantic import ValidationError
 
+from common import cli
 from offline import recorded
 from offline.database import open_database
 from offline.dbt import DbtError
@@ -34,7 +35,7 @@ EXIT_INVALID = 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m rules", description=__doc__)
+    parser = cli.parser("python -m rules", __doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("validate", help="check every rule set file and rules/active")
     show = commands.add_parser("vars", help="a rule set as dbt --vars JSON (default: active)")

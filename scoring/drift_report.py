@@ -5,13 +5,16 @@ windows marked) for `python -m scoring.offline drift`."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from scoring.drift import MONITORED, DriftMonitor, DriftReport
 from scoring.model import Model
 from scoring.settings import ScoringSettings
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def judge(
@@ -46,6 +49,8 @@ def psi_matrix(reports: list[DriftReport]) -> np.ndarray:
 
 
 def drift_figure(reports: list[DriftReport], psi_threshold: float) -> Figure:
+    from matplotlib.figure import Figure  # when drawing: the CLI's --help does not load it
+
     figure = Figure(figsize=(9.0, 4.5), dpi=100, layout="constrained")
     axes = figure.add_subplot()
     values = psi_matrix(reports)

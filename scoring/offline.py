@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from common import cli
 from offline.clock import history_end
 from offline.logs import setup_logging
 from offline.schema import dbt_vars
@@ -59,7 +60,7 @@ def world(
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m scoring.offline", description=__doc__)
+    parser = cli.parser("python -m scoring.offline", __doc__)
     parser.add_argument("job", choices=list(DEFAULT_SEEDS))
     parser.add_argument("--minutes", type=float, default=20.0, help="simulated minutes (20)")
     parser.add_argument(
