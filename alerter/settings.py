@@ -20,22 +20,12 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from alerter.cases import MinimumSeverity
+from common.contract import CONTRACT
 from producers.settings import BootstrapServers
 
 ENV_PREFIX = "ALERTER_"
-SIGNAL_TYPES: frozenset[str] = frozenset(
-    {
-        "velocity",
-        "geo_impossible",
-        "device_anomaly",
-        "cnp_spike",
-        "login_storm",
-        "structuring",
-        "correlated_alerts",
-        "account_takeover",
-        "ml_anomaly",
-    }
-)
+# The categories a case can carry: the detection contract's signal types.
+SIGNAL_TYPES: frozenset[str] = frozenset(CONTRACT.signal_types)
 # Plain http leaks the webhook secret on the wire: allowed only to this machine (tests, demos).
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _TOPIC = r"^[A-Za-z0-9._-]{1,249}$"
@@ -53,7 +43,9 @@ class AlerterSettings(BaseSettings):
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
         description="Comma-separated host:port list of Kafka/Redpanda brokers (shared setting).",
     )
-    topic: str = Field("fraud_cases", pattern=_TOPIC, description="Topic of case changes.")
+    topic: str = Field(
+        CONTRACT.sink_topics["fraud_cases"], pattern=_TOPIC, description="Topic of case changes."
+    )
     consumer_group: str = Field(
         "fraud-alerter", min_length=1, description="Kafka consumer group of the alerter."
     )

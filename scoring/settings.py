@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.contract import CONTRACT
 from producers.settings import BootstrapServers
 
 ENV_PREFIX = "SCORING_"
@@ -33,14 +34,16 @@ class ScoringSettings(BaseSettings):
         Path("models"), description="Model registry folder; the scorer loads its champion."
     )
     features_topic: str = Field(
-        "transaction_features", pattern=_TOPIC, description="Topic of feature records (input)."
+        CONTRACT.sink_topics["transaction_features"],
+        pattern=_TOPIC,
+        description="Topic of feature records (input).",
     )
     scores_topic: str = Field("ml_scores", pattern=_TOPIC, description="Topic of scores (output).")
     drift_topic: str = Field(
         "model_drift", pattern=_TOPIC, description="Topic of per-window drift reports (output)."
     )
     alert_topic: str = Field(
-        "fraud_cases",
+        CONTRACT.sink_topics["fraud_cases"],
         pattern=_TOPIC,
         description="Topic the alerter reads; a drifted window is published there as an alert.",
     )

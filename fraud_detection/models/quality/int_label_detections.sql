@@ -6,7 +6,7 @@ with labels as (
 ),
 
 scenario_signals as (
-    select scenario, signal_type, is_primary from {{ ref('scenario_signals') }}
+    select scenario, signal_type, is_primary from {{ ref('int_scenario_signals') }}
 ),
 
 signals as (

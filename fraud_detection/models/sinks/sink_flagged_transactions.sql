@@ -3,5 +3,5 @@ create sink if not exists {{ this }} from {{ ref('mv_flagged_transactions') }}
 with (
     connector = 'kafka',
     properties.bootstrap.server = '{{ var("kafka_bootstrap_server") }}',
-    topic = 'transactions.flagged'
+    topic = '{{ sink_topic("flagged_transactions") }}'
 ) format plain encode json (force_append_only = 'true')

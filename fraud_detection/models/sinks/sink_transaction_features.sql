@@ -4,5 +4,5 @@ create sink if not exists {{ this }} from {{ ref('mv_transaction_features') }}
 with (
     connector = 'kafka',
     properties.bootstrap.server = '{{ var("kafka_bootstrap_server") }}',
-    topic = 'transaction_features'
+    topic = '{{ sink_topic("transaction_features") }}'
 ) format plain encode json (force_append_only = 'true')

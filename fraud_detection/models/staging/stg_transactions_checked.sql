@@ -32,7 +32,7 @@ checked as (
                 then 'future_event_time'
             when amount is null or amount <= 0 then 'invalid_amount'
             when channel is null
-                or channel not in ('pos', 'atm', 'ecommerce', 'phone', 'transfer')
+                or channel not in ({{ contract_strings('channels') }})
                 then 'unknown_channel'
             when status is null or status not in ('approved', 'declined') then 'unknown_status'
             when latitude is null or longitude is null
