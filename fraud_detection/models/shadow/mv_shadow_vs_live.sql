@@ -95,9 +95,7 @@ labelled as (
     from detections
     left join labels
         on detections.customer_id = labels.customer_id
-        and detections.detected_at >= labels.started_at
-        and detections.detected_at
-        <= labels.ended_at + interval '{{ var("label_match_grace_minutes") }} minutes'
+        and {{ in_label_window('detections.detected_at', 'labels') }}
     group by
         detections.signal_id,
         detections.signal_type,
