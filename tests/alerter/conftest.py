@@ -58,7 +58,7 @@ class Topics:
             "broker_wait_s": 30.0,
             "log_interval_s": 1.0,
         }
-        return AlerterSettings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg]
+        return AlerterSettings(_env_file=None, **{**values, **overrides})
 
     def env(self, **overrides: str) -> dict[str, str]:
         """The same settings as environment variables, for `python -m alerter`."""

@@ -75,6 +75,7 @@ def _start_service(dsn: str, port: int) -> subprocess.Popen[str]:
         except httpx.TransportError:
             time.sleep(0.2)
     process.kill()
+    assert process.stderr is not None
     raise AssertionError(f"the case service did not start: {process.stderr.read()}")
 
 
@@ -82,6 +83,7 @@ def _stop(process: subprocess.Popen[str]) -> None:
     """SIGTERM, as `docker stop` sends: uvicorn finishes in-flight requests, then re-raises it."""
     process.terminate()
     assert process.wait(timeout=20) in {0, -signal.SIGTERM}
+    assert process.stderr is not None
     assert "Finished server process" in process.stderr.read()
 
 
