@@ -18,7 +18,7 @@ help: ## Show this list of targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[detection,dashboards,cases,scoring,dev,load]'
+	$(PY) -m pip install --quiet -e '.[detection,dashboards,cases,scoring,decisions,dev,load]'
 	touch $(STAMP)
 
 .PHONY: install
@@ -107,6 +107,10 @@ bench: $(STAMP) kafka-jars ## Benchmark generation and publish throughput, and p
 	$(PY) -m producers.bench
 	$(PY) -m producers.bench_publish
 	$(PY) -m scoring.bench
+
+.PHONY: bench-decisions
+bench-decisions: $(STAMP) kafka-jars ## Decision service p50/p99 and sustained req/s at 500 and 1,000 req/s (replayed PostgreSQL, local Kafka)
+	$(PY) -m decisions.bench $(BENCH_ARGS)
 
 ##@ Backtest (no Docker: the detection SQL on an embedded PostgreSQL)
 
@@ -353,6 +357,16 @@ demo-clean: $(STAMP) ## Delete the demo's data (DEMO_DIR)
 .PHONY: bench-cases
 bench-cases: $(STAMP) ## Time the analyst page on the demo's replay: the queue of every open case, case pages (budget 300 ms)
 	$(PY) -m cases.bench $(DEMO_ARGS)
+
+CLIENT ?= local
+SCOPES ?= decide
+
+.PHONY: decision-service-key
+decision-service-key: $(STAMP) ## Print a new API key for CLIENT (SCOPES: decide, read, decide+read); its hash goes to .env
+	@$(PY) -m decisions key $(CLIENT) $(SCOPES) --env-file .env
+	@if command -v docker >/dev/null && $(COMPOSE) ps --quiet decision-service 2>/dev/null | grep -q .; then \
+		$(COMPOSE) --profile decisions up --detach --no-deps --force-recreate --wait decision-service >&2; \
+	else echo "the decision service reads it at its next start (COMPOSE_PROFILES=decisions make up)" >&2; fi
 
 .PHONY: openapi
 openapi: $(STAMP) ## Regenerate docs/openapi.json from the case service

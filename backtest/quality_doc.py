@@ -112,7 +112,7 @@ def model_section(rules: dict[str, Any], scored: dict[str, Any]) -> list[str]:
         f" Isolation Forest on {model['minutes']} minutes of the {model['world']} world with"
         f" seed {model['seed']} (FRAUD_RATE {model['fraud_rate']}, {model['train_rows']}"
         " training rows), never this replay's seed. This replay ran again with the scorer's"
-        " scoring function over `mv_transaction_features` (backtest/ml_scores.py); the sections"
+        " scoring function over `mv_transaction_features` (offline/features.py); the sections"
         " above come from the replay without it.",
         "",
         "- **Instances.** Detected when any detection of the customer falls in the instance's"

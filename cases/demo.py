@@ -84,11 +84,13 @@ def replay_into(
     """Replay `minutes` of the realistic world ending now into the database at `dsn`; with a
     model registry `models`, its champion scores the replay (the page then shows its reasons)."""
     # Imported here: `clean` needs none of the detection stack.
-    from backtest.database import Database
-    from backtest.load import records_as_messages
-    from backtest.replay import history, load_and_build
+    from backtest.replay import active_rule_vars
+    from offline.database import Database
+    from offline.load import records_as_messages
+    from offline.replay import history, load_and_build
     from producers.settings import Settings
     from scoring.registry import Registry
+    from scoring.score import replay_scorer
 
     settings = Settings(
         _env_file=None, sink="jsonl", seed=seed, fraud_rate=fraud_rate, world="realistic"
@@ -98,14 +100,15 @@ def replay_into(
     records = _progress(history(settings, end=end, minutes=minutes, events=None), end - span, span)
     _say(f"replaying {minutes:g} simulated minutes (seed {seed}, fraud rate {fraud_rate:g})")
     started = time.monotonic()
-    load, _, dbt_s, _ = load_and_build(
+    load, _, dbt_s = load_and_build(
         Database(dsn),
         _announce_build(records_as_messages(records)),
         span=span,
         structuring_threshold=settings.structuring_threshold,
         work_dir=work_dir,
         clock=end,
-        model=Registry(models).champion() if models else None,
+        rule_vars=active_rule_vars(),
+        scorer=replay_scorer(Registry(models).champion()) if models else None,
     )
     elapsed = time.monotonic() - started
     _say(f"{sum(load.loaded.values()):,} loaded; views built in {dbt_s:.0f} s ({elapsed:.0f} s)")

@@ -23,56 +23,9 @@ from psycopg2.extras import RealDictCursor
 from cases.errors import Conflict, UnknownCase
 from cases.workflow import CaseState, Decision
 
-# The live queue: cases in the open-case view with their analyst state, plus closed cases that
-# have since left the view (their last record says what they were).
-_ALL_CASES = """
-with live as (
-    select
-        cases.case_id as case_id,
-        cases.account_id as account_id,
-        cases.customer_id as customer_id,
-        cases.severity as severity,
-        cases.risk_score as risk_score,
-        cases.recommended_action as recommended_action,
-        cases.reason_codes as reason_codes,
-        cases.opened_at as opened_at,
-        cases.updated_at as updated_at,
-        coalesce(status.status, 'open') as status,
-        status.assignee as assignee,
-        status.outcome as outcome,
-        status.last_decided_at as last_decided_at
-    from mv_open_fraud_cases as cases
-    left join mv_case_status as status
-        on cases.case_id = status.case_id
-),
-
-gone as (
-    select
-        status.case_id as case_id,
-        status.account_id as account_id,
-        cast(null as varchar) as customer_id,
-        status.severity as severity,
-        cast(null as numeric) as risk_score,
-        cast(null as varchar) as recommended_action,
-        status.reason_codes as reason_codes,
-        status.case_opened_at as opened_at,
-        status.last_decided_at as updated_at,
-        status.status as status,
-        status.assignee as assignee,
-        status.outcome as outcome,
-        status.last_decided_at as last_decided_at
-    from mv_case_status as status
-    left join mv_open_fraud_cases as cases
-        on status.case_id = cases.case_id
-    where cases.case_id is null and status.status = 'closed'
-),
-
-all_cases as (
-    select * from live
-    union all
-    select * from gone
-)
-"""
+# The live queue (open cases with their analyst state, and closed cases that left the open-case
+# view): the dbt view mv_case_queue.
+_ALL_CASES = "select * from mv_case_queue"
 
 # The rule set live at a moment: the version the latest change at or before it went to; before
 # the first change, the version that change left. No row when no change was ever recorded.
@@ -222,14 +175,13 @@ class Session:
             )
             params["after_at"], params["after_id"] = after
         sql = (
-            f"{_ALL_CASES} select * from all_cases where {' and '.join(where)}"
-            " order by opened_at, case_id limit %(limit)s"
+            f"{_ALL_CASES} where {' and '.join(where)} order by opened_at, case_id limit %(limit)s"
         )
         return self._rows(sql, params)
 
     def case(self, case_id: str) -> Row:
         rows = self._rows(
-            f"{_ALL_CASES} select * from all_cases where case_id = %(case_id)s",
+            f"{_ALL_CASES} where case_id = %(case_id)s",
             {"case_id": case_id},
         )
         if not rows:

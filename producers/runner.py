@@ -12,7 +12,8 @@ from typing import Protocol
 from common.heartbeat import Heartbeat
 from common.kafka import BrokerLost, TopicSetupError
 from common.runtime import EXIT_FAILED, EXIT_OK, StopFlag, stop_on_signals
-from producers.models import Record
+from producers.decision_client import DecisionClient
+from producers.models import Record, Transaction
 from producers.publishers.base import Publisher
 from producers.publishers.factory import open_publisher
 from producers.settings import Settings
@@ -106,6 +107,15 @@ def _publish_paced(
 ) -> datetime:
     """Send each record once the clock reaches its timestamp; returns when the last log was."""
     interval = timedelta(seconds=settings.log_interval_seconds)
+    decisions = (
+        DecisionClient(
+            settings.decision_api_url,
+            settings.decision_api_key.get_secret_value(),
+            settings.decision_share,
+        )
+        if settings.decision_api_url and settings.decision_share > 0
+        else None
+    )
     beat = (heartbeat or Heartbeat(None)).beat
     for record in records:
         while not stop.requested:
@@ -113,6 +123,8 @@ def _publish_paced(
             now = clock.now()
             if now - last_log >= interval:
                 log.info("%s", stats.summary((now - last_log).total_seconds()))
+                if decisions is not None:
+                    log.info("%s", decisions.summary())
                 last_log = now
             wait_s = (record.timestamp - now).total_seconds()
             if wait_s <= 0:
@@ -120,5 +132,13 @@ def _publish_paced(
             clock.sleep(min(wait_s, MAX_SLEEP_S))
         if stop.requested or publisher.last_failure is not None:
             return last_log
+        # The service publishes what it decides; anything it could not take goes out directly.
+        if (
+            decisions is not None
+            and isinstance(record, Transaction)
+            and decisions.wants(record)
+            and decisions.decide(record)
+        ):
+            continue
         publisher.publish(record)
     return last_log

@@ -11,7 +11,7 @@ from decimal import Decimal
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from common.settings import TopicSettings
@@ -89,6 +89,21 @@ class Settings(TopicSettings):
         "gzip", description="Compression of produced batches: none or gzip."
     )
 
+    decision_api_url: str = Field(
+        "",
+        pattern=r"^(https?://[A-Za-z0-9._-]+(:\d{1,5})?/?)?$",
+        description="Decision service base URL (http://host:port); empty = never call it.",
+    )
+    decision_share: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of transactions sent through the decision service, 0..1.",
+    )
+    decision_api_key: SecretStr = Field(
+        SecretStr(""), description="API key (decide scope) for the decision service."
+    )
+
     @property
     def broker(self) -> Broker:
         return replace(super().broker, linger_ms=self.linger_ms)
@@ -111,6 +126,12 @@ class Settings(TopicSettings):
                 "KAFKA_CLIENT: confluent-kafka is not installed; install the load extra"
                 " (pip install -e '.[load]') or set KAFKA_CLIENT=kafka-python"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _decision_service(self) -> Settings:
+        if self.decision_share > 0 and not self.decision_api_url:
+            raise ValueError("DECISION_SHARE: needs DECISION_API_URL (the decision service)")
         return self
 
     @model_validator(mode="after")

@@ -18,7 +18,7 @@ from typing import Any
 import psycopg2
 from psycopg2.extensions import connection as Connection
 
-from backtest.dbt import dbt_args, invoke
+from offline.dbt import dbt_args, invoke
 from rules import history, store
 from rules.dbt import SHADOW_SELECTION, compiled_models
 from rules.history import RuleChange

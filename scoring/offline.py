@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -21,8 +22,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from backtest.clock import history_end
-from backtest.schema import dbt_vars
+from offline.clock import history_end
+from offline.logs import setup_logging
+from offline.schema import dbt_vars
 from producers.settings import Settings
 from scoring.dataset import replay_dataset, time_split
 from scoring.drift_report import drift_figure, judge, summary
@@ -94,6 +96,18 @@ def threshold() -> float:
     return float(dbt_vars()["ml_anomaly_threshold"])
 
 
+def trained_line(version: str, card: dict[str, Any]) -> str:
+    """What was trained, on what, in one line."""
+    data = card["data"]
+    return (
+        f"trained {version}: XGBoost ({card['xgboost']['boost_rounds']} rounds) + Isolation"
+        f" Forest ({card['isolation_forest']['trees']} trees) on {data['minutes']} minutes of the"
+        f" {data['world']} world, seed {card['seed']}, FRAUD_RATE {data['fraud_rate']}:"
+        f" {data['train_rows']} training rows ({data['train_fraud_rows']} fraud),"
+        f" {data['test_rows']} test rows ({data['test_fraud_rows']} fraud)"
+    )
+
+
 def train_job(args: argparse.Namespace, registry: Registry, end: datetime) -> dict[str, Any]:
     settings = world(args.seed, args.fraud_rate, args.transaction_rate, args.pool)
     run = TrainingRun(
@@ -102,13 +116,18 @@ def train_job(args: argparse.Namespace, registry: Registry, end: datetime) -> di
     with replay_dataset(settings, minutes=args.minutes, end=end) as dataset:
         model = train(registry.next_version(), dataset, run)
     registry.add(model, role="champion")
+    log.info("%s", trained_line(model.version, model.card))
     metrics = model.card["metrics"]["test"]
     log.info(
-        "trained %s as champion: PR-AUC %s, recall %s, evasive recall %s on the later %d rows",
+        "train: %s is the new champion in %s (PR-AUC %s, precision %s, recall %s,"
+        " evasive recall %s, %s alerts per 1,000 on the later %d rows)",
         model.version,
+        registry.root,
         metrics["pr_auc"],
+        metrics["precision"],
         metrics["recall"],
         metrics["evasive_recall"],
+        metrics["alerts_per_1000"],
         metrics["transactions"],
     )
     return model.card
@@ -128,6 +147,7 @@ def retrain_job(
         champion_figures = evaluate(champion, held_out, run.threshold)
     challenger_figures = challenger.card["metrics"]["test"]
     registry.add(challenger, role="challenger")
+    log.info("%s", trained_line(challenger.version, challenger.card))
     champion_pr_auc = champion_figures["pr_auc"] or 0.0
     challenger_pr_auc = challenger_figures["pr_auc"] or 0.0
     promoted = challenger_pr_auc > champion_pr_auc + margin
@@ -176,7 +196,8 @@ def drift_job(args: argparse.Namespace, registry: Registry, end: datetime) -> li
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+    started = time.monotonic()
+    setup_logging()
     args = parse_args(argv)
     try:
         settings = ScoringSettings()
@@ -195,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ModelError, ValueError) as error:
         print(f"scoring: {error}", file=sys.stderr)
         return 2
+    log.info("%s: done in %.0f s wall time", args.job, time.monotonic() - started)
     return 0
 
 

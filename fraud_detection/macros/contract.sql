@@ -93,6 +93,7 @@ topics:
   - lookalike_labels
   - ml_scores
   - model_drift
+  - decisions
   sinks:
     flagged_transactions: transactions.flagged
     fraud_cases: fraud_cases

@@ -23,7 +23,7 @@ def _cases_section() -> dict[str, str]:
     for line in (ROOT / ".env.example").read_text().splitlines():
         if line.startswith("# ") and not line.startswith("# -") and line[2:3].isupper():
             header = line[2:].split(" (")[0]
-            if header in {"Producer", "Alerter", "Stack", "Cases"}:
+            if header in {"Producer", "Alerter", "Stack", "Cases", "Decisions"}:
                 inside = header == "Cases"
         elif inside and line and not line.startswith("#"):
             name, _, value = line.partition("=")

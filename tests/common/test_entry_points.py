@@ -11,7 +11,7 @@ import pytest
 
 from common.cli import version
 
-ENTRY_POINTS = ["producers", "alerter", "scoring", "grafana.dashboards"]
+ENTRY_POINTS = ["producers", "alerter", "scoring", "grafana.dashboards", "decisions"]
 HEAVY = {"kafka", "confluent_kafka", "dbt", "xgboost", "sklearn", "psycopg2", "uvicorn"}
 # Runs the module as `python -m` would, then reports which heavy packages it loaded.
 PROBE = """

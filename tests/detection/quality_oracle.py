@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from backtest.schema import DBT_PROJECT_DIR
 from common.contract import CONTRACT
+from offline.schema import DBT_PROJECT_DIR
 from producers.models import FraudLabel, KycProfile, LookalikeLabel, Record, Transaction
 
 TOP_CARDS = 100

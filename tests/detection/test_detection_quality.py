@@ -19,10 +19,11 @@ from typing import Any
 import pytest
 
 from backtest.__main__ import load_settings, model_summary, parse_args, report_json
-from backtest.clock import history_end
 from backtest.plots import write_plots
 from backtest.quality_doc import DOC_ARGS, DOC_MODELS, DOC_PATH, IMAGE_DIR, render_markdown
-from backtest.replay import ReplayResult, history, history_span, replayed
+from backtest.replay import ReplayResult, replayed
+from offline.clock import history_end
+from offline.replay import history, history_span
 from producers.models import LookalikeKind
 from scoring.model import Model
 from tests.detection import quality_oracle as oracle
@@ -233,7 +234,7 @@ def test_card_precision_at_100_equals_the_oracles(measured: Measured) -> None:
     rows = measured.rows("select * from mv_card_precision_at_100_daily")
     actual = {row.pop("day_start").astimezone(UTC).date(): row for row in rows}
     assert actual == oracle.card_precision_at_100(measured.truth, measured.detections)
-    # The history fits in one UTC day (backtest/clock.py): one row.
+    # The history fits in one UTC day (offline/clock.py): one row.
     assert len(actual) == 1
 
 

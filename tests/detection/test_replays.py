@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from backtest.load import Message
-from backtest.replay import ReplayResult, history, replayed
-from backtest.schema import raw_columns
+from backtest.replay import ReplayResult, replayed
+from offline.load import Message
+from offline.replay import history
+from offline.schema import raw_columns
 from producers.models import TOPICS, Scenario
 from tests.detection import malformed
 from tests.support.replay import (

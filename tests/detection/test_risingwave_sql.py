@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlglot import exp
 
-from backtest.schema import DBT_PROJECT_DIR
+from offline.schema import DBT_PROJECT_DIR
 from producers.models import EVENT_TYPES, LABEL_TYPES
 from tests.detection.risingwave_rules import check, parse, sink_into
 from tests.support.dbt_compile import compile_risingwave

@@ -11,9 +11,10 @@ from datetime import timedelta
 
 import pytest
 
-from backtest.database import Database, open_database
-from backtest.load import records_as_messages
-from backtest.replay import load_and_build
+from backtest.replay import active_rule_vars
+from offline.database import Database, open_database
+from offline.load import records_as_messages
+from offline.replay import load_and_build
 from producers import evasion
 from producers.generator import generate
 from producers.models import FraudLabel, LookalikeLabel, Record
@@ -92,6 +93,7 @@ def world_replay(
             structuring_threshold=realistic_settings().structuring_threshold,
             work_dir=work_dir,
             clock=replay_end(),
+            rule_vars=active_rule_vars(),
         )
         conn = database.connect()
         try:

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from backtest.clock import SESSION_OPTIONS
-from backtest.database import Database, open_database
-from backtest.load import records_as_messages
-from backtest.replay import history, load_and_build, replay_retention_hours
-from backtest.schema import DBT_PROJECT_DIR
 from cases.store import Store
 from cases.workflow import OUTCOMES, Action, Decision, Principal, decide
+from offline.clock import SESSION_OPTIONS
+from offline.database import Database, open_database
+from offline.load import records_as_messages
+from offline.replay import history, load_and_build, replay_retention_hours
+from offline.schema import DBT_PROJECT_DIR
 from rules import compare, store
 from rules import history as rule_history
 from rules.dbt import compiled_models

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backtest.database import open_database
+from offline.database import open_database
 from rules import store
 from rules.deploy import Deployer, Target
 from tests.support.sql import rows

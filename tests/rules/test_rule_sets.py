@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from backtest.schema import DBT_PROJECT_DIR
+from offline.schema import DBT_PROJECT_DIR
 from rules import diff, history, store
 from rules.history import RuleChange
 from rules.schema import Rules, RuleSetError, parse_rule_set

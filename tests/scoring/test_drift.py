@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backtest.clock import history_end
+from offline.clock import history_end
 from scoring import offline
 from scoring.dataset import replay_dataset
 from scoring.drift import MONITORED, DriftMonitor, DriftReport, FeatureDrift, ks, psi

@@ -73,6 +73,7 @@ def test_card_not_present_channels_must_be_channels() -> None:
 
 def test_the_services_topics_are_the_contracts() -> None:
     from alerter.settings import AlerterSettings
+    from decisions.settings import DecisionSettings
     from producers.models import TOPICS
     from scoring.settings import ScoringSettings
 
@@ -87,7 +88,8 @@ def test_the_services_topics_are_the_contracts() -> None:
         default(ScoringSettings, "scores_topic"),
         default(ScoringSettings, "drift_topic"),
     )
-    assert set(CONTRACT.source_topics) == {*TOPICS, *scorer_outputs}
+    decisions = default(DecisionSettings, "decisions_topic")
+    assert set(CONTRACT.source_topics) == {*TOPICS, *scorer_outputs, decisions}
 
 
 def _copy_project(root: Path) -> None:

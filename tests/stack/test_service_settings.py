@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings
 
 from alerter.settings import AlerterSettings
 from cases.settings import CaseServiceSettings
+from decisions.settings import DecisionSettings
 from producers.settings import Settings
 from scoring.settings import ScoringSettings
 from tests.stack.stack_files import ROOT, compose, documented_variables
@@ -28,6 +29,7 @@ SERVICE_SETTINGS: dict[str, type[BaseSettings]] = {
     "alerter": AlerterSettings,
     "case-service": CaseServiceSettings,
     "scoring": ScoringSettings,
+    "decision-service": DecisionSettings,
 }
 # What compose sets, over `.env`: inside the compose network the broker is always redpanda:9092.
 WIRED = {
@@ -42,6 +44,13 @@ WIRED = {
         "CASES_PORT": "8000",
     },
     "scoring": {"KAFKA_BOOTSTRAP_SERVERS": "redpanda:9092", "SCORING_REGISTRY_DIR": "/app/models"},
+    "decision-service": {
+        "KAFKA_BOOTSTRAP_SERVERS": "redpanda:9092",
+        "DECISIONS_DATABASE_URL": "postgresql://root@risingwave:4566/dev",
+        "DECISIONS_HOST": "0.0.0.0",
+        "DECISIONS_PORT": "8001",
+        "DECISIONS_REGISTRY_DIR": "/app/models",
+    },
 }
 ENV_FILE = [{"path": ".env", "required": False}]
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from kafka import KafkaConsumer, TopicPartition
 
-from backtest.load import Message
+from offline.load import Message
 
 POLL_TIMEOUT_MS = 1000
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from backtest.convert import decode
-from backtest.schema import Column
+from offline.convert import decode, wrong_types
+from offline.schema import Column
 
 COLUMNS = (
     Column("event_id", "varchar"),
@@ -78,3 +78,18 @@ def test_missing_keys_become_null_and_numbers_accept_strings() -> None:
 @pytest.mark.parametrize("message", [b"not json", b"[1, 2]", b'"text"', b"", None])
 def test_a_message_that_is_not_a_json_object_is_skipped(message: bytes | None) -> None:
     assert decode(message, COLUMNS) is None
+
+
+def test_recorded_input_takes_a_varchar_only_from_a_json_string() -> None:
+    message = json.dumps({"event_id": 12345, "amount": 3, "devices": ["dev_1", 7]}).encode()
+    # RisingWave's JSON source writes a number into a varchar column as its text...
+    lenient = decode(message, COLUMNS)
+    assert lenient is not None
+    assert (lenient[0], lenient[6]) == ("12345", ["dev_1", "7"])
+    # ...recorded input is decoded strictly: the views then reject the row (missing_id).
+    strict = decode(message, COLUMNS, strict=True)
+    assert strict is not None
+    assert strict[0] is None and strict[6] is None
+    assert strict[2] == Decimal("3")  # a number stays a number
+    assert wrong_types(message, COLUMNS) == ["event_id", "devices"]
+    assert wrong_types(b'{"event_id": "e1", "amount": null}', COLUMNS) == []

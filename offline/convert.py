@@ -3,6 +3,11 @@
 A message that is not a JSON object is skipped; keys match columns case-insensitively; a missing
 key or a value that fails to convert becomes NULL (never an error). Numbers accept numeric
 strings; booleans accept only JSON true/false; timestamptz needs an offset or `Z`.
+
+RisingWave writes a JSON number or boolean into a varchar column as its text. Recorded input is
+decoded strictly instead (`strict=True`): a varchar takes only a JSON string, so a record whose
+account_id is the number 12345 gets a NULL account_id and the views reject it (missing_id) rather
+than open a case for an account "12345".
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from backtest.schema import Column
+from offline.schema import Column
 
 Value = str | Decimal | float | bool | date | datetime | list[str] | None
 
@@ -88,6 +93,16 @@ def _varchar_array(value: Any) -> list[str] | None:
     return None if any(item is None for item in items) else [str(item) for item in items]
 
 
+def _strict_varchar(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _strict_varchar_array(value: Any) -> list[str] | None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return None
+    return list(value)
+
+
 CONVERTERS: dict[str, Callable[[Any], Value]] = {
     "varchar": _varchar,
     "numeric": _numeric,
@@ -99,15 +114,40 @@ CONVERTERS: dict[str, Callable[[Any], Value]] = {
 }
 
 
-def decode(message: bytes | str | None, columns: Sequence[Column]) -> list[Value] | None:
-    """The row a JSON message becomes, in column order; None when the message is not JSON."""
-    if message is None:
-        return None
+STRICT_CONVERTERS: dict[str, Callable[[Any], Value]] = {
+    **CONVERTERS,
+    "varchar": _strict_varchar,
+    "varchar[]": _strict_varchar_array,
+}
+
+
+def _fields(message: bytes | str | None) -> dict[str, Any] | None:
     try:
-        document = json.loads(message)
+        document = json.loads(message)  # type: ignore[arg-type]
     except (TypeError, ValueError, UnicodeDecodeError):
         return None
     if not isinstance(document, dict):
         return None
-    fields = {str(key).lower(): value for key, value in document.items()}
-    return [CONVERTERS[column.data_type](fields.get(column.name)) for column in columns]
+    return {str(key).lower(): value for key, value in document.items()}
+
+
+def decode(
+    message: bytes | str | None, columns: Sequence[Column], *, strict: bool = False
+) -> list[Value] | None:
+    """The row a JSON message becomes, in column order; None when the message is not JSON."""
+    fields = _fields(message)
+    if fields is None:
+        return None
+    converters = STRICT_CONVERTERS if strict else CONVERTERS
+    return [converters[column.data_type](fields.get(column.name)) for column in columns]
+
+
+def wrong_types(message: bytes | str | None, columns: Sequence[Column]) -> list[str]:
+    """The columns whose value is present but of a type strict decoding turns into NULL."""
+    fields = _fields(message) or {}
+    return [
+        column.name
+        for column in columns
+        if fields.get(column.name) is not None
+        and STRICT_CONVERTERS[column.data_type](fields[column.name]) is None
+    ]

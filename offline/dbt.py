@@ -7,13 +7,19 @@ import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dbt.cli.main import dbtRunner
+from offline.clock import SESSION_OPTIONS, set_clock
+from offline.database import Database
+from offline.progress import Progress
+from offline.schema import DBT_PROJECT_DIR
 
-from backtest.clock import SESSION_OPTIONS, set_clock
-from backtest.database import Database
-from backtest.schema import DBT_PROJECT_DIR
+if TYPE_CHECKING:
+    from dbt_common.events.base_types import EventMsg
+
+# Nothing phones home: dbt's anonymous usage events are off in every invocation (the project's
+# flags say so too; the environment covers a dbt that reads the flags late or not at all).
+NO_TELEMETRY = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
 
 class DbtError(RuntimeError):
@@ -57,13 +63,36 @@ def dbt_args(
     return args
 
 
+class _NodeProgress:
+    """dbt's per-node result events as a progress line (they carry the node's index and the
+    total even under --quiet, which only silences dbt's own log lines)."""
+
+    def __init__(self, command: str) -> None:
+        self.progress = Progress(f"dbt {command}", unit="nodes")
+
+    def __call__(self, event: EventMsg) -> None:
+        data = event.data
+        # Model, seed and snapshot results name the total `total`; test results `num_models`.
+        total = getattr(data, "total", 0) or getattr(data, "num_models", 0)
+        if event.info.name.endswith("Result") and total:
+            self.progress.update(max(self.progress.done, int(data.index)), total=int(total))
+
+
 def invoke(args: list[str], env: Mapping[str, str]) -> None:
-    """Run dbt with `env` added to the environment for the call; DbtError naming failed nodes."""
+    """Run dbt with `env` (and NO_TELEMETRY) added to the environment for the call, with a
+    progress line per node; DbtError naming failed nodes."""
+    env = {**env, **NO_TELEMETRY}
     previous = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
+    # Imported on first use: importing dbt takes seconds, and the light commands that import
+    # this module (python -m rules validate) must not pay for it.
+    from dbt.cli.main import dbtRunner
+
+    nodes = _NodeProgress(args[0])
     try:
-        result = dbtRunner().invoke(args)
+        result = dbtRunner(callbacks=[nodes]).invoke(args)
     finally:
+        nodes.progress.finish()
         for key, value in previous.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -92,7 +121,7 @@ def run_dbt(
     clock: datetime | None = None,
 ) -> None:
     """`dbt <command>` on the postgres target with `variables` as --vars, evaluated with NOW()
-    = `clock` when given (backtest.clock), else the database's own time."""
+    = `clock` when given (offline.clock), else the database's own time."""
     args = dbt_args(
         command,
         target="postgres",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from backtest import recorded
-from backtest.load import records_as_messages
+from offline import recorded
+from offline.load import records_as_messages
 from producers import jsonl
 from producers.generator import generate
 from producers.models import Record

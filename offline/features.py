@@ -1,33 +1,34 @@
-"""The PostgreSQL stand-in for the live scorer: between two dbt steps, run the scorer's pure
-scoring function over mv_transaction_features and load the scores into raw.ml_scores, the table
-the ml_scores source reads. The SQL after it is the SQL RisingWave runs on the scores topic."""
+"""The PostgreSQL stand-in for the live scorer: between two dbt steps, run a scorer over
+mv_transaction_features and load its scores into raw.ml_scores, the table the ml_scores source
+reads. The SQL after it is the SQL RisingWave runs on the scores topic.
+
+The scorer is passed in (the offline engine imports no model code): a function from feature
+rows to one ml_scores payload per row, in order (scoring.score.replay_scorer builds it).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from psycopg2.extensions import connection as Connection
 
-from backtest.load import Message, load_messages
-from scoring.features import missing_columns
-from scoring.model import Model
-from scoring.score import score_records
+from offline.load import Message, load_messages
 
 FEATURES_VIEW = "public.mv_transaction_features"
 SCORES_TOPIC = "ml_scores"
 BATCH_ROWS = 5000
 
+Scorer = Callable[[Sequence[Mapping[str, Any]]], Sequence[Mapping[str, Any]]]
+
 
 def read_features(conn: Connection) -> list[dict[str, Any]]:
-    """Every row of mv_transaction_features, oldest first; a schema mismatch is an error."""
+    """Every row of mv_transaction_features, oldest first."""
     with conn.cursor() as cursor:
         cursor.execute(f"select * from {FEATURES_VIEW} order by event_time, event_id")
         names = [column.name for column in cursor.description or ()]
-        missing = missing_columns(names)
-        if missing:
-            raise ValueError(f"{FEATURES_VIEW} lacks feature columns: {', '.join(missing)}")
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
@@ -37,7 +38,7 @@ def _default(value: object) -> object:
     raise TypeError(type(value).__name__)
 
 
-def score_features(conn: Connection, model: Model) -> int:
+def score_features(conn: Connection, scorer: Scorer) -> int:
     """Score every feature row and load one ml_scores message per row; returns the count.
 
     A score arrives on the broker right after its transaction: its ingested_at is the
@@ -47,9 +48,12 @@ def score_features(conn: Connection, model: Model) -> int:
     messages = []
     for start in range(0, len(records), BATCH_ROWS):
         batch = records[start : start + BATCH_ROWS]
-        for record, score in zip(batch, score_records(model, batch), strict=True):
+        payloads = scorer(batch)
+        if len(payloads) != len(batch):
+            raise ValueError(f"the scorer returned {len(payloads)} scores for {len(batch)} rows")
+        for record, payload in zip(batch, payloads, strict=True):
             arrived: datetime = record["ingested_at"]
-            body = json.dumps(score.as_message(arrived.isoformat()), default=_default)
+            body = json.dumps(dict(payload), default=_default)
             messages.append(Message(SCORES_TOPIC, arrived, body.encode()))
     load_messages(conn, messages)
     return len(messages)

@@ -6,6 +6,9 @@ a string and the Kafka timestamp in epoch milliseconds (plus key, partition, off
 line or pretty-printed over several lines ("{" ... "}"). Each record may use either form. A record
 that cannot become a message is counted by reason, with its line number, never dropped silently;
 a payload that is not valid event JSON is loaded and rejected by the views like a live one.
+A field of the wrong JSON type (a number where the schema says varchar, say) is loaded as NULL
+(offline.convert, strict) so the views reject the row by their own checks; scan() counts such
+fields per topic and column.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from backtest.load import Message
-from backtest.schema import raw_columns
+from offline.convert import wrong_types
+from offline.load import Message
+from offline.schema import raw_columns
 
 # How many bad records the report quotes by line number (all are counted).
 EXAMPLES = 5
@@ -38,6 +42,8 @@ class InputStats:
     loaded: int = 0
     bad: Counter[str] = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
+    # "topic.column" -> loaded records whose value there has the wrong JSON type (loaded as NULL).
+    wrong_types: Counter[str] = field(default_factory=Counter)
     first: datetime | None = None
     last: datetime | None = None
 
@@ -55,6 +61,7 @@ class InputStats:
             "bad_records": sum(self.bad.values()),
             "bad_by_reason": dict(sorted(self.bad.items())),
             "bad_examples": self.examples,
+            "wrong_types": dict(sorted(self.wrong_types.items())),
             "first_timestamp": self.first.isoformat() if self.first else None,
             "last_timestamp": self.last.isoformat() if self.last else None,
         }
@@ -142,6 +149,8 @@ def scan(path: Path) -> InputStats:
                 stats.examples.append(f"line {number}: {result}")
             continue
         stats.loaded += 1
+        for name in wrong_types(result.value, raw_columns()[result.topic]):
+            stats.wrong_types[f"{result.topic}.{name}"] += 1
         stats.first = min(stats.first or result.timestamp, result.timestamp)
         stats.last = max(stats.last or result.timestamp, result.timestamp)
     if stats.loaded == 0:
@@ -160,11 +169,29 @@ def messages(path: Path) -> Iterator[Message]:
             yield result
 
 
-def summary(stats: InputStats) -> str:
-    """One line for the printed report."""
+def _counts(counter: Counter[str]) -> str:
+    return ", ".join(f"{reason}: {count}" for reason, count in sorted(counter.items()))
+
+
+def summary(stats: InputStats, rejected: Counter[str] | None = None) -> str:
+    """The printed report's lines on the file: records, bad records by reason, fields of the
+    wrong type, and (`rejected`, "topic: reason" -> rows) what the views rejected by reason."""
     line = f"Input: {stats.path}: {stats.records} records, {stats.loaded} loaded"
     bad = sum(stats.bad.values())
     if not bad:
-        return line + ", 0 bad"
-    reasons = ", ".join(f"{reason}: {count}" for reason, count in sorted(stats.bad.items()))
-    return f"{line}, {bad} bad ({reasons}; first: {'; '.join(stats.examples)})"
+        line += ", 0 bad"
+    else:
+        line += f", {bad} bad ({_counts(stats.bad)}; first: {'; '.join(stats.examples)})"
+    lines = [line]
+    if stats.wrong_types:
+        lines.append(
+            f"Input: {sum(stats.wrong_types.values())} fields of the wrong type, loaded as NULL"
+            f" ({_counts(stats.wrong_types)})"
+        )
+    if rejected is not None:
+        total = sum(rejected.values())
+        lines.append(
+            f"Input: {total} rows rejected by the views"
+            + (f" ({_counts(rejected)})" if total else "")
+        )
+    return "\n".join(lines)

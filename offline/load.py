@@ -11,8 +11,8 @@ from decimal import Decimal
 from psycopg2.extensions import connection as Connection
 from psycopg2.sql import SQL, Identifier
 
-from backtest.convert import Value, decode
-from backtest.schema import INGESTED_AT, RAW_SCHEMA, raw_columns
+from offline.convert import Value, decode
+from offline.schema import INGESTED_AT, RAW_SCHEMA, raw_columns
 from producers.models import Record
 
 # Rows are sent to COPY in chunks so memory stays flat for million-event replays.
@@ -88,8 +88,11 @@ def _copy(conn: Connection, topic: str, lines: list[str]) -> None:
         cursor.copy_expert(statement.as_string(conn), io.StringIO("".join(lines)))
 
 
-def load_messages(conn: Connection, messages: Iterable[Message]) -> LoadStats:
-    """Decode every message leniently (as RisingWave does) and COPY it into its raw table."""
+def load_messages(
+    conn: Connection, messages: Iterable[Message], *, strict: bool = False
+) -> LoadStats:
+    """Decode every message leniently (as RisingWave does; `strict`: a varchar only from a JSON
+    string, offline.convert) and COPY it into its raw table."""
     stats = LoadStats()
     columns_by_topic = raw_columns()
     pending: dict[str, list[str]] = {topic: [] for topic in columns_by_topic}
@@ -97,7 +100,7 @@ def load_messages(conn: Connection, messages: Iterable[Message]) -> LoadStats:
         columns = columns_by_topic.get(message.topic)
         if columns is None:
             continue
-        row = decode(message.value, columns)
+        row = decode(message.value, columns, strict=strict)
         if row is None:
             stats.skipped[message.topic] = stats.skipped.get(message.topic, 0) + 1
             continue
