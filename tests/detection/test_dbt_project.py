@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from backtest.schema import DBT_PROJECT_DIR
+from offline.schema import DBT_PROJECT_DIR
 
 DBT = Path(sys.executable).with_name("dbt")
 KEY_TESTS = {"unique", "unique_columns", "single_row"}
