@@ -376,6 +376,10 @@ openapi: $(STAMP) ## Regenerate docs/openapi.json from the case service
 dashboards: $(STAMP) ## Regenerate the Grafana dashboard JSON from grafana/dashboards/
 	$(PY) -m grafana.dashboards
 
+.PHONY: contract
+contract: $(STAMP) ## Regenerate fraud_detection/macros/contract.sql from the detection contract, common/contract.yml
+	$(PY) -m common.contract
+
 .PHONY: bench-e2e
 bench-e2e: $(STAMP) ## Measure event-time -> visible-signal latency (p50/p95/p99) and events/s
 	@scripts/require_engine.sh

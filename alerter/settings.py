@@ -13,22 +13,12 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from alerter.cases import MinimumSeverity
+from common.contract import CONTRACT
 from common.settings import KafkaSettings
 
 ENV_PREFIX = "ALERTER_"
-SIGNAL_TYPES: frozenset[str] = frozenset(
-    {
-        "velocity",
-        "geo_impossible",
-        "device_anomaly",
-        "cnp_spike",
-        "login_storm",
-        "structuring",
-        "correlated_alerts",
-        "account_takeover",
-        "ml_anomaly",
-    }
-)
+# The categories a case can carry: the detection contract's signal types.
+SIGNAL_TYPES: frozenset[str] = frozenset(CONTRACT.signal_types)
 # Plain http leaks the webhook secret on the wire: allowed only to this machine (tests, demos).
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _TOPIC = r"^[A-Za-z0-9._-]{1,249}$"
@@ -39,7 +29,9 @@ class AlerterSettings(KafkaSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX)
 
-    topic: str = Field("fraud_cases", pattern=_TOPIC, description="Topic of case changes.")
+    topic: str = Field(
+        CONTRACT.sink_topics["fraud_cases"], pattern=_TOPIC, description="Topic of case changes."
+    )
     consumer_group: str = Field(
         "fraud-alerter", min_length=1, description="Kafka consumer group of the alerter."
     )

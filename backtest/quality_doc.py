@@ -54,8 +54,8 @@ METHOD = """\
 - **True positive.** A detection of a customer inside one of that customer's fraud instances,
   between `started_at` and `ended_at` plus `label_match_grace_minutes` (10). **Precision** =
   true positives / detections of the signal.
-- **Recall.** Per signal, over the instances of the scenarios the signal is meant to catch (seed
-  `scenario_signals`): instances with at least one detection of that signal in the same window /
+- **Recall.** Per signal, over the instances of the scenarios the signal is meant to catch (the
+  contract's `scenarios`): instances with at least one detection of that signal in the same window /
   instances. Counted apart on non-evasive and evasive instances.
 - **False positives per look-alike kind.** A detection in no fraud instance but in a look-alike
   episode of the same customer (same window rule) is attributed to that episode's kind (the

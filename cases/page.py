@@ -314,7 +314,7 @@ async def case_action(
         action_name,
         assignee=form.get("assignee") or None,
         status=form.get("status") or None,  # type: ignore[arg-type]
-        outcome=form.get("outcome") or None,  # type: ignore[arg-type]
+        outcome=form.get("outcome") or None,
         note=form.get("note"),
     )
     try:

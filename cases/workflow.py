@@ -8,18 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from cases.errors import Forbidden, IllegalTransition, InvalidInput
+from common.contract import CONTRACT
 
+# How a case closes, from the detection contract (common/contract.yml).
+OUTCOMES: tuple[str, ...] = tuple(CONTRACT.outcomes)
+if TYPE_CHECKING:
+    Outcome = str
+else:  # a Literal built from the contract, so the API validates and documents the names
+    Outcome = Literal[OUTCOMES]
 Status = Literal["open", "investigating", "closed"]
-Outcome = Literal["confirmed_fraud", "false_positive", "benign_but_useful"]
 Role = Literal["viewer", "analyst", "lead"]
 ActionName = Literal["assign", "comment", "status", "close", "reopen"]
 
 STATUSES: tuple[Status, ...] = ("open", "investigating", "closed")
-OUTCOMES: tuple[Outcome, ...] = ("confirmed_fraud", "false_positive", "benign_but_useful")
 ROLES: tuple[Role, ...] = ("viewer", "analyst", "lead")
+# The signal types a case's reason codes name (the contract's).
+SIGNAL_TYPES: frozenset[str] = frozenset(CONTRACT.signal_types)
 MAX_NOTE_CHARS = 4000
 # Status changes through the status action; closing and reopening have actions of their own.
 _STATUS_MOVES: frozenset[tuple[Status, Status]] = frozenset(
@@ -159,20 +166,3 @@ def decide(state: CaseState, action: Action, who: Principal, at: datetime) -> De
         reason_codes=state.reason_codes,
         case_opened_at=state.opened_at,
     )
-
-
-# A copy of the dbt var `risk_weights` keys (their one home); tests/stack/test_signal_types.py
-# keeps it equal. The service ships apart from dbt.
-SIGNAL_TYPES: frozenset[str] = frozenset(
-    {
-        "velocity",
-        "geo_impossible",
-        "device_anomaly",
-        "cnp_spike",
-        "login_storm",
-        "structuring",
-        "correlated_alerts",
-        "account_takeover",
-        "ml_anomaly",
-    }
-)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+
+from common.contract import CONTRACT
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -33,17 +35,15 @@ Longitude = Annotated[float, Field(ge=-180.0, le=180.0)]
 CardToken = Annotated[str, Field(pattern=r"^tok_[0-9a-f]{16}$")]
 CardLast4 = Annotated[str, Field(pattern=r"^\d{4}$")]
 
-Channel = Literal["pos", "atm", "ecommerce", "phone", "transfer"]
-CARD_NOT_PRESENT_CHANNELS: frozenset[str] = frozenset({"ecommerce", "phone"})
-Scenario = Literal[
-    "velocity_burst",
-    "geo_impossible_travel",
-    "account_takeover",
-    "card_testing",
-    "login_storm",
-    "structuring",
-    "compound_fraud",
-]
+# Channels and scenarios come from the detection contract (common/contract.yml): Literals built
+# from it, so the models validate the names; type checkers see plain strings.
+if TYPE_CHECKING:
+    Channel = str
+    Scenario = str
+else:
+    Channel = Literal[CONTRACT.channels]
+    Scenario = Literal[tuple(scenario.name for scenario in CONTRACT.scenarios)]
+CARD_NOT_PRESENT_CHANNELS: frozenset[str] = frozenset(CONTRACT.card_not_present_channels)
 # Honest behaviour that resembles a fraud pattern (see docs/fraud_patterns.md, "Look-alikes").
 LookalikeKind = Literal[
     "remote_merchant",

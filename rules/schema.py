@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from common.contract import CONTRACT
+
 VERSION_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
-# The signal types have one home, the dbt var `risk_weights` of dbt_project.yml; a rule set
-# weighs exactly those.
-_DBT_PROJECT = Path(__file__).resolve().parents[1] / "fraud_detection" / "dbt_project.yml"
 
 Count = Annotated[int, Field(strict=True, ge=2, le=1000)]
 Seconds = Annotated[int, Field(strict=True, ge=1, le=86_400)]
@@ -26,8 +24,8 @@ class RuleSetError(ValueError):
 
 
 def signal_types() -> tuple[str, ...]:
-    document = yaml.safe_load(_DBT_PROJECT.read_text(encoding="utf-8"))
-    return tuple(document["vars"]["risk_weights"])
+    """The signal types a rule set weighs: exactly the detection contract's."""
+    return CONTRACT.signal_types
 
 
 class Rules(BaseModel):

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from common.contract import CONTRACT
+
 # Numeric columns, in model order.
 NUMERIC_FEATURES: tuple[str, ...] = (
     "amount",
@@ -29,10 +31,11 @@ NUMERIC_FEATURES: tuple[str, ...] = (
     "is_card_not_present",
     "hour_of_day",
 )
-# Categorical columns and their known values: a value is encoded as its index; an unknown or
-# missing value becomes NaN (XGBoost's missing), never a silent zero.
+# Categorical columns and their known values (channels: the detection contract's, in its order):
+# a value is encoded as its index; an unknown or missing value becomes NaN (XGBoost's missing),
+# never a silent zero.
 CATEGORICAL_FEATURES: dict[str, tuple[str, ...]] = {
-    "channel": ("pos", "atm", "ecommerce", "phone", "transfer"),
+    "channel": CONTRACT.channels,
     "merchant_category": (
         "grocery",
         "restaurants",

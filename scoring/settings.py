@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from common.contract import CONTRACT
 from common.settings import TopicSettings
 
 if TYPE_CHECKING:
@@ -34,14 +35,16 @@ class ScoringSettings(TopicSettings):
         Path("models"), description="Model registry folder; the scorer loads its champion."
     )
     features_topic: str = Field(
-        "transaction_features", pattern=_TOPIC, description="Topic of feature records (input)."
+        CONTRACT.sink_topics["transaction_features"],
+        pattern=_TOPIC,
+        description="Topic of feature records (input).",
     )
     scores_topic: str = Field("ml_scores", pattern=_TOPIC, description="Topic of scores (output).")
     drift_topic: str = Field(
         "model_drift", pattern=_TOPIC, description="Topic of per-window drift reports (output)."
     )
     alert_topic: str = Field(
-        "fraud_cases",
+        CONTRACT.sink_topics["fraud_cases"],
         pattern=_TOPIC,
         description="Topic the alerter reads; a drifted window is published there as an alert.",
     )

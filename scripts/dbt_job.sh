@@ -40,8 +40,7 @@ echo "dbt job: rule set $(cat "$here/../rules/active")"
 
 # DBT_RUN_ARGS is split on purpose: it carries several dbt flags.
 # shellcheck disable=SC2086
-(cd "$project" && dbt seed --target risingwave --vars "$rule_vars" \
-    && dbt run --target risingwave --vars "$rule_vars" ${DBT_RUN_ARGS:-})
+(cd "$project" && dbt run --target risingwave --vars "$rule_vars" ${DBT_RUN_ARGS:-})
 
 psql --quiet --no-psqlrc -v ON_ERROR_STOP=1 \
     -v reader="$reader" -v password="$password" -v database="$PGDATABASE" \

@@ -1,6 +1,10 @@
 {#- A topic's raw relation. RisingWave reads Kafka through a SOURCE; PostgreSQL reads the table the
     backtest loader fills. Both take their columns from models/sources/_raw_sources.yml. -#}
 {% macro kafka_source(topic) %}
+    {%- if topic not in contract()['topics']['sources'] -%}
+        {{ exceptions.raise_compiler_error(
+            topic ~ ' is not a source topic of common/contract.yml') }}
+    {%- endif -%}
     {{ return(adapter.dispatch('kafka_source', 'fraud_detection')(topic)) }}
 {% endmacro %}
 

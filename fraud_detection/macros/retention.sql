@@ -6,9 +6,9 @@
     Inputs (events in staging) are kept longer, by `retention_margin_hours`: the longest span of
     input that one detection depends on, plus the tolerated clock skew. A windowed count depends on
     the events of two windows (the crossing and the count just before it), a pair rule (geo) on
-    one gap, a takeover on its window. When an input event finally expires, any detection its
-    absence could create, move or remove is older than retention_hours, so no visible output ever
-    changes because of expiry. -#}
+    one gap, a takeover on its window: each signal's `input_span` in common/contract.yml. When an
+    input event finally expires, any detection its absence could create, move or remove is older
+    than retention_hours, so no visible output ever changes because of expiry. -#}
 {% macro within_retention(time_column) -%}
 {{ time_column }} > now() - interval '{{ var("retention_hours") }} hours'
 {%- endmacro %}
@@ -18,15 +18,14 @@
 {%- endmacro %}
 
 {% macro retention_margin_hours() -%}
-{%- set dependency_minutes = [
-    2 * var('velocity_window_seconds') / 60,
-    2 * var('cnp_spike_window_minutes'),
-    2 * var('login_storm_window_seconds') / 60,
-    2 * var('structuring_window_minutes'),
-    2 * var('correlated_window_minutes'),
-    2 * var('takeover_window_minutes'),
-    var('geo_max_gap_minutes'),
-] | max + var('max_future_skew_minutes') -%}
+{#- Each signal's input span (common/contract.yml) is `windows` times its window var. -#}
+{%- set spans = [] -%}
+{%- for signal in contract()['signals'].values() if signal.get('input_span') -%}
+    {%- set span = signal['input_span'] -%}
+    {%- set per_minute = 60 if span['unit'] == 'seconds' else 1 -%}
+    {%- do spans.append(span['windows'] * var(span['window']) / per_minute) -%}
+{%- endfor -%}
+{%- set dependency_minutes = spans | max + var('max_future_skew_minutes') -%}
 {{ return(((dependency_minutes / 60) | round(0, 'ceil') | int)) }}
 {%- endmacro %}
 

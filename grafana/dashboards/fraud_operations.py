@@ -6,13 +6,11 @@ internal model, so the dashboard survives refactoring behind that contract.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
 from grafana_foundation_sdk.builders import dashboard as dashboard_builders
 from grafana_foundation_sdk.builders import geomap, stat, table, timeseries
 from grafana_foundation_sdk.models.dashboard import Dashboard, DynamicConfigValue
 
+from common.contract import CONTRACT
 from grafana.dashboards.panels import (
     geomap_panel,
     marker_layer,
@@ -25,12 +23,9 @@ from grafana.dashboards.rule_changes import rule_change_annotation
 UID = "fraud-operations-centre"
 TITLE = "Fraud Operations Centre"
 
-# The signal types, from their one home: the dbt var `risk_weights` (one weight per signal). Each
-# has a `<type>_contribution` column in the risk view.
-_DBT_PROJECT = Path(__file__).resolve().parents[2] / "fraud_detection" / "dbt_project.yml"
-SIGNAL_TYPES: tuple[str, ...] = tuple(
-    yaml.safe_load(_DBT_PROJECT.read_text(encoding="utf-8"))["vars"]["risk_weights"]
-)
+# The signal types, from the detection contract (common/contract.yml). Each has a
+# `<type>_contribution` column in the risk view.
+SIGNAL_TYPES: tuple[str, ...] = CONTRACT.signal_types
 
 PanelBuilder = stat.Panel | timeseries.Panel | table.Panel | geomap.Panel
 Row = tuple[str, list[PanelBuilder]]

@@ -66,3 +66,8 @@ class _Api:
 
 
 api = _Api()
+
+
+def fromyaml(text: str) -> Any:
+    """dbt's fromyaml: the detection contract (macros/contract.sql) is YAML read at parse time."""
+    return yaml.safe_load(text)

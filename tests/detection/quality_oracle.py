@@ -7,7 +7,6 @@ risk, open cases, read from the replayed views). Definitions follow docs/detecti
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -19,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from common.contract import CONTRACT
 from offline.schema import DBT_PROJECT_DIR
 from producers.models import FraudLabel, KycProfile, LookalikeLabel, Record, Transaction
 
@@ -29,11 +29,12 @@ WEIGHTS: dict[str, Decimal] = {name: Decimal(str(w)) for name, w in _VARS["risk_
 
 
 def scenario_signals() -> list[tuple[str, str, bool]]:
-    with (DBT_PROJECT_DIR / "seeds" / "scenario_signals.csv").open() as handle:
-        return [
-            (row["scenario"], row["signal_type"], row["is_primary"] == "true")
-            for row in csv.DictReader(handle)
-        ]
+    """(scenario, signal type, is_primary) of the detection contract."""
+    return [
+        (scenario.name, signal_type, signal_type == scenario.primary)
+        for scenario in CONTRACT.scenarios
+        for signal_type in scenario.signal_types
+    ]
 
 
 def share(numerator: int, denominator: int) -> Decimal | None:

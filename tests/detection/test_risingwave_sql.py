@@ -164,3 +164,16 @@ def test_the_signal_log_is_an_append_only_first_row_wins_table_fed_by_the_sink(
     select = parse(query)
     assert isinstance(select, exp.Select)
     assert [projection.alias_or_name for projection in select.selects] == columns
+
+
+def test_sink_topics_are_the_topics_the_services_read(compiled: dict[Path, str]) -> None:
+    from alerter.settings import AlerterSettings
+    from scoring.settings import ScoringSettings
+
+    reads = {
+        "sink_fraud_cases": AlerterSettings.model_fields["topic"].default,
+        "sink_transaction_features": ScoringSettings.model_fields["features_topic"].default,
+        "sink_flagged_transactions": "transactions.flagged",
+    }
+    for sink, topic in reads.items():
+        assert f"topic = '{topic}'" in compiled[Path("sinks") / f"{sink}.sql"], sink

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from common.contract import CONTRACT
 from offline.schema import DBT_PROJECT_DIR
 from producers.models import FraudLabel, KycProfile, LookalikeLabel, Record
 from tests.support import shapes
@@ -32,16 +33,10 @@ IMITATES: dict[str, str] = {
     "cash_business_deposits": "structuring",
     "new_phone_purchase": "device_anomaly",
 }
-# Scenario -> the signal types its rule raises (seeds/scenario_signals.csv): an evasive variant
+# Scenario -> the signal types its rule raises (the detection contract): an evasive variant
 # stays under all of them.
 EVADES: dict[str, tuple[str, ...]] = {
-    "velocity_burst": ("velocity",),
-    "geo_impossible_travel": ("geo_impossible",),
-    "account_takeover": ("account_takeover", "device_anomaly"),
-    "card_testing": ("cnp_spike",),
-    "login_storm": ("login_storm",),
-    "structuring": ("structuring",),
-    "compound_fraud": ("correlated_alerts",),
+    scenario.name: scenario.signal_types for scenario in CONTRACT.scenarios
 }
 
 

@@ -52,16 +52,17 @@ def _job(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess[str]
     )
 
 
-def test_the_dbt_job_passes_the_active_rule_set_to_seed_and_run(tmp_path: Path) -> None:
+def test_the_dbt_job_passes_the_active_rule_set_to_run(tmp_path: Path) -> None:
     result = _job(tmp_path, DBT_RUN_ARGS="--select mv_velocity_alerts+")
     assert result.returncode == 0, result.stderr
     assert f"dbt job: rule set {store.active_version()}" in result.stdout
     dbt_calls = [call[1:] for call in _calls(tmp_path / "calls.log") if call[0] == "dbt"]
-    assert [call[0] for call in dbt_calls] == ["seed", "run"]
+    # No seeds: the scenario map is the detection contract's, built as a model.
+    assert [call[0] for call in dbt_calls] == ["run"]
     expected = store.dbt_vars(store.load(store.active_version()))
     for call in dbt_calls:
         assert json.loads(call[call.index("--vars") + 1]) == expected
-    assert dbt_calls[1][-2:] == ["--select", "mv_velocity_alerts+"]
+    assert dbt_calls[0][-2:] == ["--select", "mv_velocity_alerts+"]
 
 
 def test_a_bad_structuring_threshold_stops_the_job_in_one_line(tmp_path: Path) -> None:

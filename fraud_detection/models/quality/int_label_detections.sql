@@ -6,7 +6,7 @@ with labels as (
 ),
 
 scenario_signals as (
-    select scenario, signal_type, is_primary from {{ ref('scenario_signals') }}
+    select scenario, signal_type, is_primary from {{ ref('int_scenario_signals') }}
 ),
 
 signals as (
@@ -41,9 +41,7 @@ matched as (
     left join signals
         on expected.customer_id = signals.customer_id
         and expected.signal_type = signals.signal_type
-        and signals.detected_at >= expected.started_at
-        and signals.detected_at
-        <= expected.ended_at + interval '{{ var("label_match_grace_minutes") }} minutes'
+        and {{ in_label_window('signals.detected_at', 'expected') }}
     group by
         expected.instance_id, expected.scenario, expected.signal_type, expected.is_primary,
         expected.is_evasive, expected.started_at

@@ -23,9 +23,7 @@ fraud_matches as (
     from signals
     left join fraud_labels
         on signals.customer_id = fraud_labels.customer_id
-        and signals.detected_at >= fraud_labels.started_at
-        and signals.detected_at
-        <= fraud_labels.ended_at + interval '{{ var("label_match_grace_minutes") }} minutes'
+        and {{ in_label_window('signals.detected_at', 'fraud_labels') }}
     group by signals.signal_id
 ),
 
@@ -41,9 +39,7 @@ lookalike_matches as (
     from signals
     inner join lookalike_labels
         on signals.customer_id = lookalike_labels.customer_id
-        and signals.detected_at >= lookalike_labels.started_at
-        and signals.detected_at
-        <= lookalike_labels.ended_at + interval '{{ var("label_match_grace_minutes") }} minutes'
+        and {{ in_label_window('signals.detected_at', 'lookalike_labels') }}
 ),
 
 first_lookalike as (

@@ -4,7 +4,7 @@
 -- mv_account_risk_score_realtime); a card is compromised that day when one of its transactions
 -- of that day is in a fraud label's event_ids. Ties rank by card_token; on a day with fewer than
 -- 100 cards, the share is of all of them.
-{%- set weights = var('risk_weights') %}
+{%- set weights = risk_weights() %}
 {%- set terms = [] %}
 {%- for signal_type, weight in weights.items() %}
 {%- do terms.append('cast(has_' ~ signal_type ~ ' * ' ~ weight ~ ' as numeric)') %}

@@ -2,7 +2,7 @@
 -- in [started_at, ended_at + grace]) and its recall over the scenarios it is meant to catch,
 -- overall and apart on non-evasive and evasive instances.
 with signal_types as (
-    select distinct signal_type from {{ ref('scenario_signals') }}
+    select distinct signal_type from {{ ref('int_scenario_signals') }}
 ),
 
 judgements as (

@@ -5,9 +5,9 @@
 -- on ground-truth labels. A closed case counts for every
 -- signal type in the reason codes it had when it was closed. A view on PostgreSQL (live).
 {{ config(materialized=('materialized_view' if target.type == 'risingwave' else 'view')) }}
-{%- set weights = var('risk_weights') %}
+{%- set weights = risk_weights() %}
 with signal_types as (
-    select distinct signal_type from {{ ref('scenario_signals') }}
+    select distinct signal_type from {{ ref('int_scenario_signals') }}
 ),
 
 signals as (
@@ -74,9 +74,9 @@ per_signal as (
     select
         signal_type as signal_type,
         count(*) as cases_closed,
-        count(*) filter (where outcome = 'confirmed_fraud') as confirmed_fraud,
-        count(*) filter (where outcome = 'false_positive') as false_positives,
-        count(*) filter (where outcome = 'benign_but_useful') as benign_but_useful,
+        {%- for outcome, entry in contract()['outcomes'].items() %}
+        count(*) filter (where outcome = '{{ outcome }}') as {{ entry['count_column'] }},
+        {%- endfor %}
         {{ median('time_to_close_s') }} as median_time_to_close_s
     from closed_case_signals
     group by signal_type
@@ -87,9 +87,9 @@ final as (
         signal_types.signal_type as signal_type,
         coalesce(hits.hits, 0) as hits,
         coalesce(per_signal.cases_closed, 0) as cases_closed,
-        coalesce(per_signal.confirmed_fraud, 0) as confirmed_fraud,
-        coalesce(per_signal.false_positives, 0) as false_positives,
-        coalesce(per_signal.benign_but_useful, 0) as benign_but_useful,
+        {%- for entry in contract()['outcomes'].values() %}
+        coalesce(per_signal.{{ entry['count_column'] }}, 0) as {{ entry['count_column'] }},
+        {%- endfor %}
         round(
             cast(per_signal.false_positives as numeric)
             / cast(nullif(per_signal.cases_closed, 0) as numeric), 4

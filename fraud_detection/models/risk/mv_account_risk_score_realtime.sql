@@ -1,6 +1,6 @@
 -- Risk per account: a noisy-or of one weight per signal type seen on the account in retention,
 -- 1 - prod(1 - weight), so one signal never exceeds its weight and agreeing signals compound.
-{%- set weights = var('risk_weights') %}
+{%- set weights = risk_weights() %}
 {%- set contributions = [] %}
 {%- for signal_type in weights %}
 {%- do contributions.append(signal_type ~ '_contribution') %}

@@ -7,14 +7,12 @@
 -- detection counts once per outcome, however many closed cases of that outcome span it.
 -- Built only by a shadow run (`make rules-shadow`), where ref('mv_signals') is the candidate's
 -- and the cases folder is disabled: live views are read by name (live_relation).
-{#- Analyst outcomes and the columns that count them, live then shadow per outcome. -#}
-{%- set outcomes = {
-    'confirmed_fraud': 'confirmed_fraud',
-    'false_positive': 'false_positives',
-    'benign_but_useful': 'benign_but_useful',
-} %}
+{#- Analyst outcomes (common/contract.yml) and the columns that count them, live then shadow per
+    outcome. -#}
+{%- set outcomes = contract()['outcomes'] %}
 {%- set judged_columns = [] %}
-{%- for outcome, column in outcomes.items() %}
+{%- for outcome, entry in outcomes.items() %}
+{%- set column = entry['count_column'] %}
 {%- for role in ['live', 'shadow'] %}
 {%- do judged_columns.append((role, outcome, column)) %}
 {%- endfor %}
@@ -97,9 +95,7 @@ labelled as (
     from detections
     left join labels
         on detections.customer_id = labels.customer_id
-        and detections.detected_at >= labels.started_at
-        and detections.detected_at
-        <= labels.ended_at + interval '{{ var("label_match_grace_minutes") }} minutes'
+        and {{ in_label_window('detections.detected_at', 'labels') }}
     group by
         detections.signal_id,
         detections.signal_type,

@@ -1,5 +1,6 @@
 -- Card testing: a card reaching cnp_spike_min_transactions card-not-present transactions within
 -- cnp_spike_window_minutes. One row per crossing of the threshold.
+{%- set window = var('cnp_spike_window_minutes') ~ ' minutes' %}
 with cnp_transactions as (
     select event_id, event_time, customer_id, account_id, card_token, amount
     from {{ ref('stg_transactions') }}
@@ -13,21 +14,9 @@ windowed as (
         customer_id as customer_id,
         account_id as account_id,
         card_token as card_token,
-        count(*) over (
-            partition by card_token order by event_time
-            range between interval '{{ var("cnp_spike_window_minutes") }} minutes' preceding
-            and current row
-        ) as window_count,
-        sum(amount) over (
-            partition by card_token order by event_time
-            range between interval '{{ var("cnp_spike_window_minutes") }} minutes' preceding
-            and current row
-        ) as window_amount,
-        min(event_time) over (
-            partition by card_token order by event_time
-            range between interval '{{ var("cnp_spike_window_minutes") }} minutes' preceding
-            and current row
-        ) as window_first_event_at
+        count(*) {{ trailing_window('card_token', window) }} as window_count,
+        sum(amount) {{ trailing_window('card_token', window) }} as window_amount,
+        min(event_time) {{ trailing_window('card_token', window) }} as window_first_event_at
     from cnp_transactions
 ),
 
@@ -62,8 +51,9 @@ final as (
         || '{{ var("cnp_spike_window_minutes") }} min on card ' || card_token as reason
     from crossings
     where
-        window_count >= {{ var('cnp_spike_min_transactions') }}
-        and coalesce(previous_window_count, 0) < {{ var('cnp_spike_min_transactions') }}
+        {{ crosses_threshold(
+            'window_count', 'previous_window_count', var('cnp_spike_min_transactions')
+        ) }}
         and {{ within_retention('event_time') }}
 )
 

@@ -87,8 +87,10 @@ final as (
     left join customers
         on crossings.customer_id = customers.customer_id
     where
-        crossings.type_count >= {{ var('correlated_min_alert_types') }}
-        and coalesce(crossings.previous_type_count, 0) < {{ var('correlated_min_alert_types') }}
+        {{ crosses_threshold(
+            'crossings.type_count', 'crossings.previous_type_count',
+            var('correlated_min_alert_types')
+        ) }}
         and {{ within_retention('crossings.event_time') }}
 )
 

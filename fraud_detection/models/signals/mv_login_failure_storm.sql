@@ -1,6 +1,7 @@
 -- Login storm: a customer reaching login_storm_min_failures failed logins within
 -- login_storm_window_seconds. One row per crossing of the threshold; the account is the
 -- customer's primary account from KYC.
+{%- set window = var('login_storm_window_seconds') ~ ' seconds' %}
 with failed_logins as (
     select event_id, event_time, customer_id, device_id
     from {{ ref('stg_logins') }}
@@ -16,16 +17,8 @@ windowed as (
         event_id as event_id,
         event_time as event_time,
         customer_id as customer_id,
-        count(*) over (
-            partition by customer_id order by event_time
-            range between interval '{{ var("login_storm_window_seconds") }} seconds' preceding
-            and current row
-        ) as window_count,
-        min(event_time) over (
-            partition by customer_id order by event_time
-            range between interval '{{ var("login_storm_window_seconds") }} seconds' preceding
-            and current row
-        ) as window_first_event_at
+        count(*) {{ trailing_window('customer_id', window) }} as window_count,
+        min(event_time) {{ trailing_window('customer_id', window) }} as window_first_event_at
     from failed_logins
 ),
 
@@ -60,8 +53,10 @@ final as (
     left join customers
         on crossings.customer_id = customers.customer_id
     where
-        crossings.window_count >= {{ var('login_storm_min_failures') }}
-        and coalesce(crossings.previous_window_count, 0) < {{ var('login_storm_min_failures') }}
+        {{ crosses_threshold(
+            'crossings.window_count', 'crossings.previous_window_count',
+            var('login_storm_min_failures')
+        ) }}
         and {{ within_retention('crossings.event_time') }}
 )
 

@@ -1,11 +1,8 @@
 -- Every detection of every signal, in the common signal columns. On PostgreSQL the post-hook
 -- appends new detections to the signal log, as sink_signal_log does on RisingWave.
 {{ config(post_hook="{{ append_to_signal_log() }}") }}
-{%- set signal_models = [
-    'mv_velocity_alerts', 'mv_geo_impossible_trips', 'mv_device_anomalies', 'mv_cnp_spike',
-    'mv_login_failure_storm', 'mv_structuring_detection', 'mv_correlated_alert_burst',
-    'mv_account_takeover', 'mv_ml_anomaly'
-] %}
+{#- The signal models, from the detection contract (common/contract.yml). -#}
+{%- set signal_models = signal_models() %}
 with
 {%- for signal_model in signal_models %}
 {{ signal_model }} as (

@@ -3,6 +3,7 @@
 -- structuring_window_minutes. One row per near-threshold transaction that completes such a window:
 -- the window is long, so a crossing-only rule would hide a second episode inside the first one's
 -- window, and these transactions are few.
+{%- set window = var('structuring_window_minutes') ~ ' minutes' %}
 with near_threshold as (
     select event_id, event_time, customer_id, account_id, card_token, amount
     from {{ ref('stg_transactions') }}
@@ -18,21 +19,9 @@ windowed as (
         customer_id as customer_id,
         account_id as account_id,
         card_token as card_token,
-        count(*) over (
-            partition by account_id order by event_time
-            range between interval '{{ var("structuring_window_minutes") }} minutes' preceding
-            and current row
-        ) as window_count,
-        sum(amount) over (
-            partition by account_id order by event_time
-            range between interval '{{ var("structuring_window_minutes") }} minutes' preceding
-            and current row
-        ) as window_amount,
-        min(event_time) over (
-            partition by account_id order by event_time
-            range between interval '{{ var("structuring_window_minutes") }} minutes' preceding
-            and current row
-        ) as window_first_event_at
+        count(*) {{ trailing_window('account_id', window) }} as window_count,
+        sum(amount) {{ trailing_window('account_id', window) }} as window_amount,
+        min(event_time) {{ trailing_window('account_id', window) }} as window_first_event_at
     from near_threshold
 ),
 

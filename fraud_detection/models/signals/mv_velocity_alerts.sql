@@ -1,6 +1,7 @@
 -- Velocity: an account reaching velocity_min_transactions transactions within
 -- velocity_window_seconds. One row per crossing of the threshold (the transaction that completed
 -- the pattern), not one per transaction while the burst lasts.
+{%- set window = var('velocity_window_seconds') ~ ' seconds' %}
 with transactions as (
     select event_id, event_time, customer_id, account_id, card_token, amount
     from {{ ref('stg_transactions') }}
@@ -13,21 +14,9 @@ windowed as (
         customer_id as customer_id,
         account_id as account_id,
         card_token as card_token,
-        count(*) over (
-            partition by account_id order by event_time
-            range between interval '{{ var("velocity_window_seconds") }} seconds' preceding
-            and current row
-        ) as window_count,
-        sum(amount) over (
-            partition by account_id order by event_time
-            range between interval '{{ var("velocity_window_seconds") }} seconds' preceding
-            and current row
-        ) as window_amount,
-        min(event_time) over (
-            partition by account_id order by event_time
-            range between interval '{{ var("velocity_window_seconds") }} seconds' preceding
-            and current row
-        ) as window_first_event_at
+        count(*) {{ trailing_window('account_id', window) }} as window_count,
+        sum(amount) {{ trailing_window('account_id', window) }} as window_amount,
+        min(event_time) {{ trailing_window('account_id', window) }} as window_first_event_at
     from transactions
 ),
 
@@ -62,8 +51,9 @@ final as (
         || '{{ var("velocity_window_seconds") }} s on account ' || account_id as reason
     from crossings
     where
-        window_count >= {{ var('velocity_min_transactions') }}
-        and coalesce(previous_window_count, 0) < {{ var('velocity_min_transactions') }}
+        {{ crosses_threshold(
+            'window_count', 'previous_window_count', var('velocity_min_transactions')
+        ) }}
         and {{ within_retention('event_time') }}
 )
 

@@ -4,6 +4,6 @@ create sink if not exists {{ this }} from {{ ref('mv_flagged_transactions') }}
 with (
     connector = 'kafka',
     properties.bootstrap.server = '{{ var("kafka_bootstrap_server") }}',
-    topic = 'transactions.flagged',
+    topic = '{{ sink_topic("flagged_transactions") }}',
     primary_key = 'event_id'
 ) format plain encode json (force_append_only = 'true')

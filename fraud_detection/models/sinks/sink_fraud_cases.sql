@@ -16,6 +16,6 @@ from {{ ref('mv_open_fraud_cases') }}
 with (
     connector = 'kafka',
     properties.bootstrap.server = '{{ var("kafka_bootstrap_server") }}',
-    topic = 'fraud_cases',
+    topic = '{{ sink_topic("fraud_cases") }}',
     primary_key = 'case_id'
 ) format plain encode json (force_append_only = 'true')

@@ -10,6 +10,6 @@ where ingested_at > now() - interval '1 hour'
 with (
     connector = 'kafka',
     properties.bootstrap.server = '{{ var("kafka_bootstrap_server") }}',
-    topic = 'transaction_features',
+    topic = '{{ sink_topic("transaction_features") }}',
     primary_key = 'event_id'
 ) format plain encode json (force_append_only = 'true')

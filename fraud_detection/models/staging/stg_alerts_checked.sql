@@ -17,9 +17,7 @@ checked as (
         ingested_at as ingested_at,
         case
             when event_id is null or customer_id is null then 'missing_id'
-            when event_time is null then 'missing_event_time'
-            when event_time > ingested_at + interval '{{ var("max_future_skew_minutes") }} minutes'
-                then 'future_event_time'
+            {{ reject_bad_event_time() }}
             when alert_type is null or alert_type not in (
                 'velocity', 'geo_anomaly', 'new_device', 'card_testing', 'login_failures',
                 'large_transfer', 'high_value_cnp', 'merchant_risk'

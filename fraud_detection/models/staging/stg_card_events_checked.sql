@@ -17,9 +17,7 @@ checked as (
         case
             when event_id is null or customer_id is null or account_id is null
                 or card_token is null then 'missing_id'
-            when event_time is null then 'missing_event_time'
-            when event_time > ingested_at + interval '{{ var("max_future_skew_minutes") }} minutes'
-                then 'future_event_time'
+            {{ reject_bad_event_time() }}
             when event_type is null or event_type not in (
                 'issued', 'activated', 'pin_changed', 'limit_changed', 'blocked', 'unblocked',
                 'replaced'

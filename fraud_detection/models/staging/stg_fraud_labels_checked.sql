@@ -21,8 +21,7 @@ checked as (
             when instance_id is null or customer_id is null then 'missing_id'
             when started_at is null or ended_at is null then 'missing_event_time'
             when scenario is null or scenario not in (
-                'velocity_burst', 'geo_impossible_travel', 'account_takeover', 'card_testing',
-                'login_storm', 'structuring', 'compound_fraud'
+                {{ contract_strings('scenarios') }}
             ) then 'unknown_scenario'
         end as rejection_reason
     from source_rows

@@ -24,14 +24,10 @@ checked as (
         ingested_at as ingested_at,
         case
             when event_id is null or customer_id is null or account_ids is null then 'missing_id'
-            when event_time is null then 'missing_event_time'
-            when event_time > ingested_at + interval '{{ var("max_future_skew_minutes") }} minutes'
-                then 'future_event_time'
+            {{ reject_bad_event_time() }}
             when risk_tier is null or risk_tier not in ('low', 'medium', 'high')
                 then 'unknown_risk_tier'
-            when home_latitude is null or home_longitude is null
-                or home_latitude < -90 or home_latitude > 90
-                or home_longitude < -180 or home_longitude > 180 then 'invalid_coordinates'
+            {{ reject_bad_coordinates('home_latitude', 'home_longitude') }}
         end as rejection_reason
     from source_rows
 ),

@@ -21,17 +21,13 @@ checked as (
         ingested_at as ingested_at,
         case
             when event_id is null or customer_id is null or device_id is null then 'missing_id'
-            when event_time is null then 'missing_event_time'
-            when event_time > ingested_at + interval '{{ var("max_future_skew_minutes") }} minutes'
-                then 'future_event_time'
+            {{ reject_bad_event_time() }}
             when success is null then 'missing_outcome'
             when auth_method is null or auth_method not in ('password', 'biometric', 'otp')
                 then 'unknown_auth_method'
             when failure_reason not in ('bad_password', 'bad_otp', 'locked')
                 then 'unknown_failure_reason'
-            when latitude is null or longitude is null
-                or latitude < -90 or latitude > 90
-                or longitude < -180 or longitude > 180 then 'invalid_coordinates'
+            {{ reject_bad_coordinates('latitude', 'longitude') }}
         end as rejection_reason
     from source_rows
 ),

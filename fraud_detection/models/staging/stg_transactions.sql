@@ -35,7 +35,7 @@ enriched as (
         transactions.ingested_at as ingested_at,
         (
             transactions.card_token is not null
-            and transactions.channel in ('ecommerce', 'phone')
+            and transactions.channel in ({{ contract_strings('card_not_present_channels') }})
         ) as is_card_not_present,
         (
             transactions.device_id is not null and registered_devices.device_id is null

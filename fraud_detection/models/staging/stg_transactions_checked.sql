@@ -27,17 +27,13 @@ checked as (
         case
             when event_id is null or customer_id is null or account_id is null
                 or merchant_id is null then 'missing_id'
-            when event_time is null then 'missing_event_time'
-            when event_time > ingested_at + interval '{{ var("max_future_skew_minutes") }} minutes'
-                then 'future_event_time'
+            {{ reject_bad_event_time() }}
             when amount is null or amount <= 0 then 'invalid_amount'
             when channel is null
-                or channel not in ('pos', 'atm', 'ecommerce', 'phone', 'transfer')
+                or channel not in ({{ contract_strings('channels') }})
                 then 'unknown_channel'
             when status is null or status not in ('approved', 'declined') then 'unknown_status'
-            when latitude is null or longitude is null
-                or latitude < -90 or latitude > 90
-                or longitude < -180 or longitude > 180 then 'invalid_coordinates'
+            {{ reject_bad_coordinates('latitude', 'longitude') }}
         end as rejection_reason
     from source_rows
 ),

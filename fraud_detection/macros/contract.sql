@@ -1,0 +1,103 @@
+{#- Generated from common/contract.yml by `make contract`: edit that file, not this one. -#}
+{% macro contract() -%}
+{%- set contract_yaml -%}
+signals:
+  velocity:
+    model: mv_velocity_alerts
+    input_span:
+      window: velocity_window_seconds
+      unit: seconds
+      windows: 2
+  geo_impossible:
+    model: mv_geo_impossible_trips
+    input_span:
+      window: geo_max_gap_minutes
+      unit: minutes
+      windows: 1
+  device_anomaly:
+    model: mv_device_anomalies
+  cnp_spike:
+    model: mv_cnp_spike
+    input_span:
+      window: cnp_spike_window_minutes
+      unit: minutes
+      windows: 2
+  login_storm:
+    model: mv_login_failure_storm
+    input_span:
+      window: login_storm_window_seconds
+      unit: seconds
+      windows: 2
+  structuring:
+    model: mv_structuring_detection
+    input_span:
+      window: structuring_window_minutes
+      unit: minutes
+      windows: 2
+  correlated_alerts:
+    model: mv_correlated_alert_burst
+    input_span:
+      window: correlated_window_minutes
+      unit: minutes
+      windows: 2
+  account_takeover:
+    model: mv_account_takeover
+    input_span:
+      window: takeover_window_minutes
+      unit: minutes
+      windows: 2
+  ml_anomaly:
+    model: mv_ml_anomaly
+    learned: true
+scenarios:
+  velocity_burst:
+    primary: velocity
+  geo_impossible_travel:
+    primary: geo_impossible
+  account_takeover:
+    primary: account_takeover
+    also:
+    - device_anomaly
+  card_testing:
+    primary: cnp_spike
+  login_storm:
+    primary: login_storm
+  structuring:
+    primary: structuring
+  compound_fraud:
+    primary: correlated_alerts
+outcomes:
+  confirmed_fraud:
+    count_column: confirmed_fraud
+  false_positive:
+    count_column: false_positives
+  benign_but_useful:
+    count_column: benign_but_useful
+channels:
+- pos
+- atm
+- ecommerce
+- phone
+- transfer
+card_not_present_channels:
+- ecommerce
+- phone
+topics:
+  sources:
+  - transactions
+  - logins
+  - card_events
+  - alerts
+  - kyc_profiles
+  - fraud_labels
+  - lookalike_labels
+  - ml_scores
+  - model_drift
+  - decisions
+  sinks:
+    flagged_transactions: transactions.flagged
+    fraud_cases: fraud_cases
+    transaction_features: transaction_features
+{%- endset -%}
+{{ return(fromyaml(contract_yaml)) }}
+{%- endmacro %}
