@@ -1,6 +1,7 @@
 -- Rules alone against rules + model, in one row: instances detected (mv_rules_vs_model_instances)
--- and recall, overall and on the evasive ones; detections and their precision (int_signal_judgements;
--- the rules' side leaves ml_anomaly out); detections per 1,000 valid transactions.
+-- and recall, overall and on the evasive ones; detections and their precision
+-- (int_signal_judgements; the rules' side leaves ml_anomaly out); detections per 1,000 valid
+-- transactions.
 with instances as (
     select
         'instance' as item_kind,
