@@ -10,7 +10,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -405,7 +404,7 @@ def _generated(
         settings,
         minutes=args.minutes,
         events=args.events,
-        now=history_end(span, datetime.now(UTC)),
+        now=history_end(span),
         database_url=os.environ.get("DATABASE_URL"),
         rule_vars=store.dbt_vars(rule_set, env={}),
         model=model,

@@ -78,8 +78,9 @@ METHOD = """\
   undefined (`-`).
 - **How.** `python -m backtest` generates the history, loads it into an embedded PostgreSQL and
   builds the dbt project (the SQL RisingWave runs, on the `postgres` target). The history starts
-  at 01:00 UTC of the run's day (never the wall clock), so only the seed and the settings decide
-  the figures; `tests/detection/test_detection_quality.py` recomputes them in Python from the
+  at 01:00 UTC of a fixed day (never the wall clock or the calendar: event ids, which break ties
+  of equal event times, are salted by the start), so only the seed and the settings decide the
+  figures; `tests/detection/test_detection_quality.py` recomputes them in Python from the
   generated events and labels and regenerates this file.
 """
 

@@ -33,17 +33,20 @@ def set_clock(conn: Connection, moment: datetime) -> None:
     conn.commit()
 
 
-# A report's history starts this long after the current UTC day's midnight (history_end).
+# A report's history starts at 01:00 UTC of one fixed day (history_end), never of the calendar's:
+# the producer salts event ids with the history's start (producers/ids.py run_salt), and event
+# ids break the ties of equal event times (LAG, the training rows' order), so a start that moved
+# with the date changed the model and its figures from one day to the next.
+HISTORY_DAY = datetime(2026, 1, 5, tzinfo=UTC)
 HISTORY_START = timedelta(hours=1)
 
 
-def history_end(span: timedelta, now: datetime) -> datetime:
-    """The end of a history of `span` that starts HISTORY_START after today's UTC midnight.
+def history_end(span: timedelta) -> datetime:
+    """The end of a history of `span` that starts at HISTORY_START on HISTORY_DAY.
 
     A report's figures then depend only on the seed and the settings (the producer draws every
     value from the seed, times are offsets from the start, and the views are evaluated at the
     end), and its one-day windows (Card Precision@100 per day) cut the history the same way on
-    every run of the day.
+    every run, on any day.
     """
-    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight + HISTORY_START + span
+    return HISTORY_DAY + HISTORY_START + span

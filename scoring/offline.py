@@ -88,9 +88,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def replay_end(minutes: float) -> datetime:
-    """Where a training history of `minutes` ends: it starts at 01:00 UTC today, as a report's
-    does, so the seed and the settings alone decide the model (hour of day is a feature)."""
-    return history_end(timedelta(minutes=minutes), datetime.now(UTC))
+    """Where a training history of `minutes` ends: it starts at 01:00 UTC of a fixed day, as a
+    report's does, so the seed and the settings alone decide the model (hour of day is a
+    feature), on any day."""
+    return history_end(timedelta(minutes=minutes))
 
 
 def threshold() -> float:

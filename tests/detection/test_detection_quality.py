@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -68,7 +68,7 @@ def measured(
     """The replay `make detection-quality` runs, with the records it loaded."""
     args = parse_args(list(DOC_ARGS))
     settings = load_settings(args)
-    end = history_end(history_span(settings, minutes=args.minutes, events=None), datetime.now(UTC))
+    end = history_end(history_span(settings, minutes=args.minutes, events=None))
     with replayed(
         settings, minutes=args.minutes, now=end, work_dir=tmp_path_factory.mktemp("quality")
     ) as result:
@@ -99,7 +99,7 @@ def scored(
     """The same history replayed again with `make train`'s model scoring every transaction."""
     args = parse_args(list(DOC_ARGS))
     settings = load_settings(args)
-    end = history_end(history_span(settings, minutes=args.minutes, events=None), datetime.now(UTC))
+    end = history_end(history_span(settings, minutes=args.minutes, events=None))
     with replayed(
         settings,
         minutes=args.minutes,

@@ -4,7 +4,7 @@ minute 60 is detected within DETECTION_WINDOWS windows."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +60,7 @@ def test_stable_hour_raises_no_drift_and_the_shift_is_caught(
     )
     # A fixed alignment of the shift to the 5-minute windows (history from 01:00 UTC today):
     # where a window cuts the shift decides which amount features cross the thresholds first.
-    end = history_end(timedelta(minutes=minutes), datetime.now(UTC))
+    end = history_end(timedelta(minutes=minutes))
     shift_at = (end - timedelta(minutes=SHIFTED_MINUTES)).timestamp()
     with replay_dataset(settings, minutes=minutes, end=end, work_dir=tmp_path) as dataset:
         reports = _reports(champion, dataset.event_time, dataset.matrix)
