@@ -32,8 +32,11 @@ SHUTDOWN_TIMEOUT_S = 30.0
 # jobs' actors (and each barrier's round through them) as few as possible.
 PARALLELISM = 1
 TOTAL_MEMORY_BYTES = 4 * 1024**3
-# Cluster system parameters, set once at start (docs/engine.md has the measurements behind them).
-SYSTEM_PARAMS: dict[str, int] = {}
+# Cluster system parameters, set once at start (docs/engine.md has the measurements). Every
+# barrier visits every actor of every job; on this build and a busy 2-core machine one round took
+# longer than the default 1 s interval once ~20 jobs existed, barriers queued (25-32 in flight)
+# and each CREATE waited behind them. At 5 s the queue stays at 0-3 with 45+ jobs.
+SYSTEM_PARAMS: dict[str, int] = {"barrier_interval_ms": 5000}
 
 
 class EngineError(RuntimeError):
