@@ -39,6 +39,7 @@ SHADOW_ONLY = "mv_shadow_vs_live"
 # views whose labels come after the few minutes.
 MAY_BE_EMPTY = {"mv_model_drift", "mv_ml_anomaly", "mv_rejected_events", "mv_data_quality_summary"}
 SIGNALS = "select signal_id, signal_type, account_id, detected_at, reason from mv_signals"
+LOGGED = "select signal_id, signal_type, account_id, detected_at from signal_log"
 CASES = "select case_id, account_id, severity, reason_codes from mv_open_fraud_cases"
 
 
@@ -70,7 +71,7 @@ def test_the_reader_may_read_the_views_and_nothing_else(engine_stack: EngineStac
             cur.execute("select count(*) from mv_open_fraud_cases")
             assert cur.fetchone()[0] >= 0
             with pytest.raises(psycopg2.Error, match=r"(?i)permission denied"):
-                cur.execute("delete from case_decisions")
+                cur.execute("insert into case_decisions (decision_id) values ('x')")
     finally:
         conn.close()
 
@@ -89,12 +90,24 @@ def test_haversine_is_null_when_an_input_is_null_on_risingwave(engine: Any, tmp_
 def test_every_public_view_is_populated(
     engine_stack: EngineStack, published_world: PublishedWorld
 ) -> None:
+    """Populated wherever the PostgreSQL replay of the same messages is (a few minutes leave
+    some quality views rightly empty on both)."""
     empty = {
         view
         for view in PUBLIC_VIEWS
         if engine_stack.rows(f"select count(*) from {view}")[0][0] == 0
     }
-    assert empty <= MAY_BE_EMPTY
+    empty_on_postgres = {
+        view
+        for view in PUBLIC_VIEWS
+        if _pg_rows(published_world, f"select count(*) from {view}")[0][0] == 0
+    }
+    log(f"empty public views: engine {sorted(empty)}, postgres {sorted(empty_on_postgres)}")
+    assert empty == empty_on_postgres
+    assert empty <= MAY_BE_EMPTY | {
+        "mv_false_positives_by_lookalike_kind",
+        "mv_false_positives_by_lookalike_kind_signal",
+    }
 
 
 def _pg_rows(world: PublishedWorld, sql: str) -> list[tuple[Any, ...]]:
@@ -131,6 +144,14 @@ def test_cases_are_the_ones_the_postgresql_replay_gives(
     on_engine = _normal(engine_stack.rows(CASES))
     on_postgres = _normal(_pg_rows(published_world, CASES))
     log(f"open cases: engine {len(on_engine)}, postgres {len(on_postgres)}")
+    if on_engine != on_postgres:
+        # Why: the signal log on the engine keeps every version a signal had (append-only sink).
+        logged = _normal(engine_stack.rows(LOGGED))
+        final = _normal(engine_stack.rows(LOGGED.replace("signal_log", "mv_signals")))
+        log(f"cases only on the engine: {sorted(on_engine - on_postgres)}")
+        log(f"cases only on postgres: {sorted(on_postgres - on_engine)}")
+        log(f"signal_log rows not in mv_signals: {sorted(logged - final)[:40]}")
+        log(f"mv_signals rows not in signal_log: {sorted(final - logged)[:40]}")
     assert on_postgres
     assert sorted(on_engine - on_postgres) == [] and sorted(on_postgres - on_engine) == []
 
@@ -192,7 +213,7 @@ def test_every_dashboard_query_runs_on_the_engine(
                 try:
                     result = run_query(conn, query, _time_range(), timedelta(seconds=10))
                 except psycopg2.Error as error:
-                    failures[f"{path.stem}: {query.panel}"] = str(error).splitlines()[0]
+                    failures[f"{path.stem}: {query.panel}"] = " ".join(str(error).split())
                     continue
                 ran += 1
                 if query.format == "time_series":
@@ -201,7 +222,13 @@ def test_every_dashboard_query_runs_on_the_engine(
         conn.close()
     log(f"dashboard queries: {ran} ran, {len(failures)} failed")
     assert ran > 0
-    assert failures == {}
+    # Until a shadow run exists its comparison view is absent (docs/engine.md).
+    unexpected = {
+        panel: error
+        for panel, error in failures.items()
+        if f"table or source not found: {SHADOW_ONLY}" not in error
+    }
+    assert unexpected == {}
 
 
 @pytest.mark.parametrize("target", sorted(MAKE_QUERIES))
