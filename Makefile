@@ -18,16 +18,18 @@ help: ## Show this list of targets
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[detection,dashboards,cases,scoring,dev,load]'
+	$(PY) -m pip install --quiet -e '.[detection,dashboards,cases,scoring,decisions,dev,load]'
 	touch $(STAMP)
 
 .PHONY: install
 install: $(STAMP) ## Create .venv and install the project with every extra
 
 .PHONY: lint
-lint: $(STAMP) ## Lint and check formatting (ruff), read-only
+lint: $(STAMP) ## Lint and check formatting (ruff), types (mypy), the dbt SQL (sqlfluff); read-only
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	cd fraud_detection && ../$(VENV)/bin/sqlfluff lint models tests
 
 .PHONY: format
 format: $(STAMP) ## Fix lint findings and format the code
@@ -90,15 +92,47 @@ $(ENGINE): $(ENGINE_XZ) $(SHARED)/bin/SHA256SUMS
 .PHONY: engine
 engine: $(ENGINE) ## Unpack the RisingWave server the engine tests run (../shared/bin, checksum verified)
 
+# The grant script's test runs psql against the embedded PostgreSQL.
+PSQL ?= /usr/bin/psql
+$(PSQL):
+	$(SUDO) apt-get update --quiet
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install --yes --quiet --no-install-recommends postgresql-client
+
+.PHONY: psql-client
+psql-client: $(PSQL) ## Install psql (apt-get, as root) for the grant script's test
+
 .PHONY: test
-test: lint kafka-jars tools browser engine ## Lint, then run the whole test suite (unit, integration, replays, engine)
+test: lint kafka-jars tools browser psql-client engine ## Lint, then run the whole test suite (unit, integration, replays, engine)
 	$(PY) -m pytest
+
+# `slow` comes from the fixtures a test uses (tests/conftest.py): broker, embedded PostgreSQL, model.
+.PHONY: test-fast
+test-fast: $(STAMP) tools ## The tests without a broker, an embedded PostgreSQL or a trained model (minutes)
+	$(PY) -m pytest -m "not slow"
+
+.PHONY: dashboards-check
+dashboards-check: $(STAMP) ## Check that the committed dashboard JSON is its generator's output
+	$(PY) -m grafana.dashboards --check
+
+.PHONY: dbt-compile
+dbt-compile: $(STAMP) ## Parse and compile the dbt project for RisingWave, without a server
+	cd fraud_detection && DBT_PROFILES_DIR=. ../$(VENV)/bin/dbt parse --target risingwave
+	cd fraud_detection && DBT_PROFILES_DIR=. ../$(VENV)/bin/dbt compile --target risingwave --no-populate-cache
+
+.PHONY: compose-check
+compose-check: $(STAMP) ## Check docker-compose.yml: compose resolves it, and it matches the compose spec
+	$(COMPOSE) config --quiet
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 .PHONY: bench
 bench: $(STAMP) kafka-jars ## Benchmark generation and publish throughput, and peak memory
 	$(PY) -m producers.bench
 	$(PY) -m producers.bench_publish
 	$(PY) -m scoring.bench
+
+.PHONY: bench-decisions
+bench-decisions: $(STAMP) kafka-jars ## Decision service p50/p99 and sustained req/s at 500 and 1,000 req/s (replayed PostgreSQL, local Kafka)
+	$(PY) -m decisions.bench $(BENCH_ARGS)
 
 ##@ Backtest (no Docker: the detection SQL on an embedded PostgreSQL)
 
@@ -138,6 +172,11 @@ train: $(STAMP) ## Train XGBoost + Isolation Forest on a seeded realistic replay
 retrain: $(STAMP) ## Train a challenger on new traffic; promote it only if its PR-AUC beats the champion's
 	SCORING_REGISTRY_DIR=$(MODELS) $(PY) -m scoring.offline retrain $(TRAIN_ARGS)
 
+DRIFT_AFTER ?= 15
+.PHONY: drift-report
+drift-report: $(STAMP) ## The champion's drift monitor over a replay with a spend shift after DRIFT_AFTER minutes: reports/drift.png
+	SCORING_REGISTRY_DIR=$(MODELS) $(PY) -m scoring.offline drift --minutes 30 --drift-after $(DRIFT_AFTER) --output reports/drift.png
+
 .PHONY: backtest-model
 backtest-model: $(STAMP) ## Backtest on the realistic world with the champion of MODELS: rules vs rules + model
 	$(PY) -m backtest --world realistic --fraud-rate $(FRAUD_RATE) --minutes $(MINUTES) --seed $(SEED) --model $(MODELS) --report $(REPORT)
@@ -153,6 +192,15 @@ B ?=
 CANDIDATE ?=
 V ?=
 WHY ?=
+# A target that needs a variable stops before any work, with one line naming it.
+needs = $(if $(filter $(1),$(MAKECMDGOALS)),$(if $(strip $($(2))),,$(error make $(1) needs $(2), e.g. make $(1) $(3))))
+$(call needs,rules-diff,A,A=v1 B=v2)
+$(call needs,rules-diff,B,A=v1 B=v2)
+$(call needs,rules-backtest,CANDIDATE,CANDIDATE=v2)
+$(call needs,rules-shadow,CANDIDATE,CANDIDATE=v2)
+$(call needs,rules-promote,V,V=v2 WHY="...")
+$(call needs,rules-promote,WHY,V=v2 WHY="...")
+$(call needs,rules-rollback,WHY,WHY="...")
 RULES_REPORT ?= reports/rules-backtest.json
 
 .PHONY: rules-validate
@@ -199,10 +247,13 @@ RW_QUERY = @scripts/require_engine.sh && $(RW_RUN) -T dbt $(RW_ARGS) --command
 DBT_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: up
-up: ## Build and start the stack, wait until every service is healthy, print the URLs
+.PHONY: build
+build: ## Build the images of the producer, alerter, case service, scorer and dbt job
 	@scripts/require_engine.sh
 	$(COMPOSE) build
+
+.PHONY: up
+up: build ## Build and start the stack, wait until every service is healthy, print the URLs
 	$(COMPOSE) up --detach --wait
 	@echo "Grafana           http://$$($(COMPOSE) port grafana 3000)  (Fraud Operations Centre)"
 	@echo "Redpanda Console  http://$$($(COMPOSE) port redpanda-console 8080)"
@@ -229,9 +280,34 @@ reset: ## Destroy the stack and its volumes, then rebuild and start from scratch
 	$(COMPOSE) down --volumes --remove-orphans
 	$(MAKE) up
 
+.PHONY: destroy
+destroy: ## Stop the stack and delete its volumes (topics, views, Grafana state)
+	@scripts/require_engine.sh
+	$(COMPOSE) down --volumes --remove-orphans
+
+.PHONY: set-env
+set-env: ## Write settings into .env: SET="FRAUD_RATE=0 WORLD=clean" (the stack reads it at start)
+	scripts/set_env.sh $(SET)
+
 .PHONY: validate
 validate: ## Check the running stack: topics, views, cases, Grafana datasource (PASS/FAIL)
 	scripts/check_pipeline.sh
+
+.PHONY: validate-wait
+validate-wait: ## Run make validate until it passes, within VALIDATE_DEADLINE_SECONDS (300)
+	scripts/validate_wait.sh
+
+.PHONY: check-no-critical
+check-no-critical: ## Reset the stack with FRAUD_RATE=0 (into .env); no account may turn critical in 2 min
+	scripts/set_env.sh FRAUD_RATE=0
+	$(MAKE) reset
+	scripts/check_no_critical.sh
+
+.PHONY: stack-logs
+stack-logs: ## Every service's state and its last 500 log lines, with timestamps
+	@scripts/require_engine.sh
+	$(COMPOSE) ps --all
+	$(COMPOSE) logs --no-color --timestamps --tail 500
 
 .PHONY: status
 status: ## Show each service's state and health, and row counts of the key views
@@ -285,6 +361,35 @@ case-service-token: $(STAMP) ## Print a new token for CASE_USER (CASE_ROLE: view
 		$(COMPOSE) up --detach --no-deps --force-recreate --wait case-service >&2; \
 	else echo "the case service reads it at its next start (make up)" >&2; fi
 
+# The analyst page without Docker: a seeded realistic replay kept in DEMO_DIR.
+DEMO_DIR ?= .cache/demo
+DEMO_MINUTES ?= 60
+DEMO_PORT ?= 8000
+# DEMO_MODELS=models (after make train): the champion scores the replay; the page shows its reasons.
+DEMO_ARGS = --dir $(DEMO_DIR) --minutes $(DEMO_MINUTES) --port $(DEMO_PORT) $(if $(DEMO_MODELS),--models $(DEMO_MODELS))
+
+.PHONY: demo
+demo: $(STAMP) ## No Docker: replay DEMO_MINUTES (60) into a kept embedded PostgreSQL, serve the analyst page on 127.0.0.1:DEMO_PORT; Ctrl-C stops
+	$(PY) -m cases.demo $(DEMO_ARGS)
+
+.PHONY: demo-clean
+demo-clean: $(STAMP) ## Delete the demo's data (DEMO_DIR)
+	$(PY) -m cases.demo clean --dir $(DEMO_DIR)
+
+.PHONY: bench-cases
+bench-cases: $(STAMP) ## Time the analyst page on the demo's replay: the queue of every open case, case pages (budget 300 ms)
+	$(PY) -m cases.bench $(DEMO_ARGS)
+
+CLIENT ?= local
+SCOPES ?= decide
+
+.PHONY: decision-service-key
+decision-service-key: $(STAMP) ## Print a new API key for CLIENT (SCOPES: decide, read, decide+read); its hash goes to .env
+	@$(PY) -m decisions key $(CLIENT) $(SCOPES) --env-file .env
+	@if command -v docker >/dev/null && $(COMPOSE) ps --quiet decision-service 2>/dev/null | grep -q .; then \
+		$(COMPOSE) --profile decisions up --detach --no-deps --force-recreate --wait decision-service >&2; \
+	else echo "the decision service reads it at its next start (COMPOSE_PROFILES=decisions make up)" >&2; fi
+
 .PHONY: openapi
 openapi: $(STAMP) ## Regenerate docs/openapi.json from the case service
 	$(PY) -m cases openapi > docs/openapi.json
@@ -297,3 +402,7 @@ dashboards: $(STAMP) ## Regenerate the Grafana dashboard JSON from grafana/dashb
 bench-e2e: $(STAMP) ## Measure event-time -> visible-signal latency (p50/p95/p99) and events/s
 	@scripts/require_engine.sh
 	$(PY) scripts/bench_e2e.py $(BENCH_ARGS)
+
+.PHONY: bench-e2e-summary
+bench-e2e-summary: $(STAMP) ## bench-e2e for 90 s as Markdown, also added to GITHUB_STEP_SUMMARY when set
+	$(MAKE) --silent bench-e2e BENCH_ARGS="--duration 90 --markdown" | tee -a "$${GITHUB_STEP_SUMMARY:-/dev/null}"

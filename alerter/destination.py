@@ -11,18 +11,19 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from alerter.bucket import TokenBucket
 from alerter.cases import FraudCase
 from alerter.dead_letter import DeadLetters
-from alerter.kafka_io import BrokerLost
 from alerter.ledger import Ledger, ledger_key
 from alerter.offsets import Settle
 from alerter.retry import Outcome, RetryPolicy, Wait, send_with_retries
-from alerter.shutdown import Shutdown
 from alerter.stats import Stats
 from alerter.transport import Attempt
+from common.kafka import BrokerLost
+from common.runtime import StopFlag
 
 log = logging.getLogger(__name__)
 _IDLE_CHECK_S = 0.5  # how often an idle worker looks at the stop flag
@@ -66,7 +67,7 @@ class Destination:
         retry: RetryPolicy,
         batching: Batching,
         sinks: Sinks,
-        shutdown: Shutdown,
+        shutdown: StopFlag,
         wait: Wait | None = None,
     ) -> None:
         self.name = name
@@ -113,7 +114,7 @@ class Destination:
             cases = [alert.case for alert in batch]
             body = self._render(cases)
             outcome = send_with_retries(
-                lambda body=body: self._transport.send(body), self._retry, self._acquire, self._wait
+                partial(self._transport.send, body), self._retry, self._acquire, self._wait
             )
             if outcome is None:  # stopping: left unsettled, so redelivered after a restart
                 return

@@ -1,5 +1,1 @@
-"""Backtest: replay generated history through the detection SQL on an embedded PostgreSQL."""
-
-from backtest.replay import ReplayResult, run
-
-__all__ = ["ReplayResult", "run"]
+"""Backtest: the CLI (python -m backtest) and its report over an offline replay (offline/)."""

@@ -8,24 +8,30 @@ import json
 import os
 import sys
 import tempfile
+import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from backtest import recorded
-from backtest.clock import history_end
-from backtest.database import open_database
-from backtest.dbt import DbtError
 from backtest.model_quality import MODEL_SCENARIO_COLUMNS, MODEL_SIDE_COLUMNS, sides
-from backtest.quality_doc import card_days, render_markdown
-from backtest.replay import ReplayResult, history_span, replay_recorded, replayed
-from producers.settings import Settings, describe_error
+from backtest.plots import write_plots
+from backtest.quality_doc import IMAGE_DIR, card_days, render_markdown
+from backtest.replay import ReplayResult, finished, replayed
+from offline import recorded
+from offline.clock import history_end
+from offline.database import open_database
+from offline.dbt import DbtError
+from offline.logs import setup_logging
+from offline.replay import history_span, replay_recorded
+from producers.settings import Settings
 from rules import store
 from rules.schema import RuleSet, RuleSetError
 from scoring.model import Model, ModelError
 from scoring.registry import Registry
+from scoring.score import replay_scorer
 
 # The settings that shape the generated history, in the order reports list them.
 HISTORY_SETTINGS = (
@@ -107,9 +113,11 @@ def report_json(
         "events": result.events,
         "elapsed_s": round(result.elapsed_s, 3),
         "events_per_s": round(result.events_per_s, 1),
+        "labelled": True,
         "load_s": round(result.load_s, 3),
         "dbt_s": round(result.dbt_s, 3),
         "generate_s": round(result.generate_s, 3),
+        "loaded_messages": result.load.loaded,
         "skipped_messages": result.load.skipped,
         "signals": report.signals,
         "scenarios": report.scenarios,
@@ -198,6 +206,8 @@ CARD_COLUMNS = [
 
 
 def render(document: dict[str, Any]) -> str:
+    if not document["labelled"]:
+        return _render_unlabelled(document)
     average = document["account_risk_average_precision"]
     parts = [
         "Signals",
@@ -221,19 +231,83 @@ def render(document: dict[str, Any]) -> str:
         "",
         f"Top risk accounts (critical: {document['critical_accounts']}, critical without"
         f" injected fraud: {document['critical_accounts_without_fraud']})",
-        table(
-            document["top_accounts"],
-            ["account_id", "customer_id", "risk_score", "risk_level", "reason_codes"],
-        ),
+        table(document["top_accounts"], TOP_ACCOUNT_COLUMNS),
         "",
+        *_cases_and_rejections(document),
+    ]
+    return "\n".join(parts)
+
+
+TOP_ACCOUNT_COLUMNS = ["account_id", "customer_id", "risk_score", "risk_level", "reason_codes"]
+# Without ground truth only what the rules did can be shown: no precision, recall or "fraud".
+UNLABELLED_ALERT_COLUMNS = [
+    "transactions",
+    "detections",
+    "cases",
+    "critical_cases",
+    "detections_per_1000_transactions",
+    "cases_per_1000_transactions",
+    "critical_cases_per_1000_transactions",
+]
+
+
+def _render_unlabelled(document: dict[str, Any]) -> str:
+    """The report of recorded input without fraud labels: detections and cases only."""
+    return "\n".join(
+        [
+            "No fraud labels in the input: detections and cases only (no label-based figures)",
+            "",
+            "Detections per signal",
+            table(document["signals"], ["signal", "detections"]),
+            "",
+            "Alerts per 1,000 transactions",
+            table([document["alerts_per_1000_transactions"]], UNLABELLED_ALERT_COLUMNS),
+            "",
+            f"Top risk accounts (critical: {document['critical_accounts']})",
+            table(document["top_accounts"], TOP_ACCOUNT_COLUMNS),
+            "",
+            *_cases_and_rejections(document),
+        ]
+    )
+
+
+def _cases_and_rejections(document: dict[str, Any]) -> list[str]:
+    return [
         f"Open cases: {document['open_cases']}",
         table(document["top_cases"], ["case_id", "severity", "risk_score", "recommended_action"]),
         "",
-        f"Replay: {document['events']} events in {document['elapsed_s']} s"
+        f"Rejected by the views: {sum(row['rejected_count'] for row in document['rejected'])}",
+        table(document["rejected"], ["topic", "rejection_reason", "rejected_count"]),
+        "",
+        f"Replay: {document['events']} events; SQL layer {document['elapsed_s']} s"
         f" ({document['events_per_s']} events/s; load {document['load_s']} s,"
-        f" dbt {document['dbt_s']} s; generation {document['generate_s']} s not counted)",
+        f" dbt {document['dbt_s']} s); generation {document['generate_s']} s",
     ]
-    return "\n".join(parts)
+
+
+LABEL_FIGURES = (
+    "scenarios",
+    "lookalike_kinds",
+    "lookalike_kind_signals",
+    "account_risk_pr_curve",
+    "account_risk_average_precision",
+    "card_precision_at_100",
+    "critical_accounts_without_fraud",
+    "model_quality",
+)
+
+
+def without_labels(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` of input that holds no fraud label: the label-based figures dropped (they
+    would read as precision 0 and "every critical account without fraud")."""
+    kept = {key: value for key, value in document.items() if key not in LABEL_FIGURES}
+    kept["labelled"] = False
+    kept["signals"] = [
+        {"signal": row["signal"], "detections": row["detections"]} for row in document["signals"]
+    ]
+    alerts = document["alerts_per_1000_transactions"]
+    kept["alerts_per_1000_transactions"] = {name: alerts[name] for name in UNLABELLED_ALERT_COLUMNS}
+    return kept
 
 
 def model_quality_json(result: ReplayResult) -> dict[str, Any]:
@@ -259,13 +333,15 @@ def render_model_quality(document: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.monotonic()
+    setup_logging()
     args = parse_args(argv)
     try:
         settings = load_settings(args)
         rule_set = store.load(args.rules or store.active_version())
         stats = recorded.scan(args.input) if args.input is not None else None
     except ValidationError as error:
-        print(describe_error(error), file=sys.stderr)
+        print(Settings.describe_error(error), file=sys.stderr)
         return 2
     except (RuleSetError, recorded.RecordedInputError) as error:
         print(error, file=sys.stderr)
@@ -285,31 +361,44 @@ def main(argv: list[str] | None = None) -> int:
                 else document
             )
         else:
-            document = _screen(args.input, stats, store.dbt_vars(rule_set), settings)
-            document["input"] = stats.as_json()
+            document = _screen(args.input, stats, store.dbt_vars(rule_set), settings, model)
             rules_document = document
     except DbtError as error:
         print(error, file=sys.stderr)
         return 1
     document["rules"] = rule_set.version
+    document["wall_s"] = round(time.monotonic() - started, 1)
     print(render(document) + render_model_quality(document))
-    print(f"Rules: {rule_set.version}")
+    print(f"Rules: {rule_set.version}" + (f"; model {model.version}" if model else ""))
     if stats is not None:
-        print(recorded.summary(stats))
+        print(recorded.summary(stats, _rejected(document)))
     if args.report is not None:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(document, indent=2) + "\n")
     if args.markdown is not None:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        markdown = render_markdown(rules_document, document if model is not None else None)
+        model_document = document if model is not None else None
+        markdown = render_markdown(rules_document, model_document)
         args.markdown.write_text(markdown, encoding="utf-8")
+        write_plots(rules_document, model_document, args.markdown.parent / IMAGE_DIR)
+    print(f"Done in {document['wall_s']} s wall time (everything: generation, load, dbt, report).")
     return 0
+
+
+def _rejected(document: dict[str, Any]) -> Counter[str]:
+    """What the views rejected, "topic: reason" -> rows."""
+    return Counter(
+        {
+            f"{row['topic']}: {row['rejection_reason']}": int(row["rejected_count"])
+            for row in document["rejected"]
+        }
+    )
 
 
 def _generated(
     args: argparse.Namespace, settings: Settings, rule_set: RuleSet, model: Model | None
 ) -> dict[str, Any]:
-    """Seeded history through the views, evaluated at its end (backtest.clock.history_end)."""
+    """Seeded history through the views, evaluated at its end (offline.clock.history_end)."""
     span = history_span(settings, minutes=args.minutes, events=args.events)
     with replayed(
         settings,
@@ -337,16 +426,34 @@ def model_summary(model: Model) -> dict[str, Any]:
 
 
 def _screen(
-    path: Path, stats: recorded.InputStats, rule_vars: dict[str, Any], settings: Settings
+    path: Path,
+    stats: recorded.InputStats,
+    rule_vars: dict[str, Any],
+    settings: Settings,
+    model: Model | None,
 ) -> dict[str, Any]:
-    """A recorded file through the views, in an embedded database (or DATABASE_URL)."""
+    """A recorded file through the views (scored by `model` when given), in an embedded database
+    (or DATABASE_URL); without fraud labels in the file, only what needs none is reported."""
     with tempfile.TemporaryDirectory(prefix="screen-") as scratch:
         base = Path(scratch)
         with open_database(base / "pgdata", os.environ.get("DATABASE_URL")) as database:
-            result = replay_recorded(database, path, stats, rule_vars=rule_vars, work_dir=base)
+            replay = replay_recorded(
+                database,
+                path,
+                stats,
+                rule_vars=rule_vars,
+                work_dir=base,
+                scorer=None if model is None else replay_scorer(model),
+            )
+            result = finished(replay, scored=model is not None)
             document = report_json(result, settings, minutes=None, events=None)
     # The recorded traffic, not a generator, made this history.
     document["settings"] = None
+    if not result.load.loaded.get("fraud_labels"):
+        document = without_labels(document)
+    if model is not None:
+        document["model"] = model_summary(model)
+    document["input"] = stats.as_json()
     return document
 
 

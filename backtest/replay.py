@@ -1,275 +1,45 @@
-"""One backtest: generate history ending now, load it, build the detection views, read results."""
+"""A backtest: an offline replay (offline.replay) with a rule set's values and, optionally, a
+model's scores, and what it found read back from the views (backtest.report)."""
 
 from __future__ import annotations
 
 import contextlib
-import itertools
-import math
-import tempfile
-import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from dataclasses import dataclass, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from backtest import recorded
-from backtest.database import Database, open_database
-from backtest.dbt import run_dbt
-from backtest.load import LoadStats, Message, create_raw_tables, load_messages, records_as_messages
-from backtest.ml_scores import score_features
-from backtest.model_quality import build_model_quality
-from backtest.recorded import InputStats
-from backtest.report import Report, build_report
-from backtest.schema import dbt_vars
-from producers.generator import EVENTS_PER_TRANSACTION, generate
-from producers.models import FraudLabel, LookalikeLabel, Record
+from backtest.model_quality import read_model_quality
+from backtest.report import Report, read_report
+from offline import replay as engine
+from offline.load import Message
 from producers.settings import Settings
 from rules import store
 from scoring.model import Model
-
-DEFAULT_RETENTION_HOURS = 24
-# Headroom above the replay span so no replayed row falls out of the temporal filters.
-RETENTION_MARGIN_HOURS = 2
+from scoring.score import replay_scorer
 
 
 @dataclass(frozen=True)
-class ReplayResult:
-    database: Database
-    events: int
-    load: LoadStats
-    generate_s: float
-    load_s: float
-    dbt_s: float
+class ReplayResult(engine.Replay):
     report: Report
-    # Holds dbt's target directory (compiled SQL, run_results.json) of this replay.
-    work_dir: Path
     # Rules alone against rules + model (backtest.model_quality), when a model scored the replay.
     model_quality: dict[str, Any] | None = None
 
-    @property
-    def elapsed_s(self) -> float:
-        """Replay time of the SQL layer: loading plus building every view."""
-        return self.load_s + self.dbt_s
 
-    @property
-    def events_per_s(self) -> float:
-        return self.events / self.elapsed_s if self.elapsed_s > 0 else math.inf
+def active_rule_vars() -> dict[str, Any]:
+    """The active rule set as dbt vars, the environment's STRUCTURING_THRESHOLD ignored."""
+    return store.dbt_vars(store.load(store.active_version()), env={})
 
 
-def history_span(settings: Settings, *, minutes: float | None, events: int | None) -> timedelta:
-    """How much simulated time the replay covers (estimated from the rates for an event count)."""
-    if minutes is not None:
-        return timedelta(minutes=minutes)
-    if events is None:
-        raise ValueError("give minutes or events")
-    events_per_s = settings.transaction_rate * sum(EVENTS_PER_TRANSACTION.values())
-    return timedelta(seconds=events / events_per_s)
-
-
-def complete_history(records: Iterator[Record], end: datetime) -> Iterator[Record]:
-    """Every record before `end`, then only the rest of the fraud instances already under way.
-
-    Ground truth arrives once an instance is complete, so cutting the stream at `end` would leave
-    the last instances unlabelled and score their detections as false positives. Instead each
-    instance (or look-alike episode) seen before `end` plays out to its label; normal traffic
-    stops at `end`.
-    """
-    open_instances: set[str] = set()
-    for record in records:
-        truth, is_label = _ground_truth(record)
-        if record.timestamp < end:
-            if is_label:
-                open_instances.discard(truth)  # type: ignore[arg-type]
-            elif truth is not None:
-                open_instances.add(truth)
-            yield record
-            continue
-        if not open_instances:
-            return
-        if truth in open_instances:
-            if is_label:
-                open_instances.discard(truth)
-            yield record
-
-
-def _ground_truth(record: Record) -> tuple[str | None, bool]:
-    """The fraud instance or look-alike episode a record belongs to, and whether it is its label."""
-    if isinstance(record, FraudLabel):
-        return record.instance_id, True
-    if isinstance(record, LookalikeLabel):
-        return record.episode_id, True
-    return record.scenario_instance_id or record.lookalike_episode_id, False
-
-
-def history(
-    settings: Settings, *, end: datetime, minutes: float | None, events: int | None
-) -> Iterator[Record]:
-    """The replayed records: `minutes` of history ending at `end` (every instance completed), or
-    exactly `events` records starting where that many would end near `end`."""
-    span = history_span(settings, minutes=minutes, events=events)
-    records = generate(settings, start=end - span)
-    if events is not None:
-        return itertools.islice(records, events)
-    return complete_history(records, end)
-
-
-def replay_retention_hours(span: timedelta) -> int:
-    """retention_hours for a replay of `span`: no replayed row falls out of the temporal filters."""
-    return max(
-        DEFAULT_RETENTION_HOURS, math.ceil(span.total_seconds() / 3600) + RETENTION_MARGIN_HOURS
-    )
-
-
-def load_and_build(
-    database: Database,
-    messages: Iterable[Message],
-    *,
-    span: timedelta,
-    structuring_threshold: Decimal,
-    work_dir: Path,
-    clock: datetime,
-    rule_vars: Mapping[str, object] | None = None,
-    model: Model | None = None,
-) -> tuple[LoadStats, float, float, Report]:
-    """Load `messages` into fresh raw tables, `dbt build` the postgres target with NOW() =
-    `clock` and the rules `rule_vars` (default: the active rule set), read the report.
-
-    With a `model`, the features are built first and scored into raw.ml_scores (the live
-    scorer's part, backtest.ml_scores), so the build sees the model's signal beside the rules.
-
-    Returns the load stats, seconds loading (including drawing `messages`), seconds in dbt, and
-    the report.
-    """
-    conn = database.connect()
-    try:
-        create_raw_tables(conn)
-        started = time.perf_counter()
-        load = load_messages(conn, messages)
-        load_s = time.perf_counter() - started
-    finally:
-        conn.close()
-    retention_hours = replay_retention_hours(span)
-    started = time.perf_counter()
-    if rule_vars is None:
-        rule_vars = store.dbt_vars(store.load(store.active_version()), env={})
-    variables = {
-        **rule_vars,
-        "retention_hours": retention_hours,
-        "structuring_threshold": str(structuring_threshold),
-    }
-    if model is not None:
-        score_replay(database, model, variables=variables, work_dir=work_dir, clock=clock)
-    run_dbt(database, "build", variables=variables, target_dir=work_dir / "dbt-target", clock=clock)
-    dbt_s = time.perf_counter() - started
-    conn = database.connect()
-    try:
-        report = build_report(conn)
-    finally:
-        conn.close()
-    return load, load_s, dbt_s, report
-
-
-def score_replay(
-    database: Database,
-    model: Model,
-    *,
-    variables: Mapping[str, object],
-    work_dir: Path,
-    clock: datetime,
-) -> int:
-    """Build mv_transaction_features and what it reads, then score it into raw.ml_scores."""
-    run_dbt(
-        database,
-        "run",
-        variables=variables,
-        target_dir=work_dir / "dbt-target",
-        select="+mv_transaction_features",
-        clock=clock,
-    )
-    conn = database.connect()
-    try:
-        return score_features(conn, model)
-    finally:
-        conn.close()
-
-
-def model_quality(database: Database, rule_vars: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Rules alone against rules + model on a built replay."""
-    variables = {**dbt_vars(), **(rule_vars or {})}
-    conn = database.connect()
-    try:
-        return build_model_quality(
-            conn,
-            weights=variables["risk_weights"],
-            grace_minutes=int(variables["label_match_grace_minutes"]),
-        )
-    finally:
-        conn.close()
-
-
-def replay(
-    database: Database,
-    settings: Settings,
-    *,
-    minutes: float | None = None,
-    events: int | None = None,
-    now: datetime | None = None,
-    extra_messages: Iterable[Message] = (),
-    work_dir: Path,
-    rule_vars: Mapping[str, object] | None = None,
-    model: Model | None = None,
-) -> ReplayResult:
-    """Replay seeded history ending at `now` (wall clock by default) into `database`; the views
-    are evaluated at `now`.
-
-    `extra_messages` are loaded after the generated ones (malformed-input tests).
-    """
-    end = now or datetime.now(UTC)
-    counted = _Counter(
-        records_as_messages(history(settings, end=end, minutes=minutes, events=events))
-    )
-    load, load_s, dbt_s, report = load_and_build(
-        database,
-        itertools.chain(counted, extra_messages),
-        span=history_span(settings, minutes=minutes, events=events),
-        structuring_threshold=settings.structuring_threshold,
-        work_dir=work_dir,
-        clock=end,
-        rule_vars=rule_vars,
-        model=model,
-    )
-    # Generation runs lazily inside the load loop: it is the producer's cost, not the SQL's.
-    load_s -= counted.seconds
-    quality = model_quality(database, rule_vars) if model is not None else None
+def finished(replay: engine.Replay, *, scored: bool) -> ReplayResult:
+    """`replay` with its report (and, when a model scored it, the rules-vs-model figures)."""
+    quality = read_model_quality(replay.database) if scored else None
     return ReplayResult(
-        database, counted.count, load, counted.seconds, load_s, dbt_s, report, work_dir, quality
+        **{item.name: getattr(replay, item.name) for item in fields(replay)},
+        report=read_report(replay.database),
+        model_quality=quality,
     )
-
-
-def replay_recorded(
-    database: Database,
-    path: Path,
-    stats: InputStats,
-    *,
-    rule_vars: Mapping[str, object],
-    work_dir: Path,
-) -> ReplayResult:
-    """Replay a recorded file (backtest.recorded) with `rule_vars`; the views are evaluated at
-    the time of its last record."""
-    assert stats.last is not None  # scan() refuses a file without a usable record
-    counted = _Counter(recorded.messages(path))
-    load, load_s, dbt_s, report = load_and_build(
-        database,
-        counted,
-        span=stats.span,
-        structuring_threshold=Decimal(str(rule_vars["structuring_threshold"])),
-        work_dir=work_dir,
-        clock=stats.last,
-        rule_vars=rule_vars,
-    )
-    return ReplayResult(database, counted.count, load, 0.0, load_s, dbt_s, report, work_dir)
 
 
 @contextlib.contextmanager
@@ -285,22 +55,20 @@ def replayed(
     rule_vars: Mapping[str, object] | None = None,
     model: Model | None = None,
 ) -> Iterator[ReplayResult]:
-    """A replay in the database at `database_url`, else in an embedded PostgreSQL of its own;
-    the database stays up while the context is open."""
-    with contextlib.ExitStack() as stack:
-        base = work_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="replay-")))
-        database = stack.enter_context(open_database(base / "pgdata", database_url))
-        yield replay(
-            database,
-            settings,
-            minutes=minutes,
-            events=events,
-            now=now,
-            extra_messages=extra_messages,
-            work_dir=base,
-            rule_vars=rule_vars,
-            model=model,
-        )
+    """offline.replay.replayed with the rules `rule_vars` (default: the active rule set) and the
+    `model`'s scores, read back; the database stays up while the context is open."""
+    with engine.replayed(
+        settings,
+        minutes=minutes,
+        events=events,
+        now=now,
+        extra_messages=extra_messages,
+        work_dir=work_dir,
+        database_url=database_url,
+        rule_vars=active_rule_vars() if rule_vars is None else rule_vars,
+        scorer=None if model is None else replay_scorer(model),
+    ) as replay:
+        yield finished(replay, scored=model is not None)
 
 
 def run(
@@ -308,37 +76,9 @@ def run(
     *,
     minutes: float | None = None,
     events: int | None = None,
-    work_dir: Path | None = None,
     database_url: str | None = None,
-    rule_vars: Mapping[str, object] | None = None,
-    model: Model | None = None,
 ) -> ReplayResult:
-    """Replay and return the result; an embedded database is gone afterwards (the report stays)."""
-    with replayed(
-        settings,
-        minutes=minutes,
-        events=events,
-        work_dir=work_dir,
-        database_url=database_url,
-        rule_vars=rule_vars,
-        model=model,
-    ) as result:
+    """Replay with the active rules and return the result; an embedded database is gone
+    afterwards (the report stays)."""
+    with replayed(settings, minutes=minutes, events=events, database_url=database_url) as result:
         return result
-
-
-class _Counter(Iterator[Message]):
-    """Counts the messages drawn and the time spent generating them."""
-
-    def __init__(self, messages: Iterator[Message]) -> None:
-        self._messages = messages
-        self.count = 0
-        self.seconds = 0.0
-
-    def __next__(self) -> Message:
-        started = time.perf_counter()
-        try:
-            message = next(self._messages)
-        finally:
-            self.seconds += time.perf_counter() - started
-        self.count += 1
-        return message

@@ -8,6 +8,8 @@ from typing import Any
 
 from psycopg2.extensions import connection as Connection
 
+from offline.database import Database
+
 TOP_ACCOUNTS = 10
 
 
@@ -38,7 +40,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rows(conn: Connection, query: str) -> list[dict[str, Any]]:
+def read_rows(conn: Connection, query: str) -> list[dict[str, Any]]:
     with conn.cursor() as cursor:
         cursor.execute(query)
         names = [column.name for column in cursor.description or ()]
@@ -55,8 +57,17 @@ def _count(conn: Connection, query: str) -> int:
         return int(value)
 
 
+def read_report(database: Database) -> Report:
+    """What the views of a built replay say."""
+    conn = database.connect()
+    try:
+        return build_report(conn)
+    finally:
+        conn.close()
+
+
 def build_report(conn: Connection) -> Report:
-    signals = _rows(
+    signals = read_rows(
         conn,
         """
         select signal_type as signal, instances_injected as injected,
@@ -69,7 +80,7 @@ def build_report(conn: Connection) -> Report:
         from public.mv_detection_quality_by_signal order by signal_type
         """,
     )
-    scenarios = _rows(
+    scenarios = read_rows(
         conn,
         """
         select scenario, intended_signal, instances_injected as injected,
@@ -79,24 +90,13 @@ def build_report(conn: Connection) -> Report:
         from public.mv_detection_quality_by_scenario order by scenario
         """,
     )
-    critical = _count(
-        conn,
-        "select count(*) from public.mv_account_risk_score_realtime where risk_level = 'critical'",
-    )
     # An account "carries injected fraud" when its customer is the victim of a labelled instance.
-    critical_without_fraud = _count(
-        conn,
-        """
-        select count(*) from public.mv_account_risk_score_realtime as risk
-        where risk.risk_level = 'critical'
-            and not exists (
-                select 1 from public.stg_fraud_labels as labels
-                where labels.customer_id = risk.customer_id
-            )
-        """,
-    )
+    ((critical, critical_without_fraud),) = [
+        (row["critical_accounts"], row["critical_accounts_without_fraud"])
+        for row in read_rows(conn, "select * from public.mv_critical_accounts")
+    ]
     open_cases = _count(conn, "select count(*) from public.mv_open_fraud_cases")
-    top_accounts = _rows(
+    top_accounts = read_rows(
         conn,
         f"""
         select account_id, customer_id, risk_score, risk_level, reason_codes, signal_count
@@ -104,7 +104,7 @@ def build_report(conn: Connection) -> Report:
         order by risk_score desc, account_id limit {TOP_ACCOUNTS}
         """,
     )
-    top_cases = _rows(
+    top_cases = read_rows(
         conn,
         f"""
         select case_id, account_id, severity, risk_score, recommended_action, reason_codes
@@ -112,14 +112,14 @@ def build_report(conn: Connection) -> Report:
         order by risk_score desc, case_id limit {TOP_ACCOUNTS}
         """,
     )
-    rejected = _rows(
+    rejected = read_rows(
         conn,
         """
         select topic, rejection_reason, rejected_count from public.mv_data_quality_summary
         order by topic, rejection_reason
         """,
     )
-    lookalike_kinds = _rows(
+    lookalike_kinds = read_rows(
         conn,
         # 'unattributed' last: it is no kind of honest behaviour.
         """
@@ -129,7 +129,7 @@ def build_report(conn: Connection) -> Report:
         order by lookalike_kind = 'unattributed', lookalike_kind
         """,
     )
-    lookalike_kind_signals = _rows(
+    lookalike_kind_signals = read_rows(
         conn,
         """
         select lookalike_kind, signal_type, false_positive_detections, episodes_flagged
@@ -137,8 +137,8 @@ def build_report(conn: Connection) -> Report:
         order by lookalike_kind = 'unattributed', lookalike_kind, signal_type
         """,
     )
-    (alerts,) = _rows(conn, "select * from public.mv_alerts_per_1000_transactions")
-    pr_curve = _rows(
+    (alerts,) = read_rows(conn, "select * from public.mv_alerts_per_1000_transactions")
+    pr_curve = read_rows(
         conn,
         """
         select threshold, flagged_accounts, true_positive_accounts, fraudulent_accounts,
@@ -148,7 +148,7 @@ def build_report(conn: Connection) -> Report:
         order by threshold desc
         """,
     )
-    average_precision = _rows(
+    average_precision = read_rows(
         conn,
         """
         select thresholds, fraudulent_accounts, scored_fraudulent_accounts, average_precision,
@@ -157,7 +157,7 @@ def build_report(conn: Connection) -> Report:
         where score_name = 'account_risk_score'
         """,
     )
-    card_precision = _rows(
+    card_precision = read_rows(
         conn,
         """
         select day_start, cards_ranked, cards_with_risk, compromised_in_top, compromised_cards,

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import psycopg2
 from psycopg2.extensions import connection as Connection
@@ -23,56 +23,9 @@ from psycopg2.extras import RealDictCursor
 from cases.errors import Conflict, UnknownCase
 from cases.workflow import CaseState, Decision
 
-# The live queue: cases in the open-case view with their analyst state, plus closed cases that
-# have since left the view (their last record says what they were).
-_ALL_CASES = """
-with live as (
-    select
-        cases.case_id as case_id,
-        cases.account_id as account_id,
-        cases.customer_id as customer_id,
-        cases.severity as severity,
-        cases.risk_score as risk_score,
-        cases.recommended_action as recommended_action,
-        cases.reason_codes as reason_codes,
-        cases.opened_at as opened_at,
-        cases.updated_at as updated_at,
-        coalesce(status.status, 'open') as status,
-        status.assignee as assignee,
-        status.outcome as outcome,
-        status.last_decided_at as last_decided_at
-    from mv_open_fraud_cases as cases
-    left join mv_case_status as status
-        on cases.case_id = status.case_id
-),
-
-gone as (
-    select
-        status.case_id as case_id,
-        status.account_id as account_id,
-        cast(null as varchar) as customer_id,
-        status.severity as severity,
-        cast(null as numeric) as risk_score,
-        cast(null as varchar) as recommended_action,
-        status.reason_codes as reason_codes,
-        status.case_opened_at as opened_at,
-        status.last_decided_at as updated_at,
-        status.status as status,
-        status.assignee as assignee,
-        status.outcome as outcome,
-        status.last_decided_at as last_decided_at
-    from mv_case_status as status
-    left join mv_open_fraud_cases as cases
-        on status.case_id = cases.case_id
-    where cases.case_id is null and status.status = 'closed'
-),
-
-all_cases as (
-    select * from live
-    union all
-    select * from gone
-)
-"""
+# The live queue (open cases with their analyst state, and closed cases that left the open-case
+# view): the dbt view mv_case_queue.
+_ALL_CASES = "select * from mv_case_queue"
 
 # The rule set live at a moment: the version the latest change at or before it went to; before
 # the first change, the version that change left. No row when no change was ever recorded.
@@ -174,7 +127,8 @@ class Store:
             if self._risingwave is None:
                 with conn.cursor() as cur:
                     cur.execute("select version()")
-                    self._risingwave = "risingwave" in str(cur.fetchone()[0]).lower()
+                    version = cast(tuple[Any, ...], cur.fetchone())  # one row, always
+                    self._risingwave = "risingwave" in str(version[0]).lower()
             yield Session(conn, risingwave=self._risingwave)
         finally:
             conn.close()
@@ -221,14 +175,13 @@ class Session:
             )
             params["after_at"], params["after_id"] = after
         sql = (
-            f"{_ALL_CASES} select * from all_cases where {' and '.join(where)}"
-            " order by opened_at, case_id limit %(limit)s"
+            f"{_ALL_CASES} where {' and '.join(where)} order by opened_at, case_id limit %(limit)s"
         )
         return self._rows(sql, params)
 
     def case(self, case_id: str) -> Row:
         rows = self._rows(
-            f"{_ALL_CASES} select * from all_cases where case_id = %(case_id)s",
+            f"{_ALL_CASES} where case_id = %(case_id)s",
             {"case_id": case_id},
         )
         if not rows:
@@ -320,7 +273,8 @@ class Session:
     def decisions(
         self, flt: DecisionFilter, after: tuple[datetime, str] | None, limit: int
     ) -> list[Row]:
-        where, params = ["true"], {"limit": limit}
+        where = ["true"]
+        params: dict[str, object] = {"limit": limit}
         for column in ("case_id", "actor", "action"):
             value = getattr(flt, column)
             if value:
@@ -394,3 +348,106 @@ class Session:
                 f"{decision.case_id} changed while you acted: {winner['actor']} recorded"
                 f" {winner['action']} first; reload the case and try again"
             )
+
+
+# The analyst page's evidence (cases/page.py): read-only queries around one case or entity. ---
+
+# Entity kinds the pivot pages list, and where each is seen: (table, column, extra condition).
+ENTITY_SOURCES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "device": (
+        ("stg_transactions", "device_id", ""),
+        ("stg_logins", "device_id", ""),
+    ),
+    "ip": (("stg_logins", "ip_address", ""),),
+    "card": (("stg_transactions", "card_token", ""),),
+    "merchant": (("stg_transactions", "merchant_id", " and channel <> 'transfer'"),),
+    "payee": (("stg_transactions", "merchant_id", " and channel = 'transfer'"),),
+}
+
+
+def customer_profile(session: Session, customer_id: str | None) -> Row | None:
+    """The customer's latest KYC profile (home, tier, registered devices, typical spend)."""
+    if not customer_id:
+        return None
+    rows = session._rows(
+        "select customer_id, primary_account_id, home_city, home_country, risk_tier, kyc_status,"
+        " registered_device_ids, typical_spend, customer_since, profile_updated_at"
+        " from stg_customers where customer_id = %(customer_id)s",
+        {"customer_id": customer_id},
+    )
+    return rows[0] if rows else None
+
+
+def account_activity(session: Session, account_id: str) -> Row:
+    """How the account usually spends over what the views hold: count, mean and largest."""
+    return session._rows(
+        "select count(*) as transactions, avg(amount) as mean_amount, max(amount) as max_amount,"
+        " min(event_time) as first_seen from stg_transactions where account_id = %(account_id)s",
+        {"account_id": account_id},
+    )[0]
+
+
+def transactions_between(
+    session: Session, account_id: str, since: datetime, until: datetime, limit: int
+) -> list[Row]:
+    """Every transaction of the account in [since, until]: the flagged ones and those around."""
+    return session._rows(
+        "select event_id, event_time, amount, currency, channel, merchant_id, merchant_name,"
+        " merchant_category, city, country, device_id, card_token, status from stg_transactions"
+        " where account_id = %(account_id)s and event_time >= %(since)s"
+        " and event_time <= %(until)s order by event_time, event_id limit %(limit)s",
+        {"account_id": account_id, "since": since, "until": until, "limit": limit},
+    )
+
+
+def prior_cases(session: Session, case: Row) -> list[Row]:
+    """The account's other closed cases (with outcomes) and the customer's other open ones."""
+    closed = session._rows(
+        "select case_id, case_opened_at as opened_at, decided_at as closed_at, outcome, severity,"
+        " note from case_decisions where account_id = %(account_id)s and action = 'close'"
+        " and case_id <> %(case_id)s order by decided_at desc limit 20",
+        {"account_id": case["account_id"], "case_id": case["case_id"]},
+    )
+    live = session._rows(
+        "select case_id, opened_at, severity, account_id from mv_open_fraud_cases"
+        " where customer_id = %(customer_id)s and case_id <> %(case_id)s"
+        " order by opened_at desc limit 20",
+        {"customer_id": case["customer_id"] or "", "case_id": case["case_id"]},
+    )
+    return [*({**row, "open": False} for row in closed), *({**row, "open": True} for row in live)]
+
+
+def model_scores(
+    session: Session, account_id: str, since: datetime, until: datetime, limit: int
+) -> list[Row]:
+    """The model's highest scores on the account's transactions in [since, until]."""
+    return session._rows(
+        "select event_id, event_time, amount, score, model_version, top_feature"
+        " from stg_ml_scores where account_id = %(account_id)s and event_time >= %(since)s"
+        " and event_time <= %(until)s order by score desc, event_id limit %(limit)s",
+        {"account_id": account_id, "since": since, "until": until, "limit": limit},
+    )
+
+
+def entity(session: Session, kind: str, value: str, limit: int) -> dict[str, list[Row]]:
+    """Who shares an entity: the customers and accounts it was seen on, and their cases."""
+    seen: list[Row] = []
+    for table, column, condition in ENTITY_SOURCES[kind]:
+        account = "account_id" if table == "stg_transactions" else "cast(null as varchar)"
+        name = "max(merchant_name)" if table == "stg_transactions" else "cast(null as varchar)"
+        seen += session._rows(
+            f"select customer_id, {account} as account_id, count(*) as events,"
+            f" min(event_time) as first_seen, max(event_time) as last_seen, {name} as name"
+            f" from {table} where {column} = %(value)s{condition}"
+            f" group by customer_id{', account_id' if table == 'stg_transactions' else ''}"
+            " order by last_seen desc limit %(limit)s",
+            {"value": value, "limit": limit},
+        )
+    accounts = tuple({row["account_id"] for row in seen if row["account_id"]}) or ("",)
+    customers = tuple({row["customer_id"] for row in seen if row["customer_id"]}) or ("",)
+    cases = session._rows(
+        f"{_ALL_CASES} select * from all_cases where account_id in %(accounts)s"
+        " or customer_id in %(customers)s order by opened_at desc, case_id limit %(limit)s",
+        {"accounts": accounts, "customers": customers, "limit": limit},
+    )
+    return {"seen": seen, "cases": cases}

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,12 +20,12 @@ from typing import Any
 import psycopg2
 from pydantic import ValidationError
 
-from backtest import recorded
-from backtest.database import open_database
-from backtest.dbt import DbtError
-from backtest.load import records_as_messages
-from backtest.replay import history, history_span
-from producers.settings import Settings, describe_error
+from offline import recorded
+from offline.database import open_database
+from offline.dbt import DbtError
+from offline.load import records_as_messages
+from offline.replay import history, history_span
+from producers.settings import Settings
 from rules import compare, deploy, diff, store
 from rules import history as rule_history
 from rules.schema import RuleSetError
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _backtest(args: argparse.Namespace) -> int:
+    started = time.monotonic()
     active = store.load(args.active or store.active_version())
     candidate = store.load(args.candidate)
     with tempfile.TemporaryDirectory(prefix="rules-backtest-") as scratch:
@@ -86,6 +88,7 @@ def _backtest(args: argparse.Namespace) -> int:
                     clock=stats.last,
                     structuring_threshold=threshold,
                     work_dir=work_dir,
+                    strict=True,
                 )
             else:
                 overrides: dict[str, Any] = {"sink": "jsonl"}
@@ -116,6 +119,9 @@ def _backtest(args: argparse.Namespace) -> int:
     if args.report is not None:
         args.report.parent.mkdir(parents=True, exist_ok=True)
         args.report.write_text(json.dumps(document, indent=2) + "\n")
+    print(
+        f"Done in {time.monotonic() - started:.1f} s wall time (generation, load, both dbt runs)."
+    )
     return 0
 
 
@@ -181,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return EXIT_INVALID
     except ValidationError as error:
-        print(describe_error(error), file=sys.stderr)
+        print(Settings.describe_error(error), file=sys.stderr)
         return EXIT_INVALID
     except DbtError as error:
         print(error, file=sys.stderr)

@@ -17,10 +17,10 @@ from typing import Any
 
 from psycopg2.extensions import connection as Connection
 
-from backtest.database import Database
-from backtest.dbt import run_dbt
-from backtest.load import Message
-from backtest.replay import load_and_build, replay_retention_hours
+from offline.database import Database
+from offline.dbt import run_dbt
+from offline.load import Message
+from offline.replay import load_and_build, replay_retention_hours
 from rules import store
 from rules.schema import RuleSet, signal_types
 
@@ -154,8 +154,10 @@ def compare(
     structuring_threshold: Decimal,
     work_dir: Path,
     env: dict[str, str] | None = None,
+    strict: bool = False,
 ) -> Comparison:
-    """Both rule sets on `messages` in `database` (see the module docstring)."""
+    """Both rule sets on `messages` in `database` (see the module docstring); `strict` for
+    recorded input (offline.convert)."""
     active_vars = store.dbt_vars(active, env=env)
     load_and_build(
         database,
@@ -165,6 +167,7 @@ def compare(
         work_dir=work_dir / "active",
         clock=clock,
         rule_vars=active_vars,
+        strict=strict,
     )
     conn = database.connect()
     try:

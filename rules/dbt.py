@@ -1,11 +1,11 @@
 """The dbt commands a rule change runs, built as argument lists (testable offline), and running
-them in this process (backtest.dbt) on either target."""
+them in this process (offline.dbt) on either target."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from backtest.schema import DBT_PROJECT_DIR
+from offline.schema import DBT_PROJECT_DIR
 
 SHADOW_SELECTION = ("path:models/signals", "path:models/shadow")
 

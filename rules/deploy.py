@@ -18,7 +18,7 @@ from typing import Any
 import psycopg2
 from psycopg2.extensions import connection as Connection
 
-from backtest.dbt import dbt_args, invoke
+from offline.dbt import dbt_args, invoke
 from rules import history, store
 from rules.dbt import SHADOW_SELECTION, compiled_models
 from rules.history import RuleChange
@@ -183,7 +183,7 @@ class Deployer:
             variables=self.vars_for(rule_set),
             target_dir=self.work_dir / "operation",
         )
-        self.runner([*args, "create_rule_history"], self.target.dbt_env)
+        self.runner([*args, "ensure_rule_history"], self.target.dbt_env)
 
     def _grant_reader(self) -> None:
         """Grafana's SELECT-only user may read the views just created (scripts/grant_reader.sql)."""

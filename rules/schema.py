@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -89,14 +89,63 @@ class Rules(BaseModel):
         return values
 
 
+RiskLevel = Literal["low", "medium", "high", "critical"]
+RISK_LEVELS: tuple[RiskLevel, ...] = ("low", "medium", "high", "critical")
+Action = Literal["review", "decline"]
+Score = Annotated[float, Field(gt=0, lt=1)]
+
+
+class DecisionRules(BaseModel):
+    """Thresholds of the decision service (decisions/): what makes a payment reviewed or declined.
+
+    The rule windows (velocity, cnp_spike, structuring) and high_value_amount are read from the
+    rules above, so a request is judged by the same numbers as the streaming views.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # The account's risk level in mv_account_risk_score_realtime.
+    decline_risk_level: RiskLevel
+    review_risk_level: RiskLevel
+    # The account has a case in mv_open_fraud_cases.
+    open_case_action: Action
+    # The champion model's score of this transaction.
+    model_review_score: Score
+    model_decline_score: Score
+    # The amount against the customer's typical spend (KYC profile).
+    amount_to_typical_review: Annotated[float, Field(gt=1, le=1000)]
+    # A device not registered to the customer, from this amount on.
+    new_device_review_amount: Amount
+    # Card-not-present at or above rules.high_value_amount.
+    card_not_present_high_value_action: Action
+    # The payment completes a rule's count in its window (velocity, cnp_spike, structuring).
+    rule_window_action: Action
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DecisionRules:
+        if RISK_LEVELS.index(self.review_risk_level) > RISK_LEVELS.index(self.decline_risk_level):
+            raise ValueError(
+                "review_risk_level must not be above decline_risk_level"
+                f" (got {self.review_risk_level}, {self.decline_risk_level})"
+            )
+        if not self.model_review_score < self.model_decline_score:
+            raise ValueError(
+                "model_review_score < model_decline_score must hold"
+                f" (got {self.model_review_score}, {self.model_decline_score})"
+            )
+        return self
+
+
 class RuleSet(BaseModel):
-    """One version of the rules: its name (the file's stem), why it exists, and the rules."""
+    """One version of the rules: its name (the file's stem), why it exists, the detection rules,
+    and the decision service's thresholds."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: Annotated[str, Field(pattern=VERSION_PATTERN)]
     description: Annotated[str, Field(min_length=1, max_length=500)]
     rules: Rules
+    decisions: DecisionRules
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -110,7 +159,7 @@ def describe(error: ValidationError) -> str:
     where = _location(first["loc"])
     if first["type"] == "missing":
         return f"{where}: is required"
-    if not where or where == "rules":
+    if not where or where in {"rules", "decisions"}:
         return message
     return f"{where}: {message} (got {first.get('input')!r})"
 

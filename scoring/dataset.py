@@ -14,13 +14,14 @@ from typing import Any
 import numpy as np
 from psycopg2.extensions import connection as Connection
 
-from backtest.database import Database, open_database
-from backtest.dbt import run_dbt
-from backtest.load import create_raw_tables, load_messages, records_as_messages
-from backtest.ml_scores import read_features
-from backtest.replay import history
+from offline.database import Database, open_database
+from offline.dbt import run_dbt
+from offline.features import FEATURES_VIEW, read_features
+from offline.load import create_raw_tables, load_messages, records_as_messages
+from offline.progress import Progress, tracked
+from offline.replay import expected_events, history
 from producers.settings import Settings
-from scoring.features import vectorize
+from scoring.features import missing_columns, vectorize
 
 # The features and the labels' source view, and what they are built from.
 FEATURE_SELECTOR = "+mv_transaction_features +src_fraud_labels"
@@ -59,6 +60,15 @@ class Dataset:
 
 def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).isoformat()
+
+
+def feature_rows(conn: Connection) -> list[dict[str, Any]]:
+    """offline.features.read_features; a schema mismatch with the model's features is an error."""
+    records = read_features(conn)
+    missing = missing_columns(list(records[0])) if records else []
+    if missing:
+        raise ValueError(f"{FEATURES_VIEW} lacks feature columns: {', '.join(missing)}")
+    return records
 
 
 def read_truth(conn: Connection) -> dict[str, tuple[str, bool]]:
@@ -106,18 +116,23 @@ def replay_dataset(
     with contextlib.ExitStack() as stack:
         base = work_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="train-")))
         database = stack.enter_context(open_database(base / "pgdata"))
+        records = history(settings, end=end, minutes=minutes, events=None)
+        progress = Progress(
+            "generate and load",
+            total=expected_events(settings, minutes=minutes, events=None),
+            unit="events",
+        )
         conn = database.connect()
         try:
             create_raw_tables(conn)
-            load_messages(
-                conn, records_as_messages(history(settings, end=end, minutes=minutes, events=None))
-            )
+            load_messages(conn, tracked(records_as_messages(records), progress))
         finally:
             conn.close()
+        progress.finish()
         build_features(database, clock=end, work_dir=base, span=timedelta(minutes=minutes))
         conn = database.connect()
         try:
-            yield labelled(read_features(conn), read_truth(conn))
+            yield labelled(feature_rows(conn), read_truth(conn))
         finally:
             conn.close()
 

@@ -1,10 +1,12 @@
-"""`python -m scoring.offline train|retrain`: the registry's jobs, on a seeded realistic replay.
+"""`python -m scoring.offline train|retrain|drift`: the registry's jobs, on a seeded replay.
 
 train: a labelled set from MINUTES of the realistic world, XGBoost + Isolation Forest trained on
 the earlier part (time split), measured on the later part; saved as a new version and champion.
 retrain: a challenger trained the same way on new traffic (a replay of another seed); the
 champion and the challenger are measured on the same held-out later window, and the challenger
 is promoted only when its PR-AUC beats the champion's by SCORING_PROMOTION_MARGIN.
+drift: the champion's drift monitor over a replay (with a spend shift after --drift-after
+minutes, if given), one line per window and a picture (--output, PNG).
 """
 
 from __future__ import annotations
@@ -12,32 +14,38 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from backtest.clock import history_end
-from backtest.schema import dbt_vars
+from offline.clock import history_end
+from offline.logs import setup_logging
+from offline.schema import dbt_vars
 from producers.settings import Settings
 from scoring.dataset import replay_dataset, time_split
+from scoring.drift_report import drift_figure, judge, summary
 from scoring.model import ModelError
 from scoring.registry import Registry
-from scoring.settings import ScoringSettings, describe_error
+from scoring.settings import ScoringSettings
 from scoring.train import TrainingRun, evaluate, train
 
 TRAIN_SHARE = 0.7
 # Seeds other than the producer's default (42): the live traffic and docs/detection_quality.md's
 # replay are never the world the model learned.
-DEFAULT_SEEDS = {"train": 7, "retrain": 8}
+DEFAULT_SEEDS = {"train": 7, "retrain": 8, "drift": 9}
 TRANSACTION_RATE = 10.0
 POOL = 300
 log = logging.getLogger("scoring.offline")
 
 
-def world(seed: int, fraud_rate: float, rate: float, pool: int) -> Settings:
-    return Settings(  # type: ignore[call-arg]
+def world(
+    seed: int, fraud_rate: float, rate: float, pool: int, drift_after: float = 0.0
+) -> Settings:
+    return Settings(
         _env_file=None,
         sink="jsonl",
         seed=seed,
@@ -46,12 +54,13 @@ def world(seed: int, fraud_rate: float, rate: float, pool: int) -> Settings:
         customer_pool_size=pool,
         world="realistic",
         structuring_threshold=Decimal("10000"),
+        drift_after_minutes=drift_after,
     )
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m scoring.offline", description=__doc__)
-    parser.add_argument("job", choices=["train", "retrain"])
+    parser.add_argument("job", choices=list(DEFAULT_SEEDS))
     parser.add_argument("--minutes", type=float, default=20.0, help="simulated minutes (20)")
     parser.add_argument(
         "--seed", type=int, help="seed of the replay (train 7, retrain 8: never the producer's 42)"
@@ -61,9 +70,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--transaction-rate", type=float, default=TRANSACTION_RATE, help="per second (10)"
     )
     parser.add_argument("--pool", type=int, default=POOL, help="customers (300)")
+    parser.add_argument(
+        "--drift-after", type=float, help="drift: minutes before the producer's spend shift"
+    )
+    parser.add_argument(
+        "--output", type=Path, default=Path("reports/drift.png"), help="drift: the picture"
+    )
     args = parser.parse_args(argv)
     if args.minutes <= 0:
         parser.exit(2, "MINUTES: must be greater than 0\n")
+    if args.drift_after is not None and not 0 < args.drift_after < args.minutes:
+        parser.exit(2, "--drift-after: must be between 0 and MINUTES\n")
     if args.seed is None:
         args.seed = DEFAULT_SEEDS[args.job]
     return args
@@ -79,6 +96,18 @@ def threshold() -> float:
     return float(dbt_vars()["ml_anomaly_threshold"])
 
 
+def trained_line(version: str, card: dict[str, Any]) -> str:
+    """What was trained, on what, in one line."""
+    data = card["data"]
+    return (
+        f"trained {version}: XGBoost ({card['xgboost']['boost_rounds']} rounds) + Isolation"
+        f" Forest ({card['isolation_forest']['trees']} trees) on {data['minutes']} minutes of the"
+        f" {data['world']} world, seed {card['seed']}, FRAUD_RATE {data['fraud_rate']}:"
+        f" {data['train_rows']} training rows ({data['train_fraud_rows']} fraud),"
+        f" {data['test_rows']} test rows ({data['test_fraud_rows']} fraud)"
+    )
+
+
 def train_job(args: argparse.Namespace, registry: Registry, end: datetime) -> dict[str, Any]:
     settings = world(args.seed, args.fraud_rate, args.transaction_rate, args.pool)
     run = TrainingRun(
@@ -87,13 +116,18 @@ def train_job(args: argparse.Namespace, registry: Registry, end: datetime) -> di
     with replay_dataset(settings, minutes=args.minutes, end=end) as dataset:
         model = train(registry.next_version(), dataset, run)
     registry.add(model, role="champion")
+    log.info("%s", trained_line(model.version, model.card))
     metrics = model.card["metrics"]["test"]
     log.info(
-        "trained %s as champion: PR-AUC %s, recall %s, evasive recall %s on the later %d rows",
+        "train: %s is the new champion in %s (PR-AUC %s, precision %s, recall %s,"
+        " evasive recall %s, %s alerts per 1,000 on the later %d rows)",
         model.version,
+        registry.root,
         metrics["pr_auc"],
+        metrics["precision"],
         metrics["recall"],
         metrics["evasive_recall"],
+        metrics["alerts_per_1000"],
         metrics["transactions"],
     )
     return model.card
@@ -113,6 +147,7 @@ def retrain_job(
         champion_figures = evaluate(champion, held_out, run.threshold)
     challenger_figures = challenger.card["metrics"]["test"]
     registry.add(challenger, role="challenger")
+    log.info("%s", trained_line(challenger.version, challenger.card))
     champion_pr_auc = champion_figures["pr_auc"] or 0.0
     challenger_pr_auc = challenger_figures["pr_auc"] or 0.0
     promoted = challenger_pr_auc > champion_pr_auc + margin
@@ -141,24 +176,47 @@ def retrain_job(
     return decision
 
 
+def drift_job(args: argparse.Namespace, registry: Registry, end: datetime) -> list[str]:
+    """Judge a replay's windows with the champion, draw them into args.output, print them."""
+    champion = registry.champion()
+    scoring_settings = ScoringSettings()
+    settings = world(args.seed, args.fraud_rate, args.transaction_rate, args.pool, args.drift_after)
+    with replay_dataset(settings, minutes=args.minutes, end=end) as dataset:
+        reports = judge(champion, dataset.event_time, dataset.matrix, scoring_settings)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    drift_figure(reports, scoring_settings.drift_psi_threshold).savefig(
+        args.output, format="png", metadata={"Software": None}
+    )
+    lines = summary(reports)
+    for line in lines:
+        log.info("%s", line)
+    drifted = sum(1 for report in reports if report.drifted)
+    log.info("%d of %d windows drifted; picture: %s", drifted, len(reports), args.output)
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+    started = time.monotonic()
+    setup_logging()
     args = parse_args(argv)
     try:
         settings = ScoringSettings()
     except ValidationError as error:
-        print(f"scoring: invalid setting: {describe_error(error)}", file=sys.stderr)
+        print(f"scoring: invalid setting: {ScoringSettings.describe_error(error)}", file=sys.stderr)
         return 2
     registry = Registry(settings.registry_dir)
     end = replay_end(args.minutes)
     try:
         if args.job == "train":
             train_job(args, registry, end)
-        else:
+        elif args.job == "retrain":
             retrain_job(args, registry, end, settings.promotion_margin)
+        else:
+            drift_job(args, registry, end)
     except (ModelError, ValueError) as error:
         print(f"scoring: {error}", file=sys.stderr)
         return 2
+    log.info("%s: done in %.0f s wall time", args.job, time.monotonic() - started)
     return 0
 
 

@@ -3,7 +3,7 @@ the backtest and the benchmark all call it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,3 +100,18 @@ def score_matrix(
             )
         )
     return scores
+
+
+def replay_scorer(
+    model: Model,
+) -> Callable[[Sequence[Mapping[str, Any]]], list[dict[str, Any]]]:
+    """score_records as the offline engine's scorer (offline.features): one ml_scores payload
+    per feature row, scored when the row's transaction arrived (its ingested_at)."""
+
+    def score(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            score.as_message(record["ingested_at"].isoformat())
+            for record, score in zip(records, score_records(model, records), strict=True)
+        ]
+
+    return score

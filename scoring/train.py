@@ -12,6 +12,7 @@ import sklearn
 import xgboost
 from sklearn.ensemble import IsolationForest
 
+from offline.progress import Progress
 from scoring.dataset import Dataset, time_split
 from scoring.features import FEATURE_NAMES, schema_hash
 from scoring.metrics import at_threshold, pr_auc
@@ -36,6 +37,18 @@ class TrainingRun:
     threshold: float
 
 
+class _RoundProgress(xgboost.callback.TrainingCallback):
+    """Boosting rounds as a progress line (the callback reads nothing the model learns)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.progress = Progress("train XGBoost", total=BOOST_ROUNDS, unit="rounds")
+
+    def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
+        self.progress.advance()
+        return False
+
+
 def fit(
     dataset: Dataset, seed: int
 ) -> tuple[xgboost.Booster, IsolationForest, tuple[float, float]]:
@@ -58,12 +71,17 @@ def fit(
     matrix = xgboost.DMatrix(
         dataset.matrix, label=dataset.labels, feature_names=list(FEATURE_NAMES)
     )
-    booster = xgboost.train(params, matrix, num_boost_round=BOOST_ROUNDS)
+    rounds = _RoundProgress()
+    booster = xgboost.train(params, matrix, num_boost_round=BOOST_ROUNDS, callbacks=[rounds])
+    rounds.progress.finish(f"{len(dataset)} rows")
     # Predictions take plain arrays: drop the names so the scorer need not build named matrices.
     booster.feature_names = None
     forest = IsolationForest(n_estimators=FOREST_TREES, random_state=seed, n_jobs=1)
     filled = np.nan_to_num(dataset.matrix, nan=-1.0)
+    progress = Progress("train Isolation Forest", total=FOREST_TREES, unit="trees")
     forest.fit(filled)
+    progress.advance(FOREST_TREES)
+    progress.finish()
     raw = -forest.score_samples(filled)
     return booster, forest, (float(np.quantile(raw, 0.01)), float(np.quantile(raw, 0.999)))
 

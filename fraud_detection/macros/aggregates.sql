@@ -6,12 +6,14 @@ percentile_cont(0.5) within group (order by {{ expression }})
 {%- endmacro %}
 
 {#- The account risk formula: the noisy-or 1 - prod(1 - term) of one weighted term per signal type,
-    so one signal never exceeds its weight and agreeing signals compound; 4 places. One home for
-    the risk score and the risk Card Precision@100 ranks cards by. -#}
-{% macro noisy_or(terms) -%}
-round(1 - (
+    so one signal never exceeds its weight and agreeing signals compound; 4 places (`digits`;
+    none: unrounded, for a score that ranks transactions, where rounding would create ties). One
+    home for the risk score, the risk Card Precision@100 ranks cards by, and the rules + model
+    score of mv_transaction_risk_scores. -#}
+{% macro noisy_or(terms, digits=4) -%}
+{%- if digits is not none %}round({% endif %}1 - (
     {%- for term in terms %}
     (1 - {{ term }}){{ " *" if not loop.last }}
     {%- endfor %}
-), 4)
+){%- if digits is not none %}, {{ digits }}){% endif %}
 {%- endmacro %}

@@ -600,8 +600,50 @@ def model_monitoring() -> Row:
     )
 
 
+def decisions() -> Row:
+    """The decision service (decisions/): what it answered in the authorisation path."""
+    return (
+        "Decisions (authorisation path)",
+        [
+            timeseries_panel(
+                "Decisions per minute by outcome",
+                "Transactions the decision service approved, reviewed or declined, per minute of"
+                " decision time; degraded: decided by the fallback policy without the account's"
+                " state (DECISIONS_FALLBACK).",
+                """
+                select
+                    window_start as "time",
+                    approved as "approved",
+                    reviewed as "reviewed",
+                    declined as "declined",
+                    degraded as "degraded"
+                from mv_decisions_per_minute
+                where $__timeFilter(window_start)
+                order by window_start
+                """,
+            ),
+            timeseries_panel(
+                "Decline rate and decision time",
+                "Declined share of decisions in percent, and the service's decision time per"
+                " minute (p50, p99, milliseconds; publication excluded).",
+                """
+                select
+                    window_start as "time",
+                    decline_rate_pct as "decline rate %",
+                    elapsed_p50_ms as "p50 ms",
+                    elapsed_p99_ms as "p99 ms"
+                from mv_decisions_per_minute
+                where $__timeFilter(window_start)
+                order by window_start
+                """,
+            ),
+        ],
+    )
+
+
 ROWS = (
     kpis,
+    decisions,
     traffic,
     risk,
     breakdowns,

@@ -18,8 +18,8 @@ from kafka.admin import NewTopic
 
 from alerter import app
 from alerter.settings import ENV_PREFIX, AlerterSettings
-from alerter.shutdown import Shutdown
-from producers.topics import TOPIC_CONFIGS
+from common.kafka import TOPIC_CONFIGS
+from common.runtime import StopFlag
 from tests.alerter.webhook import WebhookServer
 
 CASE_PARTITIONS = 3
@@ -58,7 +58,7 @@ class Topics:
             "broker_wait_s": 30.0,
             "log_interval_s": 1.0,
         }
-        return AlerterSettings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg]
+        return AlerterSettings(_env_file=None, **{**values, **overrides})
 
     def env(self, **overrides: str) -> dict[str, str]:
         """The same settings as environment variables, for `python -m alerter`."""
@@ -148,7 +148,7 @@ class InProcessAlerter:
 
     def __init__(self, settings: AlerterSettings) -> None:
         self.out = io.StringIO()
-        self._shutdown = Shutdown()
+        self._shutdown = StopFlag()
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(settings,), daemon=True)
 

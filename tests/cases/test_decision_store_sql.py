@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from backtest.schema import DBT_PROJECT_DIR
 from cases.store import DECISION_COLUMNS
+from offline.schema import DBT_PROJECT_DIR
 from tests.support.dbt_compile import compile_risingwave
 
 

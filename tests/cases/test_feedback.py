@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backtest.dbt import run_dbt
-from backtest.replay import DEFAULT_RETENTION_HOURS
+from offline.dbt import run_dbt
+from offline.replay import DEFAULT_RETENTION_HOURS
 from tests.cases.conftest import auth
 from tests.support.replay import replay_end
 

@@ -15,7 +15,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 
 def test_checked_in_schema_equals_the_served_one() -> None:
-    app = create_app(CaseServiceSettings(_env_file=None))  # type: ignore[call-arg]
+    app = create_app(CaseServiceSettings(_env_file=None))
     with TestClient(app) as client:
         served = client.get("/openapi.json").json()
     assert json.loads(DOC.read_text(encoding="utf-8")) == served, "run `make openapi`"

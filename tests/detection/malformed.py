@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from backtest.load import Message
+from offline.load import Message
 from producers.models import (
     Alert,
     CardEvent,

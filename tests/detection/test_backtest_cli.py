@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SIGNAL_KEYS = {"signal", "injected", "detected", "precision", "recall", "median_time_to_detect_s"}
 
 
-def test_a_clean_replay_through_the_cli_reports_nothing_critical(tmp_path: Path) -> None:
+def test_a_clean_replay_through_the_cli_reports_nothing_critical(
+    embedded_postgres: None, tmp_path: Path
+) -> None:
     report = tmp_path / "report.json"
     result = subprocess.run(
         [
@@ -21,8 +23,9 @@ def test_a_clean_replay_through_the_cli_reports_nothing_critical(tmp_path: Path)
             *("--seed", "3", "--report", str(report)),
         ],
         cwd=ROOT,
-        # The clean world: honest look-alikes of the realistic one may open cases.
-        env={**os.environ, "WORLD": "clean"},
+        # The clean world: honest look-alikes of the realistic one may open cases. Every
+        # progress update printed (no interval), so the lines do not depend on machine speed.
+        env={**os.environ, "WORLD": "clean", "PROGRESS_INTERVAL_S": "0"},
         capture_output=True,
         text=True,
         check=False,
@@ -30,6 +33,14 @@ def test_a_clean_replay_through_the_cli_reports_nothing_critical(tmp_path: Path)
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Open cases: 0" in result.stdout
+    # Progress of each long step on stderr, with an ETA, and one closing wall time.
+    progress = result.stderr.splitlines()
+    for step in ("generate and load", "dbt build"):
+        assert f"{step}: started" in "\n".join(progress)
+        assert any(line.startswith(f"{step}: done in ") for line in progress)
+    assert any(line.startswith("dbt build: ") and ", ETA " in line for line in progress)
+    assert any(line.startswith("generate and load: ") and ", ETA " in line for line in progress)
+    assert result.stdout.rstrip().splitlines()[-1].startswith("Done in ")
     document = json.loads(report.read_text())
     assert document.keys() >= {"events", "elapsed_s", "signals", "critical_accounts"}
     assert document.keys() >= {"critical_accounts_without_fraud", "open_cases"}

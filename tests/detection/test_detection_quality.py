@@ -19,16 +19,16 @@ from typing import Any
 import pytest
 
 from backtest.__main__ import load_settings, model_summary, parse_args, report_json
-from backtest.clock import history_end
-from backtest.quality_doc import DOC_ARGS, DOC_MODELS, DOC_PATH, render_markdown
-from backtest.replay import ReplayResult, history, history_span, replayed
+from backtest.plots import write_plots
+from backtest.quality_doc import DOC_ARGS, DOC_MODELS, DOC_PATH, IMAGE_DIR, render_markdown
+from backtest.replay import ReplayResult, replayed
+from offline.clock import history_end
+from offline.replay import history, history_span
 from producers.models import LookalikeKind
 from scoring.model import Model
 from tests.detection import quality_oracle as oracle
-from tests.support.replay import require_embedded_postgres
 from tests.support.sql import rows
 
-pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 LOOKALIKE_KINDS = set(LookalikeKind.__args__)  # type: ignore[attr-defined]
 # The rule each look-alike kind imitates, from its table in docs/fraud_patterns.md.
@@ -62,9 +62,10 @@ class Measured:
 
 
 @pytest.fixture(scope="module")
-def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
+def measured(
+    embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Measured]:
     """The replay `make detection-quality` runs, with the records it loaded."""
-    require_embedded_postgres()
     args = parse_args(list(DOC_ARGS))
     settings = load_settings(args)
     end = history_end(history_span(settings, minutes=args.minutes, events=None), datetime.now(UTC))
@@ -125,6 +126,16 @@ def test_the_committed_figures_are_a_fresh_runs(measured: Measured, scored: Scor
     assert render_markdown(measured.document, scored.document) == committed, (
         "run `make detection-quality`"
     )
+
+
+def test_the_committed_plots_are_current(
+    measured: Measured, scored: Scored, tmp_path: Path
+) -> None:
+    images = ROOT / DOC_PATH.rsplit("/", 1)[0] / IMAGE_DIR
+    for drawn in write_plots(measured.document, scored.document, tmp_path):
+        committed = images / drawn.name
+        assert committed.is_file(), f"{committed} missing: run `make detection-quality`"
+        assert drawn.read_bytes() == committed.read_bytes(), "run `make detection-quality`"
 
 
 def test_make_detection_quality_runs_the_documented_commands() -> None:
@@ -223,7 +234,7 @@ def test_card_precision_at_100_equals_the_oracles(measured: Measured) -> None:
     rows = measured.rows("select * from mv_card_precision_at_100_daily")
     actual = {row.pop("day_start").astimezone(UTC).date(): row for row in rows}
     assert actual == oracle.card_precision_at_100(measured.truth, measured.detections)
-    # The history fits in one UTC day (backtest/clock.py): one row.
+    # The history fits in one UTC day (offline/clock.py): one row.
     assert len(actual) == 1
 
 

@@ -9,19 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from backtest.database import open_database
-from backtest.kafka_source import consume_all
-from backtest.load import Message, records_as_messages
-from backtest.replay import history, load_and_build
+from backtest.replay import active_rule_vars
+from backtest.report import read_report
+from offline.database import open_database
+from offline.kafka_source import consume_all
+from offline.load import Message, records_as_messages
+from offline.replay import history, load_and_build
 from producers.models import TOPICS
-from producers.publisher import KafkaPublisher
+from producers.publishers.kafka_python import KafkaPublisher
 from producers.stats import PublishStats
 from producers.topics import ensure_topics
 from tests.support.kafka_broker import ExternalBroker, KafkaBroker
-from tests.support.replay import replay_end, replay_settings, require_embedded_postgres
+from tests.support.replay import replay_end, replay_settings
 from tests.support.sql import rows
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = pytest.mark.integration
 MINUTES = 10
 CONSUME_TIMEOUT_S = 120.0
 # The broker rejects timestamps too far ahead of its clock (log.message.timestamp.after.max.ms,
@@ -33,9 +35,8 @@ SIGNALS = (
 
 
 def test_events_through_kafka_give_the_same_detections_as_a_direct_load(
-    kafka_broker: KafkaBroker | ExternalBroker, tmp_path: Path
+    embedded_postgres: None, kafka_broker: KafkaBroker | ExternalBroker, tmp_path: Path
 ) -> None:
-    require_embedded_postgres()
     settings = replay_settings(0.1).model_copy(
         update={"kafka_bootstrap_servers": kafka_broker.bootstrap_servers}
     )
@@ -63,22 +64,25 @@ def test_events_through_kafka_give_the_same_detections_as_a_direct_load(
         open_database(tmp_path / "kafka-pg") as via_kafka,
         open_database(tmp_path / "direct-pg") as direct,
     ):
-        kafka_load, _, _, kafka_report = load_and_build(
+        kafka_load, _, _ = load_and_build(
             via_kafka,
             consumed,
             span=span,
             structuring_threshold=threshold,
             work_dir=tmp_path / "kafka",
             clock=clock,
+            rule_vars=active_rule_vars(),
         )
-        _, _, _, direct_report = load_and_build(
+        load_and_build(
             direct,
             records_as_messages(records),
             span=span,
             structuring_threshold=threshold,
             work_dir=tmp_path / "direct",
             clock=clock,
+            rule_vars=active_rule_vars(),
         )
+        kafka_report, direct_report = read_report(via_kafka), read_report(direct)
         assert kafka_load.loaded == dict(Counter(record.topic for record in records))
         assert kafka_load.skipped == {}
         kafka_signals = rows(via_kafka, SIGNALS)

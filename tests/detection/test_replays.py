@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from backtest.load import Message
-from backtest.replay import ReplayResult, history, replayed
-from backtest.schema import raw_columns
+from backtest.replay import ReplayResult, replayed
+from offline.load import Message
+from offline.replay import history
+from offline.schema import raw_columns
 from producers.models import TOPICS, Scenario
 from tests.detection import malformed
 from tests.support.replay import (
@@ -19,10 +20,8 @@ from tests.support.replay import (
     FRAUD_REPLAY_MINUTES,
     replay_end,
     replay_settings,
-    require_embedded_postgres,
 )
 
-pytestmark = pytest.mark.slow
 SCENARIOS = set(Scenario.__args__)  # type: ignore[attr-defined]
 MIN_CRITICAL_WITH_FRAUD_SHARE = 0.95
 REALISTIC_HONEST_REPLAY_MINUTES = 60
@@ -39,8 +38,9 @@ def _rows(result: ReplayResult, query: str) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture(scope="module")
-def clean_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayResult]:
-    require_embedded_postgres()
+def clean_replay(
+    embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ReplayResult]:
     with replayed(
         replay_settings(0.0),
         minutes=CLEAN_REPLAY_MINUTES,
@@ -51,9 +51,10 @@ def clean_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayRes
 
 
 @pytest.fixture(scope="module")
-def realistic_honest_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayResult]:
+def realistic_honest_replay(
+    embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ReplayResult]:
     """The realistic world with FRAUD_RATE=0 and many look-alikes, on a smaller pool."""
-    require_embedded_postgres()
     settings = replay_settings(
         0.0, world="realistic", lookalike_rate=1.0, customer_pool_size=200, transaction_rate=10.0
     )
@@ -77,9 +78,10 @@ def malformed_messages() -> list[tuple[Message, str | None]]:
 
 @pytest.fixture(scope="module")
 def dirty_replay(
-    tmp_path_factory: pytest.TempPathFactory, malformed_messages: list[tuple[Message, str | None]]
+    embedded_postgres: None,
+    tmp_path_factory: pytest.TempPathFactory,
+    malformed_messages: list[tuple[Message, str | None]],
 ) -> Iterator[ReplayResult]:
-    require_embedded_postgres()
     with replayed(
         replay_settings(0.1),
         minutes=FRAUD_REPLAY_MINUTES,
@@ -97,6 +99,9 @@ def test_normal_traffic_raises_no_signal_no_critical_account_and_no_case(
     assert _rows(clean_replay, "select count(*) from mv_signals") == [(0,)]
     assert clean_replay.report.critical_accounts == 0
     assert clean_replay.report.open_cases == 0
+    # No card has risk: Card Precision@100 is undefined, not 0.0.
+    (day,) = clean_replay.report.card_precision
+    assert (day["cards_with_risk"], day["card_precision_at_100"]) == (0, None)
 
 
 def test_honest_lookalikes_raise_signals_but_no_critical_account(

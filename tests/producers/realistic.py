@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from backtest.schema import DBT_PROJECT_DIR
+from offline.schema import DBT_PROJECT_DIR
 from producers.models import FraudLabel, KycProfile, LookalikeLabel, Record
 from tests.support import shapes
 

@@ -1,13 +1,11 @@
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from pydantic import ValidationError
 
-from producers.settings import Settings, describe_error
+from producers.settings import Settings
 from tests.producers.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +70,7 @@ def test_invalid_settings_name_the_setting_and_what_is_allowed(
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         make_settings(**overrides)
-    message = describe_error(caught.value)
+    message = Settings.describe_error(caught.value)
     assert message.startswith(expected)
     assert "\n" not in message
 
@@ -125,21 +123,6 @@ def test_invalid_world_settings_stop_the_cli_with_exit_2_and_one_line(
     assert line.startswith(f"invalid setting: {expected}")
 
 
-def test_compose_passes_the_producer_settings_with_their_defaults() -> None:
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
-    environment = compose["services"]["producer"]["environment"]
-    defaults = {
-        name: match.group(1)
-        for name, value in environment.items()
-        if (match := re.fullmatch(r"\$\{" + name + r":-(.*)\}", str(value)))
-    }
-    assert {"WORLD", "LOOKALIKE_RATE", "EVASION_RATE", "FRAUD_RATE"} <= set(defaults)
-    parsed = make_settings(**{name.lower(): value for name, value in defaults.items()})
-    for name in defaults:
-        field = name.lower()
-        assert getattr(parsed, field) == Settings.model_fields[field].default, name
-
-
 # Run as the CLI, with confluent-kafka made unimportable (as where the load extra is missing).
 _WITHOUT_CONFLUENT = (
     "import sys; sys.modules['confluent_kafka'] = None; "
@@ -155,7 +138,7 @@ def test_confluent_kafka_without_its_package_names_the_setting_and_the_extra(
     with pytest.raises(ValidationError) as caught:
         make_settings(kafka_client="confluent-kafka")
 
-    message = describe_error(caught.value)
+    message = Settings.describe_error(caught.value)
     assert message.startswith("KAFKA_CLIENT: confluent-kafka is not installed")
     assert "'.[load]'" in message
     # Writing NDJSON needs no Kafka client at all.

@@ -5,24 +5,23 @@ raises none of its rule's signals."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
-from backtest.database import Database, open_database
-from backtest.load import records_as_messages
-from backtest.replay import load_and_build
+from backtest.replay import active_rule_vars
+from offline.database import Database, open_database
+from offline.load import records_as_messages
+from offline.replay import load_and_build
 from producers import evasion
 from producers.generator import generate
 from producers.models import FraudLabel, LookalikeLabel, Record
 from tests.producers.conftest import REALISTIC_HOURS, realistic_settings
 from tests.producers.realistic import EVADES, IMITATES, Truth, signal_types
-from tests.support.replay import replay_end, require_embedded_postgres
+from tests.support.replay import replay_end
 
-pytestmark = pytest.mark.slow
 PER_OUTCOME = 3  # episodes per kind that show the shape, and as many that do not
 PER_VARIANT = 4
 VARIANTS = sorted(name for variants in evasion.VARIANTS.values() for name, _ in variants)
@@ -68,8 +67,9 @@ class WorldReplay:
 
 
 @pytest.fixture(scope="module")
-def world_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldReplay]:
-    require_embedded_postgres()
+def world_replay(
+    embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorldReplay]:
     span = timedelta(hours=REALISTIC_HOURS)
     start = replay_end() - span
     truth = Truth(
@@ -77,7 +77,8 @@ def world_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldRepl
     )
     lookalikes, evasive = _select(truth)
     records: list[Record] = list(truth.profiles)
-    for label in itertools.chain(lookalikes, evasive):
+    labels: list[FraudLabel | LookalikeLabel] = [*lookalikes, *evasive]
+    for label in labels:
         records.extend(truth.own_events(label)[len(truth.profiles) :])
         records.append(label)
     records.sort(key=lambda record: record.timestamp)
@@ -92,6 +93,7 @@ def world_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldRepl
             structuring_threshold=realistic_settings().structuring_threshold,
             work_dir=work_dir,
             clock=replay_end(),
+            rule_vars=active_rule_vars(),
         )
         conn = database.connect()
         try:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from backtest.dbt import dbt_args, invoke
+from offline.dbt import dbt_args, invoke
 from rules import store
 from rules.dbt import SHADOW_SELECTION, compiled_models
 from rules.deploy import Deployer, risingwave_target

@@ -12,7 +12,9 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -45,7 +47,7 @@ def read_all(bootstrap: str, topic: str) -> list[dict]:
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
         end = consumer.end_offsets(partitions)
-        values = []
+        values: list[Any] = []
         while any(consumer.position(tp) < end[tp] for tp in partitions):
             for batch in consumer.poll(timeout_ms=1000).values():
                 values.extend(json.loads(record.value) for record in batch)
@@ -64,7 +66,7 @@ def wait_for(bootstrap: str, topic: str, count: int, process: subprocess.Popen[b
     raise AssertionError(f"fewer than {count} messages on {topic} in {DEADLINE_S:g} s")
 
 
-def publish(bootstrap: str, topic: str, values: list[object]) -> None:
+def publish(bootstrap: str, topic: str, values: Sequence[object]) -> None:
     producer = KafkaProducer(bootstrap_servers=bootstrap)
     try:
         for value in values:
@@ -82,7 +84,7 @@ def topic_suffix() -> str:
 
 
 @pytest.fixture
-def setup(kafka_broker, topic_suffix: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def setup(kafka_broker, topic_suffix: str, tmp_path: Path):
     bootstrap = kafka_broker.bootstrap_servers
     names = {kind: f"{kind}{topic_suffix}" for kind in ("features", "scores", "drift", "alerts")}
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
@@ -107,7 +109,7 @@ def setup(kafka_broker, topic_suffix: str, tmp_path: Path):  # type: ignore[no-u
     return bootstrap, names, env, registry
 
 
-def test_every_record_is_scored_exactly_once_across_a_restart(  # type: ignore[no-untyped-def]
+def test_every_record_is_scored_exactly_once_across_a_restart(
     setup, kafka_broker, tmp_path: Path
 ) -> None:
     bootstrap, names, env, _ = setup
@@ -144,7 +146,7 @@ def test_every_record_is_scored_exactly_once_across_a_restart(  # type: ignore[n
     assert "summary model=v0001" in (tmp_path / "second.err").read_text()
 
 
-def test_a_record_of_another_feature_schema_stops_with_one_line(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_record_of_another_feature_schema_stops_with_one_line(setup, tmp_path: Path) -> None:
     bootstrap, names, env, _ = setup
     record = synthetic_records(1, 13)[0]
     del record["km_from_home"]
@@ -157,3 +159,44 @@ def test_a_record_of_another_feature_schema_stops_with_one_line(setup, tmp_path:
         " feature 'km_from_home' missing from the record"
     )
     assert read_all(bootstrap, names["scores"]) == []
+
+
+def test_the_scorer_sizes_its_topics_from_topic_partitions_and_beats(setup, tmp_path: Path) -> None:
+    """Topics the scorer creates follow TOPIC_PARTITIONS (not a constant), and its running loop
+    keeps the heartbeat file fresh, which is what the container's healthcheck reads."""
+    bootstrap, _, env, _ = setup
+    suffix = uuid.uuid4().hex[:8]
+    own = {kind: f"{kind}-{suffix}" for kind in ("features", "scores", "drift")}
+    heartbeat = tmp_path / "heartbeat"
+    env = {
+        **env,
+        "SCORING_FEATURES_TOPIC": own["features"],
+        "SCORING_SCORES_TOPIC": own["scores"],
+        "SCORING_DRIFT_TOPIC": own["drift"],
+        "TOPIC_PARTITIONS": "5",
+        "HEARTBEAT_FILE": str(heartbeat),
+    }
+    scorer = run_scorer(env, tmp_path, "sizes")
+    try:
+        deadline = time.monotonic() + DEADLINE_S
+        while not heartbeat.exists():
+            assert scorer.poll() is None, f"scorer exited with {scorer.returncode}"
+            assert time.monotonic() < deadline, "no heartbeat from the scorer's loop"
+            time.sleep(0.2)
+        check = subprocess.run(
+            [sys.executable, "-m", "common.heartbeat", "30"],
+            env={**os.environ, "PYTHONPATH": str(ROOT), "HEARTBEAT_FILE": str(heartbeat)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert check.returncode == 0, check.stderr
+        consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+        try:
+            sizes = {name: len(consumer.partitions_for_topic(name) or ()) for name in own.values()}
+        finally:
+            consumer.close()
+        assert sizes == dict.fromkeys(own.values(), 5)
+    finally:
+        scorer.send_signal(signal.SIGTERM)
+        assert scorer.wait(60) == 0

@@ -110,6 +110,11 @@ create table mv_model_drift (
 create table mv_ml_anomaly (
     {_SIGNAL_COLUMNS}, event_id text, score double precision, model_version text
 );
+create table mv_decisions_per_minute (
+    window_start timestamptz, decisions bigint, approved bigint, reviewed bigint,
+    declined bigint, degraded bigint, decline_rate_pct numeric,
+    elapsed_p50_ms double precision, elapsed_p99_ms double precision
+);
 """
 
 
@@ -236,6 +241,9 @@ def rows() -> dict[str, list[tuple[Any, ...]]]:
                 0.97,
                 "v0001",
             ),
+        ],
+        "mv_decisions_per_minute": [
+            (minute, 40, 37, 2, 1, 0, 2.5, 4.2, 11.8) for minute in minutes
         ],
     }
 

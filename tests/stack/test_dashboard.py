@@ -47,6 +47,7 @@ PUBLIC_VIEWS = {
     "mv_card_precision_at_100_daily",
     "mv_model_drift",
     "mv_ml_anomaly",
+    "mv_decisions_per_minute",
 }
 DASHBOARD = load_dashboard()
 QUERIES = panel_queries(DASHBOARD)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from producers.topics import TOPIC_CONFIGS
+from common.kafka import TOPIC_CONFIGS
 from tests.stack.stack_files import ROOT
 
 SCRIPT = ROOT / "scripts" / "create_topics.sh"
@@ -32,6 +32,7 @@ STACK_TOPICS = [
     "transaction_features",
     "ml_scores",
     "model_drift",
+    "decisions",
 ]
 FAKE_RPK = """#!/bin/sh
 printf '%s\\n' "$*" >> "$RPK_LOG"

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from backtest.dbt import dbt_args
+from offline.dbt import NO_TELEMETRY, dbt_args
 
 DBT = Path(sys.executable).with_name("dbt")
 
@@ -29,6 +29,6 @@ def compile_risingwave(
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **(env or {}), **NO_TELEMETRY},
     )
     return json.loads(completed.stdout)["compiled"] if inline is not None else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backtest.database import Database
+from offline.database import Database
 
 
 def rows(database: Database, query: str) -> list[tuple[Any, ...]]:

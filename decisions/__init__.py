@@ -1,0 +1,1 @@
+"""The decision service: approve, review or decline one transaction while it is authorised."""

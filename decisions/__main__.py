@@ -1,0 +1,3 @@
+from decisions.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,116 @@
+"""`python -m decisions`: validate settings (exit 2), load the rule set and the champion model
+(exit 2 when unusable), then serve until SIGTERM.
+
+`python -m decisions key CLIENT SCOPES [--env-file .env]` makes a new API key for CLIENT with
+SCOPES (`decide`, `read`, or `decide+read`): it prints the key on stdout and the
+DECISIONS_API_KEYS entry (its hash) on stderr, or writes the entry into the env file, replacing
+CLIENT's previous one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from decisions.security import KeyEntry, hash_key, new_key, parse_entries
+from decisions.settings import DecisionSettings, describe_error, env_name
+
+EXIT_INVALID_SETTINGS = 2
+_KEYS = env_name("api_keys")
+
+
+def _serve() -> int:
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
+    )
+    try:
+        settings = DecisionSettings()
+    except ValidationError as error:
+        print(f"decision-service: invalid setting: {describe_error(error)}", file=sys.stderr)
+        return EXIT_INVALID_SETTINGS
+    # Imported here: `key` needs neither the web stack, the model nor Kafka.
+    import uvicorn
+
+    from decisions.app import create_app
+    from decisions.runtime import StartupError, build_service
+    from decisions.security import KeyBook
+
+    try:
+        service = build_service(settings)
+    except StartupError as error:
+        print(f"decision-service: {error}", file=sys.stderr)
+        return EXIT_INVALID_SETTINGS
+    if not settings.api_keys:
+        logging.warning("no API keys (DECISIONS_API_KEYS): every request gets 401")
+    try:
+        uvicorn.run(
+            create_app(service, KeyBook(settings.api_keys)),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            # C parser and loop when installed (the image has both); else h11 and asyncio.
+            http="auto",
+            loop="auto",
+            # The summary line every DECISIONS_LOG_INTERVAL_S says what the requests did.
+            access_log=False,
+        )
+    finally:
+        if service.sender is not None:
+            left = service.sender.close()  # type: ignore[attr-defined]
+            if left:
+                logging.error("%d messages not delivered at shutdown", left)
+    return 0
+
+
+def write_entry(env_file: Path, entry: KeyEntry) -> None:
+    """Put `entry` into the DECISIONS_API_KEYS line of `env_file`, replacing the client's."""
+    lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.exists() else []
+    for index, line in enumerate(lines):
+        if line.startswith(f"{_KEYS}="):
+            kept = [
+                old for old in parse_entries(line.partition("=")[2]) if old.client != entry.client
+            ]
+            lines[index] = f"{_KEYS}=" + ",".join(str(item) for item in [*kept, entry])
+            break
+    else:
+        lines.append(f"{_KEYS}={entry}")
+    env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _key(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m decisions key")
+    parser.add_argument("client", help="lowercase client name, e.g. card-switch")
+    parser.add_argument("scopes", help="decide, read, or decide+read")
+    parser.add_argument("--env-file", type=Path, help="write the entry into this file")
+    args = parser.parse_args(argv)
+    key = new_key()
+    try:
+        entry = parse_entries(f"{args.client}:{args.scopes}:{hash_key(key)}")[0]
+        if args.env_file:
+            write_entry(args.env_file, entry)
+    except ValueError as error:
+        print(f"decision-service: {error}", file=sys.stderr)
+        return EXIT_INVALID_SETTINGS
+    print(key)
+    where = f"written to {args.env_file}" if args.env_file else f"add to {_KEYS}"
+    print(f"{args.client}: {entry} {where}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in {"-h", "--help", "--version"}:
+        from common.cli import parser
+
+        parser("python -m decisions", __doc__).parse_args(args)
+        return 0
+    if args[:1] == ["key"]:
+        return _key(args[1:])
+    if args:
+        print("usage: python -m decisions [key CLIENT SCOPES [--env-file FILE]]", file=sys.stderr)
+        return EXIT_INVALID_SETTINGS
+    return _serve()

@@ -1,0 +1,95 @@
+"""Publication of decided transactions and decisions: an idempotent Kafka producer, keyed.
+
+librdkafka (confluent-kafka) with enable.idempotence: the broker drops the duplicates its own
+retries would make, and per partition the order is kept, so each accepted request reaches
+`transactions` and `decisions` once. The ledger (decisions/ledger.py) keeps a retried request
+from being published twice. Delivery reports arrive on a polling thread and resolve futures on
+the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any
+
+from confluent_kafka import KafkaError, Producer
+
+log = logging.getLogger(__name__)
+
+
+class PublishError(Exception):
+    """The broker refused or the local queue is full: one line."""
+
+
+class Publisher:
+    def __init__(self, bootstrap_servers: str) -> None:
+        self._producer = Producer(
+            {
+                "bootstrap.servers": bootstrap_servers,
+                "enable.idempotence": True,
+                "acks": "all",
+                # A decision waits for its acknowledgement: batch only what arrives together.
+                "linger.ms": 1,
+                "client.id": "decision-service",
+                # librdkafka's own lines go through logging, not raw to stderr.
+                "logger": logging.getLogger("decisions.kafka"),
+            }
+        )
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._poll, name="kafka-delivery", daemon=True)
+        self._thread.start()
+        self.failed = 0
+
+    def _poll(self) -> None:
+        while not self._stopping.is_set():
+            self._producer.poll(0.05)
+
+    async def publish(self, messages: list[tuple[str, str, bytes]], timeout_s: float) -> bool:
+        """Send every (topic, key, value); True once all are acknowledged within `timeout_s`.
+
+        Past the timeout the messages stay queued in the producer, which keeps retrying them
+        (idempotently): the answer goes out, the publication completes later.
+        """
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[None]] = []
+        for topic, key, value in messages:
+            future: asyncio.Future[None] = loop.create_future()
+
+            def delivered(
+                error: KafkaError | None, _message: Any, future: asyncio.Future[None] = future
+            ) -> None:
+                loop.call_soon_threadsafe(_settle, future, error)
+
+            try:
+                self._producer.produce(topic, value=value, key=key.encode(), on_delivery=delivered)
+            except BufferError as error:
+                raise PublishError("the producer's queue is full") from error
+            futures.append(future)
+        _, pending = await asyncio.wait(futures, timeout=timeout_s)
+        if pending:
+            return False
+        errors = [future.exception() for future in futures if future.exception()]
+        if errors:
+            self.failed += len(errors)
+            raise PublishError(f"the broker refused a message: {errors[0]}")
+        return True
+
+    def close(self, timeout_s: float = 10.0) -> int:
+        """Deliver what is queued (up to `timeout_s`); the number of messages left undelivered."""
+        left = self._producer.flush(timeout_s)
+        self._stopping.set()
+        self._thread.join(timeout=1.0)
+        # The last reference: librdkafka's client and its threads go with it.
+        del self._producer
+        return left
+
+
+def _settle(future: asyncio.Future[None], error: KafkaError | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(PublishError(str(error)))

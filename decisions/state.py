@@ -1,0 +1,159 @@
+"""The account's state as the live views hold it, read by point lookups.
+
+Every lookup filters on a key the view is indexed by (dbt `indexes` config on the model, the
+same on RisingWave and PostgreSQL), so each is one index seek, not a scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from decisions import db
+from rules.schema import signal_types
+
+
+def _object(columns: list[str]) -> str:
+    return "jsonb_build_object(" + ", ".join(f"'{name}', {name}" for name in columns) + ")"
+
+
+_RISK = ["risk_score", "risk_level", "reason_codes"] + [
+    f"{signal}_contribution" for signal in signal_types()
+]
+_CASE = ["case_id", "severity", "recommended_action", "reason_codes", "opened_at"]
+_SIGNAL = ["signal_type", "detected_at", "reason"]
+_CUSTOMER = [
+    "typical_spend",
+    "risk_tier",
+    "home_latitude",
+    "home_longitude",
+    "registered_device_ids",
+]
+_EARLIER = [
+    "event_id",
+    "event_time",
+    "amount",
+    "card_token",
+    "is_card_not_present",
+    "latitude",
+    "longitude",
+]
+# One round trip: five point lookups as one UNION ALL of (part, row as jsonb). Every branch
+# filters on the key its view is indexed by. Shared by RisingWave and PostgreSQL.
+LOOKUP_SQL = f"""
+select 'risk' as part, {_object(_RISK)} as body
+from mv_account_risk_score_realtime where account_id = %(account_id)s
+union all
+select 'case' as part, {_object(_CASE)} as body
+from mv_open_fraud_cases where account_id = %(account_id)s
+union all
+select 'signal' as part, {_object(_SIGNAL)} as body
+from mv_signals where account_id = %(account_id)s
+union all
+select 'customer' as part, {_object(_CUSTOMER)} as body
+from stg_customers where customer_id = %(customer_id)s
+union all
+select 'earlier' as part, {_object(_EARLIER)} as body
+from stg_transactions
+where account_id = %(account_id)s and event_time >= %(since)s and event_time <= %(until)s
+    and event_id <> %(event_id)s
+"""
+MAX_HISTORY_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """One of the account's earlier transactions."""
+
+    event_time: datetime
+    amount: Decimal
+    card_token: str | None
+    is_card_not_present: bool
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class AccountState:
+    risk: dict[str, Any] | None
+    open_case: dict[str, Any] | None
+    signals: list[dict[str, Any]]
+    customer: dict[str, Any] | None
+    # Newest first, none after the request's event time.
+    earlier: list[Earlier] = field(default_factory=list)
+
+    @property
+    def contributions(self) -> dict[str, float]:
+        if self.risk is None:
+            return {}
+        return {
+            signal: float(self.risk[f"{signal}_contribution"])
+            for signal in signal_types()
+            if self.risk.get(f"{signal}_contribution") and self.risk[f"{signal}_contribution"] > 0
+        }
+
+
+def _moment(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+async def lookup(
+    conn: db.Connection,
+    *,
+    account_id: str,
+    customer_id: str,
+    event_id: str,
+    event_time: datetime,
+    history: timedelta,
+    recent_signals: int,
+) -> AccountState:
+    """The account's state in one query (one round trip on one connection)."""
+    rows = await db.fetch(
+        conn,
+        LOOKUP_SQL,
+        {
+            "account_id": account_id,
+            "customer_id": customer_id,
+            "since": event_time - history,
+            "until": event_time,
+            "event_id": event_id,
+        },
+    )
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        parts.setdefault(row["part"], []).append(row["body"])
+    signals = sorted(parts.get("signal", []), key=lambda row: _moment(row["detected_at"]))
+    signals = [
+        {**row, "detected_at": _moment(row["detected_at"])}
+        for row in reversed(signals[-recent_signals:] if recent_signals else [])
+    ]
+    earlier = sorted(
+        (
+            Earlier(
+                _moment(row["event_time"]),
+                Decimal(str(row["amount"])),
+                row["card_token"],
+                bool(row["is_card_not_present"]),
+                float(row["latitude"]),
+                float(row["longitude"]),
+            )
+            for row in parts.get("earlier", [])
+        ),
+        key=lambda row: row.event_time,
+        reverse=True,
+    )[:MAX_HISTORY_ROWS]
+    risk = parts.get("risk", [None])[0]
+    if risk is not None:
+        risk = {
+            **risk,
+            **{
+                name: float(risk[name])
+                for name in _RISK
+                if name.endswith("_contribution") and risk[name] is not None
+            },
+        }
+    return AccountState(
+        risk, parts.get("case", [None])[0], signals, parts.get("customer", [None])[0], earlier
+    )
