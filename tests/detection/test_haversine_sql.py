@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backtest.database import open_database
+from offline.database import open_database
 from tests.support.dbt_compile import compile_risingwave
 from tests.support.replay import require_embedded_postgres
 

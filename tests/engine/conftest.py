@@ -26,10 +26,10 @@ import pytest
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from backtest.database import Database
-from backtest.load import Message
+from common.kafka import TOPIC_CONFIGS
+from offline.database import Database
+from offline.load import Message
 from producers.models import Record
-from producers.topics import TOPIC_CONFIGS
 from tests.support import risingwave
 from tests.support.kafka_broker import REPO_ROOT, ExternalBroker, KafkaBroker
 
@@ -170,11 +170,12 @@ def published_world(
 ) -> Iterator[PublishedWorld]:
     """The world published to the broker and caught up on the engine, and the same messages
     replayed on PostgreSQL (embedded) for comparison."""
-    from backtest.database import open_database
-    from backtest.kafka_source import consume_all
-    from backtest.replay import history, load_and_build
+    from backtest.replay import active_rule_vars
+    from offline.database import open_database
+    from offline.kafka_source import consume_all
+    from offline.replay import history, load_and_build
     from producers.models import TOPICS
-    from producers.publisher import KafkaPublisher
+    from producers.publishers.kafka_python import KafkaPublisher
     from producers.stats import PublishStats
     from tests.support.replay import replay_settings, require_embedded_postgres
 
@@ -202,6 +203,7 @@ def published_world(
             structuring_threshold=settings.structuring_threshold,
             work_dir=work,
             clock=clock,
+            rule_vars=active_rule_vars(),
         )
         conn = database.connect()
         try:

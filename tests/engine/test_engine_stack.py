@@ -15,11 +15,11 @@ from typing import Any
 import psycopg2
 import pytest
 
-from backtest.kafka_source import consume_all
-from backtest.schema import DBT_PROJECT_DIR
 from cases.errors import Conflict
 from cases.store import Store
 from cases.workflow import Action, Principal, decide
+from offline.kafka_source import consume_all
+from offline.schema import DBT_PROJECT_DIR
 from tests.detection.test_haversine_sql import check_haversine, haversine_query
 from tests.engine.conftest import READER, READER_PASSWORD, EngineStack, PublishedWorld, log
 from tests.stack.dashboard_queries import TIMESTAMPTZ_OID, load_dashboard, panel_queries, run_query
