@@ -70,6 +70,28 @@ $(CHROMIUM):
 .PHONY: browser
 browser: $(CHROMIUM) ## Install Debian's chromium (apt-get, as root) for the analyst page's browser test
 
+# The RisingWave server the engine tests run (tests/engine/): the v2.8.5 build in ../shared/bin
+# (its README says how it was built), unpacked into .cache/bin with its checksum verified.
+SHARED ?= ../shared
+ENGINE := $(TOOLS)/risingwave
+ENGINE_XZ := $(SHARED)/bin/risingwave-v2.8.5-x86_64-linux.xz
+$(ENGINE_XZ):
+	@echo "no RisingWave build at $@: the repo expects shared/ beside it (SHARED=path overrides)" >&2
+	@exit 1
+$(ENGINE): $(ENGINE_XZ) $(SHARED)/bin/SHA256SUMS
+	mkdir -p $(@D)
+	cd $(SHARED)/bin && grep ' risingwave-v2.8.5-x86_64-linux.xz$$' SHA256SUMS | sha256sum --check --quiet
+	xz -dc $(ENGINE_XZ) > $@.partial
+	expected="$$(awk '$$2 == "risingwave" && $$3 == "(unpacked)" {print $$1}' $(SHARED)/bin/SHA256SUMS)"; \
+	actual="$$(sha256sum $@.partial | cut -d' ' -f1)"; \
+	if [[ -z "$$expected" || "$$actual" != "$$expected" ]]; then \
+		rm -f $@.partial; echo "$@: checksum $$actual, SHA256SUMS says '$$expected'" >&2; exit 1; fi
+	chmod +x $@.partial
+	mv $@.partial $@
+
+.PHONY: engine
+engine: $(ENGINE) ## Unpack the RisingWave server the engine tests run (../shared/bin, checksum verified)
+
 # The grant script's test runs psql against the embedded PostgreSQL.
 PSQL ?= /usr/bin/psql
 $(PSQL):
@@ -80,7 +102,7 @@ $(PSQL):
 psql-client: $(PSQL) ## Install psql (apt-get, as root) for the grant script's test
 
 .PHONY: test
-test: lint kafka-jars tools browser psql-client ## Lint, then run the whole test suite (unit, integration, replays)
+test: lint kafka-jars tools browser psql-client engine ## Lint, then run the whole test suite (unit, integration, replays, engine)
 	$(PY) -m pytest
 
 # `slow` comes from the fixtures a test uses (tests/conftest.py): broker, embedded PostgreSQL, model.

@@ -16,7 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     try:
         rule_set = store.load(args[0] if args else store.active_version())
-        print(json.dumps(store.dbt_vars(rule_set), sort_keys=True))
+        # Unsorted: the risk view's columns and reason codes follow risk_weights' order, as in
+        # the backtest (sorted keys gave the live stack other reason codes).
+        print(json.dumps(store.dbt_vars(rule_set)))
     except RuleSetError as error:
         print(error, file=sys.stderr)
         return 2

@@ -66,3 +66,12 @@ def test_without_risingwave_the_stack_commands_say_so_in_one_line() -> None:
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("rules: database unreachable (RW_HOST, RW_PORT): ")
+
+
+def test_vars_keep_the_rule_sets_order_of_risk_weights() -> None:
+    # The risk view's columns and reason codes follow this order; the backtest passes it as is.
+    from rules import store
+
+    printed = _run("-m", "rules.vars")
+    expected = store.dbt_vars(store.load(store.active_version()))["risk_weights"]
+    assert list(json.loads(printed.stdout)["risk_weights"]) == list(expected)

@@ -1,0 +1,253 @@
+"""The stack on RisingWave: the dbt job builds everything, then a published world flows through.
+
+Compared with the PostgreSQL replay of the same messages (the differential test), read by the
+dashboards and make targets, written by the case service's store, and published by the sinks.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+import pytest
+
+from cases.errors import Conflict
+from cases.store import Store
+from cases.workflow import Action, Principal, decide
+from offline.kafka_source import consume_all
+from offline.schema import DBT_PROJECT_DIR
+from tests.detection.test_haversine_sql import check_haversine, haversine_query
+from tests.engine.conftest import READER, READER_PASSWORD, EngineStack, PublishedWorld, log
+from tests.stack.dashboard_queries import TIMESTAMPTZ_OID, load_dashboard, panel_queries, run_query
+from tests.stack.grafana_macros import TimeRange
+from tests.stack.test_dashboard import PUBLIC_VIEWS
+from tests.stack.test_operator_queries import MAKE_QUERIES, STATUS_QUERY
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+DASHBOARDS = sorted(
+    (Path(__file__).resolve().parents[2] / "grafana/provisioning/dashboards").glob("*.json")
+)
+# A view only a shadow run creates (models/shadow): absent on a live-only stack.
+SHADOW_ONLY = "mv_shadow_vs_live"
+# Views that may rightly be empty after a few minutes of traffic: no drift report without the
+# scorer, no model signal without a champion, no rejected event in clean input, and quality
+# views whose labels come after the few minutes.
+MAY_BE_EMPTY = {"mv_model_drift", "mv_ml_anomaly", "mv_rejected_events", "mv_data_quality_summary"}
+SIGNALS = "select signal_id, signal_type, account_id, detected_at, reason from mv_signals"
+LOGGED = "select signal_id, signal_type, account_id, detected_at from signal_log"
+CASES = "select case_id, account_id, severity, reason_codes from mv_open_fraud_cases"
+
+
+def _models() -> set[str]:
+    """Every model a live stack builds on RisingWave (the shadow folder is a shadow run's)."""
+    return {
+        path.stem
+        for path in (DBT_PROJECT_DIR / "models").rglob("*.sql")
+        if path.parent.name != "shadow"
+    }
+
+
+def test_the_dbt_job_builds_every_model_sink_and_table(engine_stack: EngineStack) -> None:
+    relations = {
+        name
+        for (name,) in engine_stack.rows(
+            "select name from rw_relations where schema_id = (select id from rw_schemas"
+            " where name = 'public')"
+        )
+    }
+    assert _models() - relations == set()
+    assert {"signal_log", "case_decisions", "rule_history"} <= relations
+
+
+def test_the_reader_may_read_the_views_and_nothing_else(engine_stack: EngineStack) -> None:
+    conn = engine_stack.connect(READER, READER_PASSWORD)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select count(*) from mv_open_fraud_cases")
+            assert cur.fetchone()[0] >= 0
+            with pytest.raises(psycopg2.Error, match=r"(?i)permission denied"):
+                cur.execute("insert into case_decisions (decision_id) values ('x')")
+    finally:
+        conn.close()
+
+
+def test_haversine_is_null_when_an_input_is_null_on_risingwave(engine: Any, tmp_path: Path) -> None:
+    sql = haversine_query(tmp_path)
+    conn = psycopg2.connect(engine.dsn())
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            check_haversine(cursor, sql)
+    finally:
+        conn.close()
+
+
+def test_every_public_view_is_populated(
+    engine_stack: EngineStack, published_world: PublishedWorld
+) -> None:
+    """Populated wherever the PostgreSQL replay of the same messages is (a few minutes leave
+    some quality views rightly empty on both)."""
+    empty = {
+        view
+        for view in PUBLIC_VIEWS
+        if engine_stack.rows(f"select count(*) from {view}")[0][0] == 0
+    }
+    empty_on_postgres = {
+        view
+        for view in PUBLIC_VIEWS
+        if _pg_rows(published_world, f"select count(*) from {view}")[0][0] == 0
+    }
+    log(f"empty public views: engine {sorted(empty)}, postgres {sorted(empty_on_postgres)}")
+    assert empty == empty_on_postgres
+    assert empty <= MAY_BE_EMPTY | {
+        "mv_false_positives_by_lookalike_kind",
+        "mv_false_positives_by_lookalike_kind_signal",
+        "mv_decisions_per_minute",  # no decisions service runs here
+    }
+
+
+def _pg_rows(world: PublishedWorld, sql: str) -> list[tuple[Any, ...]]:
+    conn = world.replay.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def _normal(rows: list[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+    """Rows comparable across engines: timestamps in UTC."""
+    return {
+        tuple(value.astimezone(UTC) if isinstance(value, datetime) else value for value in row)
+        for row in rows
+    }
+
+
+def test_signals_are_the_ones_the_postgresql_replay_gives(
+    engine_stack: EngineStack, published_world: PublishedWorld
+) -> None:
+    on_engine = _normal(engine_stack.rows(SIGNALS))
+    on_postgres = _normal(_pg_rows(published_world, SIGNALS))
+    log(f"signals: engine {len(on_engine)}, postgres {len(on_postgres)}")
+    assert on_postgres, "the replay found no signal: nothing to compare"
+    assert sorted(on_engine - on_postgres) == [] and sorted(on_postgres - on_engine) == []
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="signal_log (append-only sink, first row wins) keeps transient versions of signals"
+    " that arrive out of order over 3 partitions: device_anomaly rows later retracted, login_storm"
+    " rows with no account yet; a case id can then come from a retracted detection (issue 22)",
+)
+def test_cases_are_the_ones_the_postgresql_replay_gives(
+    engine_stack: EngineStack, published_world: PublishedWorld
+) -> None:
+    on_engine = _normal(engine_stack.rows(CASES))
+    on_postgres = _normal(_pg_rows(published_world, CASES))
+    log(f"open cases: engine {len(on_engine)}, postgres {len(on_postgres)}")
+    if on_engine != on_postgres:
+        # Why: the signal log on the engine keeps every version a signal had (append-only sink).
+        logged = _normal(engine_stack.rows(LOGGED))
+        final = _normal(engine_stack.rows(LOGGED.replace("signal_log", "mv_signals")))
+        log(f"cases only on the engine: {sorted(on_engine - on_postgres)}")
+        log(f"cases only on postgres: {sorted(on_postgres - on_engine)}")
+        log(f"signal_log rows not in mv_signals: {sorted(logged - final)[:40]}")
+        log(f"mv_signals rows not in signal_log: {sorted(final - logged)[:40]}")
+    assert on_postgres
+    assert sorted(on_engine - on_postgres) == [] and sorted(on_postgres - on_engine) == []
+
+
+def test_sinks_publish_cases_flagged_transactions_and_features(
+    engine_stack: EngineStack, published_world: PublishedWorld
+) -> None:
+    topics = ["fraud_cases", "transactions.flagged", "transaction_features"]
+    counts = dict.fromkeys(topics, 0)
+    case_ids = set()
+    for message in consume_all(engine_stack.bootstrap_servers, topics, timeout_s=60.0):
+        counts[message.topic] += 1
+        if message.topic == "fraud_cases":
+            case_ids.add(json.loads(message.value)["case_id"])
+    log(f"sink messages: {counts}")
+    assert all(counts.values()), counts
+    open_cases = {case_id for (case_id, *_rest) in engine_stack.rows(CASES)}
+    assert open_cases <= case_ids
+
+
+def test_case_decisions_write_flush_and_conflict_on_the_engine(
+    engine_stack: EngineStack, published_world: PublishedWorld
+) -> None:
+    store = Store(engine_stack.engine.dsn())
+    (case_id,) = engine_stack.rows(f"select case_id from ({CASES}) as cases order by 1 limit 1")[0]
+    alice, bob = Principal("alice", "lead"), Principal("bob", "lead")
+    with store.session() as session:
+        assert session.risingwave
+        state = session.state(case_id)
+        at = datetime.now(UTC)
+        first = decide(state, Action("close", outcome="confirmed_fraud", note="seen"), alice, at)
+        began = time.monotonic()
+        session.record(first)
+        write_s = time.monotonic() - began
+        engine_stack.timings["decision_write_s"] = write_s
+        log(f"case decision INSERT + FLUSH + read back: {write_s:.2f} s")
+        # Bob acted on the same state: the same step, the first record stays.
+        second = decide(state, Action("close", outcome="false_positive", note="no"), bob, at)
+        with pytest.raises(Conflict, match="alice recorded close first"):
+            session.record(second)
+        assert session.state(case_id).status == "closed"
+        assert session.state(case_id).outcome == "confirmed_fraud"
+
+
+def _time_range() -> TimeRange:
+    now = datetime.now(UTC)
+    return TimeRange(now - timedelta(hours=6), now)
+
+
+def test_every_dashboard_query_runs_on_the_engine(
+    engine_stack: EngineStack, published_world: PublishedWorld
+) -> None:
+    conn = engine_stack.connect(READER, READER_PASSWORD)
+    failures = {}
+    ran = 0
+    try:
+        for path in DASHBOARDS:
+            for query in panel_queries(load_dashboard(path)):
+                try:
+                    result = run_query(conn, query, _time_range(), timedelta(seconds=10))
+                except psycopg2.Error as error:
+                    failures[f"{path.stem}: {query.panel}"] = " ".join(str(error).split())
+                    continue
+                ran += 1
+                if query.format == "time_series":
+                    assert result.type_of("time") == TIMESTAMPTZ_OID, query.panel
+    finally:
+        conn.close()
+    log(f"dashboard queries: {ran} ran, {len(failures)} failed")
+    assert ran > 0
+    # Until a shadow run exists its comparison view is absent (docs/engine.md).
+    unexpected = {
+        panel: error
+        for panel, error in failures.items()
+        if f"table or source not found: {SHADOW_ONLY}" not in error
+    }
+    assert unexpected == {}
+
+
+@pytest.mark.parametrize("target", sorted(MAKE_QUERIES))
+def test_make_query_targets_run_on_the_engine(
+    engine_stack: EngineStack, published_world: PublishedWorld, target: str
+) -> None:
+    assert engine_stack.rows(MAKE_QUERIES[target]), f"make {target} shows nothing"
+
+
+def test_make_status_runs_on_the_engine(
+    engine_stack: EngineStack, published_world: PublishedWorld
+) -> None:
+    assert STATUS_QUERY is not None
+    counts = dict(engine_stack.rows(STATUS_QUERY.group(1)))
+    assert counts["mv_signals"] > 0 and counts["mv_open_fraud_cases"] > 0

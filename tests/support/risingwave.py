@@ -1,0 +1,175 @@
+"""One RisingWave v2.8.5 server (`risingwave single_node`, in memory) on loopback.
+
+The binary is the build in ../shared/bin (`make engine` unpacks it into .cache/bin with its
+checksum verified). Its internal ports are fixed (meta 5690, compute 5688, compactor 6660,
+dashboard 5691), so one server runs per machine at a time: the engine tests share one per session.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+import psycopg2
+
+from tests.support.kafka_broker import REPO_ROOT, _die_with_parent
+
+BINARY = REPO_ROOT / ".cache" / "bin" / "risingwave"
+HOST = "127.0.0.1"
+PORT = 4566
+# The listeners that otherwise bind every interface (shared/bin/README.md).
+HEALTH_ADDR = f"{HOST}:6786"
+WEBHOOK_ADDR = f"{HOST}:4560"
+PROMETHEUS_ADDR = f"{HOST}:1250"
+STARTUP_TIMEOUT_S = 90.0
+SHUTDOWN_TIMEOUT_S = 30.0
+# The unoptimised build on a 2-core machine: one worker per fragment keeps the ~70 streaming
+# jobs' actors (and each barrier's round through them) as few as possible.
+PARALLELISM = 1
+TOTAL_MEMORY_BYTES = 4 * 1024**3
+# Cluster system parameters, set once at start (docs/engine.md has the measurements). Every
+# barrier visits every actor of every job; on this build and a busy 2-core machine one round took
+# longer than the default 1 s interval once ~20 jobs existed, barriers queued (25-32 in flight)
+# and each CREATE waited behind them. At 5 s the queue stays at 0-3 with 45+ jobs.
+SYSTEM_PARAMS: dict[str, int] = {"barrier_interval_ms": 5000}
+
+
+class EngineError(RuntimeError):
+    """The server did not start or stop; the message carries the end of its log."""
+
+
+def missing_prerequisite(binary: Path = BINARY) -> str | None:
+    """Why the engine cannot start on this machine, or None when it can."""
+    if sys.platform != "linux":
+        return "the RisingWave build in ../shared/bin runs on Linux x86-64 only"
+    if not os.access(binary, os.X_OK):
+        return f"no RisingWave server at {binary}: run `make engine` (needs ../shared/bin)"
+    return None
+
+
+def dsn(user: str = "root", password: str = "", database: str = "dev") -> str:
+    secret = f" password={password}" if password else ""
+    return f"host={HOST} port={PORT} user={user}{secret} dbname={database} connect_timeout=5"
+
+
+class RisingWave:
+    """`risingwave single_node --in-memory`: nothing persists past stop()."""
+
+    def __init__(self, work_dir: Path, binary: Path = BINARY) -> None:
+        self._dir = work_dir
+        self._binary = binary
+        self._log = work_dir / "risingwave.log"
+        self._process: subprocess.Popen[bytes] | None = None
+        self.startup_seconds = 0.0
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def dsn(self, user: str = "root", password: str = "") -> str:
+        return dsn(user, password)
+
+    def rss_bytes(self) -> int:
+        """The server's resident memory now (one process holds every node)."""
+        if self._process is None:
+            return 0
+        status = Path(f"/proc/{self._process.pid}/status").read_text()
+        line = next(item for item in status.splitlines() if item.startswith("VmRSS:"))
+        return int(line.split()[1]) * 1024
+
+    def start(self) -> None:
+        if self.running:
+            raise EngineError("engine already running")
+        began = time.monotonic()
+        self._dir.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "ENABLE_TELEMETRY": "false",
+            "RW_HEALTH_CHECK_LISTENER_ADDR": HEALTH_ADDR,
+            "RW_WEBHOOK_LISTEN_ADDR": WEBHOOK_ADDR,
+            "RUST_LOG": os.environ.get("RW_TEST_RUST_LOG", "warn"),
+            "RUST_BACKTRACE": "0",
+        }
+        command = [
+            str(self._binary),
+            "single_node",
+            "--in-memory",
+            "--listen-addr",
+            f"{HOST}:{PORT}",
+            "--prometheus-listener-addr",
+            PROMETHEUS_ADDR,
+            "--total-memory-bytes",
+            str(TOTAL_MEMORY_BYTES),
+            "--parallelism",
+            str(PARALLELISM),
+        ]
+        with self._log.open("ab") as log:
+            self._process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                cwd=self._dir,
+                preexec_fn=_die_with_parent,
+            )
+        self._wait_until_serving(began + STARTUP_TIMEOUT_S)
+        with psycopg2.connect(self.dsn()) as conn:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                for name, value in SYSTEM_PARAMS.items():
+                    cur.execute(f"alter system set {name} to {value}")
+        self.startup_seconds = time.monotonic() - began
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        process, self._process = self._process, None
+        if process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(SHUTDOWN_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def __enter__(self) -> RisingWave:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _wait_until_serving(self, deadline: float) -> None:
+        """Ready means a query answers (the port opens before DDL can run)."""
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.poll() is not None:
+                raise EngineError(f"engine exited with {self._process.returncode}: {self.tail()}")
+            try:
+                with psycopg2.connect(self.dsn()) as conn, conn.cursor() as cur:
+                    cur.execute("select 1")
+                    return
+            except psycopg2.OperationalError:
+                time.sleep(0.5)
+        self.stop()
+        raise EngineError(f"engine not serving after {STARTUP_TIMEOUT_S:g}s: {self.tail()}")
+
+    def tail(self, lines: int = 30) -> str:
+        if not self._log.exists():
+            return ""
+        return "\n".join(self._log.read_text(errors="replace").splitlines()[-lines:])
