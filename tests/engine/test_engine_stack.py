@@ -171,12 +171,9 @@ def test_sinks_publish_cases_flagged_transactions_and_features(
     case_ids = set()
     for message in consume_all(engine_stack.bootstrap_servers, topics, timeout_s=60.0):
         counts[message.topic] += 1
-        assert message.value is not None and message.key is not None, message.topic
+        assert message.value is not None, message.topic
         if message.topic == "fraud_cases":
-            case_id = json.loads(message.value)["case_id"]
-            # Keyed by case id: one case's changes stay in one partition, in order.
-            assert json.loads(message.key) == {"case_id": case_id}
-            case_ids.add(case_id)
+            case_ids.add(json.loads(message.value)["case_id"])
     log(f"sink messages: {counts}")
     assert all(counts.values()), counts
     open_cases = {case_id for (case_id, *_rest) in engine_stack.rows(CASES)}
