@@ -14,6 +14,9 @@ from collections.abc import Mapping
 
 from cases.errors import BadCursor
 
+# Ours are ~120 characters; a longer one is not ours, and is refused before it is parsed.
+MAX_CURSOR_CHARS = 512
+
 
 def fingerprint(filters: Mapping[str, object]) -> str:
     text = json.dumps({key: str(value) for key, value in sorted(filters.items())}, sort_keys=True)
@@ -27,12 +30,14 @@ def encode(key: tuple[str, str], filters: Mapping[str, object]) -> str:
 
 def decode(cursor: str, filters: Mapping[str, object]) -> tuple[str, str]:
     """The key in `cursor`; BadCursor when it is not one of ours or was made for other filters."""
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise BadCursor("cursor: not a cursor this service issued")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         first, second, stamp = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError) as error:
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError, RecursionError) as error:
         raise BadCursor("cursor: not a cursor this service issued") from error
-    if not all(isinstance(part, str) for part in (first, second, stamp)):
+    if not all(isinstance(part, str) and "\x00" not in part for part in (first, second, stamp)):
         raise BadCursor("cursor: not a cursor this service issued")
     if stamp != fingerprint(filters):
         raise BadCursor("cursor: it was issued for other filters; start again without it")

@@ -23,8 +23,10 @@ from psycopg2.extras import RealDictCursor
 from cases.errors import Conflict, UnknownCase
 from cases.workflow import CaseState, Decision
 
-# The live queue: cases in the open-case view with their analyst state, plus closed cases that
-# have since left the view (their last record says what they were).
+# Every case: those in the open-case view with their analyst state, plus every case an analyst
+# acted on that is not (or no longer) in the view: closed, or left it as its signals aged out of
+# retention. Its newest decision record says what it is, so a case once acted on stays listable
+# and actionable until closed, and readable after, however much time passes.
 _ALL_CASES = """
 with live as (
     select
@@ -64,7 +66,7 @@ gone as (
     from mv_case_status as status
     left join mv_open_fraud_cases as cases
         on status.case_id = cases.case_id
-    where cases.case_id is null and status.status = 'closed'
+    where cases.case_id is null
 ),
 
 all_cases as (
@@ -159,11 +161,29 @@ def _in_case(prefix: str) -> str:
     )
 
 
+# What the service reads and writes: /health answers 503 until all exist.
+RELATIONS = (
+    "case_decisions",
+    "signal_log",
+    "mv_open_fraud_cases",
+    "mv_case_status",
+    "mv_signals",
+    "mv_account_risk_score_realtime",
+    "int_signal_transactions",
+    "stg_transactions",
+    "stg_logins",
+    "stg_alerts",
+    "mv_rule_performance",
+    "mv_rule_history",
+)
+
+
 class Store:
     """One database; a connection per unit of work (autocommit: no transaction is relied on)."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, *, statement_timeout_s: int = 30) -> None:
         self._dsn = dsn
+        self._statement_timeout_s = statement_timeout_s
         self._risingwave: bool | None = None
 
     @contextmanager
@@ -171,8 +191,10 @@ class Store:
         conn = psycopg2.connect(self._dsn, connect_timeout=10)
         conn.autocommit = True
         try:
-            if self._risingwave is None:
-                with conn.cursor() as cur:
+            with conn.cursor() as cur:
+                # With a unit: RisingWave before 3.0 read a bare number as seconds, 3.0 as ms.
+                cur.execute(f"set statement_timeout = '{int(self._statement_timeout_s)}s'")
+                if self._risingwave is None:
                     cur.execute("select version()")
                     self._risingwave = "risingwave" in str(cur.fetchone()[0]).lower()
             yield Session(conn, risingwave=self._risingwave)
@@ -192,6 +214,18 @@ class Session:
 
     def ping(self) -> None:
         self._rows("select 1 as ok")
+
+    def missing_relations(self) -> list[str]:
+        """The relations of RELATIONS the database lacks (tables, views, materialized views)."""
+        found = self._rows(
+            "select table_name as name from information_schema.tables"
+            " where table_schema = current_schema() and table_name in %(names)s"
+            " union all select matviewname as name from pg_catalog.pg_matviews"
+            " where schemaname = current_schema() and matviewname in %(names)s",
+            {"names": RELATIONS},
+        )
+        present = {row["name"] for row in found}
+        return [name for name in RELATIONS if name not in present]
 
     # Reads --------------------------------------------------------------------------------
 
@@ -268,16 +302,24 @@ class Session:
             "select * from mv_account_risk_score_realtime where account_id = %(account_id)s",
             params,
         )
+        # From the signal log, which keeps every detection after it leaves retention.
         signals = self._rows(
             "select signal_id, signal_type, customer_id, account_id, card_token, detected_at,"
-            " first_event_at, event_count, total_amount, reason from mv_signals"
+            " first_event_at, event_count, total_amount, reason from signal_log"
             f" where {_in_case('')} order by detected_at, signal_id limit %(limit)s",
             params,
         )
+        # Detections of the case that have left mv_signals: their raw events have expired.
+        expired = self._rows(
+            "select count(*) as expired from signal_log as logged"
+            " left join mv_signals as live on logged.signal_id = live.signal_id"
+            f" where live.signal_id is null and {_in_case('logged.')}",
+            params,
+        )[0]["expired"]
         transactions = self._rows(
             "with behind as (select distinct links.event_id as event_id,"
             " links.signal_type as signal_type from int_signal_transactions as links"
-            " inner join mv_signals as signals on links.signal_id = signals.signal_id"
+            " inner join signal_log as signals on links.signal_id = signals.signal_id"
             f" where {_in_case('signals.')})"
             " select transactions.event_id as event_id, transactions.event_time as event_time,"
             " transactions.amount as amount, transactions.currency as currency,"
@@ -311,6 +353,7 @@ class Session:
             logins, alerts = [], []
         return {
             "risk": risk,
+            "expired_signals": int(expired),
             "signals": signals,
             "transactions": transactions,
             "logins": logins,
@@ -345,8 +388,24 @@ class Session:
             params,
         )
 
-    def timeline(self, case_id: str) -> list[Row]:
-        return self.decisions(DecisionFilter(case_id=case_id), None, 10_000)
+    def timeline(self, case_id: str, after_seq: int = 0) -> list[Row]:
+        """Every decision of the case in step order (after step `after_seq`), however many."""
+        columns = ", ".join(name for name in DECISION_COLUMNS if name != "request_id")
+        return self._rows(
+            f"select {columns} from case_decisions"
+            " where case_id = %(case_id)s and seq > %(after_seq)s order by seq",
+            {"case_id": case_id, "after_seq": after_seq},
+        )
+
+    def recorded_by_request(self, case_id: str, request_id: str) -> Row | None:
+        """The decision a request id already recorded on the case (an idempotent retry)."""
+        columns = ", ".join(name for name in DECISION_COLUMNS if name != "request_id")
+        rows = self._rows(
+            f"select {columns} from case_decisions"
+            " where case_id = %(case_id)s and request_id = %(request_id)s",
+            {"case_id": case_id, "request_id": request_id},
+        )
+        return rows[0] if rows else None
 
     def rule_performance(self) -> list[Row]:
         return self._rows("select * from mv_rule_performance order by signal_type")
@@ -366,9 +425,12 @@ class Session:
 
     # Writes -------------------------------------------------------------------------------
 
-    def record(self, decision: Decision) -> None:
-        """Write `decision` durably; Conflict when another record of the same step won."""
-        request_id = uuid.uuid4().hex
+    def record(self, decision: Decision, request_id: str | None = None) -> None:
+        """Write `decision` durably; Conflict when another record of the same step won.
+
+        `request_id` (from an idempotency key) makes a retry of the same request, racing or
+        late, find its own record instead of writing a second one."""
+        request_id = request_id or uuid.uuid4().hex
         values = {**asdict(decision), "request_id": request_id}
         placeholders = ", ".join(f"%({name})s" for name in DECISION_COLUMNS)
         insert = (
