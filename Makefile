@@ -8,6 +8,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Host tools on RisingWave (rules-*) present root's password from .env (docker-compose.yml).
+RW_PASSWORD ?= $(shell sed -n 's/^RISINGWAVE_ROOT_PASSWORD=//p' .env 2>/dev/null | tail -n 1)
+export RW_PASSWORD
 
 ##@ Development
 

@@ -7,7 +7,8 @@ same *site*, so SameSite cookies alone do not stop them); a request without a va
 session is refused (401, or a redirect to the sign-in page) before its body is read; a body
 longer than `CASES_MAX_BODY_BYTES` gets 413 without being read (declared length) or as soon as
 it passes the cap (chunked); a body slower than `CASES_BODY_TIMEOUT_S` gets 408. Every answer
-carries the security headers (no framing, a CSP with no script, nosniff, no referrer to other origins, no-store).
+carries the security headers (no framing, a CSP with no script, nosniff, no referrer to other
+origins, no-store).
 """
 
 from __future__ import annotations

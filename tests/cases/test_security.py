@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from tests.cases.conftest import TOKENS, auth
 from tests.cases.service_process import free_port, start_service, stop_service
@@ -348,7 +349,7 @@ def _cursor(payload: str) -> str:
 @pytest.mark.parametrize(
     "cursor",
     [
-        _cursor("[" * 50_000),
+        _cursor("[" * 3_000),  # today's service parsed it into a RecursionError: 500
         _cursor("[" * 300 + "]" * 300),
         _cursor(json.dumps(["2026-01-01T00:00:00+16:00", "x", "0" * 16])),
         "%%%",
@@ -560,7 +561,7 @@ def test_health_is_503_until_the_tables_exist(fraud_replay, case_settings) -> No
         conn.close()
     dsn = fraud_replay.database.dsn.rsplit("/", 1)[0] + "/cases_empty"
     assert "?" not in fraud_replay.database.dsn.rsplit("/", 1)[1]
-    app = create_app(case_settings.model_copy(update={"database_url": dsn}))
+    app = create_app(case_settings.model_copy(update={"database_url": SecretStr(dsn)}))
     with TestClient(app) as client:
         answer = client.get("/health")
     assert answer.status_code == 503
