@@ -73,6 +73,11 @@ class AlerterSettings(BaseSettings):
     siem_authorization: SecretStr = Field(
         SecretStr(""), description="Authorization header value sent to the SIEM; empty sends none."
     )
+    siem_signing_secret: SecretStr = Field(
+        SecretStr(""),
+        description="Key of the HMAC-SHA256 signature on every SIEM request (docs/alerting.md);"
+        " required with a SIEM URL, at least 32 characters.",
+    )
     stdout: bool = Field(True, description="Also print every alert as a JSON line on stdout.")
     slack_rate_per_s: float = Field(1.0, gt=0.0, description="Slack requests per second.")
     slack_burst: int = Field(1, ge=1, description="Slack requests allowed back to back.")
@@ -140,6 +145,11 @@ class AlerterSettings(BaseSettings):
                 "ALERTER_SLACK_WEBHOOK_URL, ALERTER_SIEM_WEBHOOK_URL, ALERTER_STDOUT:"
                 " enable at least one destination"
             )
+        if self.siem_enabled and len(self.siem_signing_secret.get_secret_value()) < 32:
+            raise ValueError(
+                "ALERTER_SIEM_SIGNING_SECRET: at least 32 characters when ALERTER_SIEM_WEBHOOK_URL"
+                " is set (every SIEM request is signed)"
+            )
         if self.retry_backoff_max_s < self.retry_backoff_base_s:
             raise ValueError(
                 "ALERTER_RETRY_BACKOFF_MAX_S: must be at least ALERTER_RETRY_BACKOFF_BASE_S"
@@ -157,6 +167,8 @@ class AlerterSettings(BaseSettings):
 
 def _check_url(url: str) -> None:
     """Raise ValueError unless `url` is https (or http to this machine) with a host."""
+    if any(char.isspace() or not char.isprintable() for char in url):
+        raise ValueError("must not contain spaces or control characters")
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ValueError("must be an https:// URL with a host")
@@ -179,6 +191,6 @@ def describe_error(error: ValidationError) -> str:
         return message
     field = str(first["loc"][0])
     name = env_name(field) if field in AlerterSettings.model_fields else field
-    if "url" in field or "authorization" in field:
+    if "url" in field or "authorization" in field or "secret" in field:
         return f"{name}: {message}"
     return f"{name}: {message} (got {first.get('input')!r})"

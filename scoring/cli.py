@@ -11,7 +11,6 @@ from types import FrameType
 from pydantic import ValidationError
 
 from scoring import app
-from scoring.features import FeatureError
 from scoring.model import ModelError
 from scoring.service import BrokerLost, Stopping
 from scoring.settings import ScoringSettings, describe_error
@@ -55,12 +54,6 @@ def main() -> int:
     log.info("scoring with model %s from %s", model.version, settings.registry_dir)
     try:
         app.run(settings, model, stopping)
-    except FeatureError as error:
-        print(
-            f"scoring: feature schema mismatch on {settings.features_topic}: {error}",
-            file=sys.stderr,
-        )
-        return EXIT_INVALID
     except BrokerLost as error:
         print(f"scoring: Kafka unavailable: {error}", file=sys.stderr)
         return EXIT_FAILED
