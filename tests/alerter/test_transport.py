@@ -75,6 +75,27 @@ def test_a_signed_request_verifies_at_the_receiver_and_a_tampered_one_does_not(
     assert not verify(SIGNING_SECRET.encode(), headers, body, time.time() + 3600), "replayed"
 
 
+def test_the_documented_verification_accepts_a_signed_request() -> None:
+    import re
+    import time
+    from pathlib import Path
+
+    from alerter.signing import signed_headers
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "alerting.md").read_text()
+    section = doc[doc.index("### Verifying a SIEM request") :]
+    snippet = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert snippet
+    namespace: dict[str, object] = {}
+    exec(snippet.group(1), namespace)
+    verified = namespace["verified"]
+    body, now = b'{"alert_id": "a1"}', time.time()
+    headers = signed_headers(SIGNING_SECRET.encode(), int(now), body)
+    assert verified(SIGNING_SECRET.encode(), headers, body, now)  # type: ignore[operator]
+    assert not verified(SIGNING_SECRET.encode(), headers, body + b" ", now)  # type: ignore[operator]
+    assert not verified(SIGNING_SECRET.encode(), headers, body, now + 600)  # type: ignore[operator]
+
+
 def test_retry_after_is_honoured_then_backoff_doubles(server: WebhookServer) -> None:
     server.script("/flaky", Reply(429, {"Retry-After": "7"}), Reply(503), Reply(502), Reply(200))
     recorder = Recorder()

@@ -1,4 +1,5 @@
-"""Decisions survive: concurrent closures, a restart of the service, and `dbt --full-refresh`."""
+"""Decisions survive: concurrent closures, a restart of the service, a kill -9 with a retried
+request, and `dbt --full-refresh`."""
 
 from __future__ import annotations
 
@@ -71,6 +72,30 @@ def test_a_restart_loses_no_decision(fraud_replay, cases_pool) -> None:
         stop_service(service)
     assert [row["action"] for row in story["timeline"]] == ["assign", "comment", "close"]
     assert (story["case"]["status"], story["case"]["outcome"]) == ("closed", "benign_but_useful")
+
+
+def test_a_retry_after_a_kill_9_is_recorded_once(fraud_replay, cases_pool) -> None:
+    case_id = cases_pool.take()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    headers = {**auth("alice"), "Idempotency-Key": f"kill-9-{case_id}"}
+    body = {"note": "written just before the crash"}
+    service = start_service(fraud_replay.database.dsn, port)
+    try:
+        first = httpx.post(f"{base}/api/cases/{case_id}/comments", headers=headers, json=body)
+        assert first.status_code == 200, first.text
+    finally:
+        service.kill()  # SIGKILL: as if the answer never reached the client
+        service.wait(timeout=20)
+    service = start_service(fraud_replay.database.dsn, port)
+    try:
+        retried = httpx.post(f"{base}/api/cases/{case_id}/comments", headers=headers, json=body)
+        story = httpx.get(f"{base}/api/cases/{case_id}", headers=auth("vic"), timeout=10).json()
+    finally:
+        stop_service(service)
+    assert retried.status_code == 200
+    assert retried.json()["decision"] == first.json()["decision"]
+    assert [row["note"] for row in story["timeline"]] == [body["note"]]
 
 
 def test_decisions_survive_a_full_refresh(fraud_replay, client, cases_pool, tmp_path) -> None:
