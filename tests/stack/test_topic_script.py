@@ -32,6 +32,7 @@ STACK_TOPICS = [
     "transaction_features",
     "ml_scores",
     "model_drift",
+    "transaction_features.dlq",
 ]
 FAKE_RPK = """#!/bin/sh
 printf '%s\\n' "$*" >> "$RPK_LOG"
