@@ -559,8 +559,9 @@ def test_health_is_503_until_the_tables_exist(fraud_replay, case_settings) -> No
             cur.execute("create database cases_empty")
     finally:
         conn.close()
-    dsn = fraud_replay.database.dsn.rsplit("/", 1)[0] + "/cases_empty"
-    assert "?" not in fraud_replay.database.dsn.rsplit("/", 1)[1]
+    from psycopg2.extensions import make_dsn
+
+    dsn = make_dsn(fraud_replay.database.dsn, dbname="cases_empty")
     app = create_app(case_settings.model_copy(update={"database_url": SecretStr(dsn)}))
     with TestClient(app) as client:
         answer = client.get("/health")
