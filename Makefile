@@ -119,6 +119,11 @@ train: $(STAMP) ## Train XGBoost + Isolation Forest on a seeded realistic replay
 retrain: $(STAMP) ## Train a challenger on new traffic; promote it only if its PR-AUC beats the champion's
 	SCORING_REGISTRY_DIR=$(MODELS) $(PY) -m scoring.offline retrain $(TRAIN_ARGS)
 
+DRIFT_AFTER ?= 15
+.PHONY: drift-report
+drift-report: $(STAMP) ## The champion's drift monitor over a replay with a spend shift after DRIFT_AFTER minutes: reports/drift.png
+	SCORING_REGISTRY_DIR=$(MODELS) $(PY) -m scoring.offline drift --minutes 30 --drift-after $(DRIFT_AFTER) --output reports/drift.png
+
 .PHONY: backtest-model
 backtest-model: $(STAMP) ## Backtest on the realistic world with the champion of MODELS: rules vs rules + model
 	$(PY) -m backtest --world realistic --fraud-rate $(FRAUD_RATE) --minutes $(MINUTES) --seed $(SEED) --model $(MODELS) --report $(REPORT)
@@ -134,6 +139,15 @@ B ?=
 CANDIDATE ?=
 V ?=
 WHY ?=
+# A target that needs a variable stops before any work, with one line naming it.
+needs = $(if $(filter $(1),$(MAKECMDGOALS)),$(if $(strip $($(2))),,$(error make $(1) needs $(2), e.g. make $(1) $(3))))
+$(call needs,rules-diff,A,A=v1 B=v2)
+$(call needs,rules-diff,B,A=v1 B=v2)
+$(call needs,rules-backtest,CANDIDATE,CANDIDATE=v2)
+$(call needs,rules-shadow,CANDIDATE,CANDIDATE=v2)
+$(call needs,rules-promote,V,V=v2 WHY="...")
+$(call needs,rules-promote,WHY,V=v2 WHY="...")
+$(call needs,rules-rollback,WHY,WHY="...")
 RULES_REPORT ?= reports/rules-backtest.json
 
 .PHONY: rules-validate

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.admin import NewTopic
 from kafka.errors import KafkaError
 
 from alerter import payloads
@@ -17,34 +16,42 @@ from alerter.bucket import TokenBucket
 from alerter.cases import FraudCase, Policy
 from alerter.dead_letter import DeadLetters
 from alerter.destination import Batching, Destination, Render, Sinks, Transport
-from alerter.kafka_io import BrokerLost, ensure_topics, read_keys
+from alerter.kafka_io import read_keys
 from alerter.ledger import Ledger
 from alerter.retry import RetryPolicy
 from alerter.service import AlerterLoop, LoopLimits
 from alerter.settings import AlerterSettings
-from alerter.shutdown import ServiceFailed, Shutdown
 from alerter.stats import Stats
 from alerter.transport import HttpTransport, StreamTransport
+from common.heartbeat import Heartbeat
+from common.kafka import BrokerLost, Topic, TopicSetupError, ensure_topics
+from common.runtime import StopFlag
 
 CLIENT_ID = "fraud-alerter"
+
+
+class ServiceFailed(Exception):
+    """The run ended on a failure (the reason is one line); the process exits 1."""
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def run(settings: AlerterSettings, shutdown: Shutdown, out: TextIO) -> None:
+def run(
+    settings: AlerterSettings,
+    shutdown: StopFlag,
+    out: TextIO,
+    heartbeat: Heartbeat | None = None,
+) -> None:
     """Run until a stop is requested.
 
     Raises BrokerLost when Kafka is unreachable at start, ServiceFailed when the run ends on a
     failure (Kafka lost for longer than the wait, a worker failing).
     """
-    wait_ms = int(settings.broker_wait_s * 1000)
-    # A send is retried by the producer for this long (at least its request timeout, 30 s) ...
-    delivery_timeout_ms = max(wait_ms, 31_000)
-    # ... and waited for a little longer, so the producer's own verdict arrives first.
-    ack_timeout_s = delivery_timeout_ms / 1000 + 5
-    common = {"bootstrap_servers": settings.kafka_bootstrap_servers.split(",")}
+    broker = settings.broker
+    wait_ms = broker.wait_ms
+    common = {"bootstrap_servers": broker.bootstrap}
     with ExitStack() as stack:
         try:
             producer = KafkaProducer(
@@ -52,12 +59,21 @@ def run(settings: AlerterSettings, shutdown: Shutdown, out: TextIO) -> None:
                 client_id=CLIENT_ID,
                 acks="all",
                 bootstrap_timeout_ms=wait_ms,
-                delivery_timeout_ms=delivery_timeout_ms,
+                request_timeout_ms=broker.request_ms,
+                delivery_timeout_ms=broker.delivery_ms,
             )
             stack.callback(producer.close, 5)
             admin = KafkaAdminClient(**common, client_id=CLIENT_ID, bootstrap_timeout_ms=wait_ms)
             try:
-                ensure_topics(admin, _own_topics(settings))
+                ensure_topics(
+                    admin,
+                    _own_topics(settings),
+                    settings.broker_wait_s,
+                    sizes=f"{settings.env_name('topic_replication_factor')}"
+                    f"={settings.topic_replication_factor}",
+                )
+            except TopicSetupError as error:  # refused (e.g. no ALTER_CONFIGS right)
+                raise BrokerLost(str(error)) from None
             finally:
                 admin.close()
             reader = KafkaConsumer(**common, enable_auto_commit=False, bootstrap_timeout_ms=wait_ms)
@@ -78,14 +94,13 @@ def run(settings: AlerterSettings, shutdown: Shutdown, out: TextIO) -> None:
                 bootstrap_timeout_ms=wait_ms,
             )
         except KafkaError as error:
-            raise BrokerLost(
-                f"no Kafka broker reachable at {settings.kafka_bootstrap_servers}"
-                f" within {settings.broker_wait_s:g} s ({type(error).__name__})"
-            ) from error
+            raise broker.unreachable(error) from error
         stack.callback(consumer.close, autocommit=False)
-        ledger = Ledger(producer, settings.delivered_topic, delivered, _utc_now, ack_timeout_s)
-        dead_letters = DeadLetters(producer, settings.dlq_topic, _utc_now, ack_timeout_s)
-        loop = build_loop(settings, consumer, ledger, dead_letters, shutdown, out)
+        ledger = Ledger(producer, settings.delivered_topic, delivered, _utc_now, broker.ack_s)
+        dead_letters = DeadLetters(producer, settings.dlq_topic, _utc_now, broker.ack_s)
+        loop = build_loop(
+            settings, consumer, ledger, dead_letters, shutdown, out, heartbeat=heartbeat
+        )
         loop.subscribe(settings.topic)
         loop.run()
         if shutdown.failure is not None:
@@ -97,9 +112,10 @@ def build_loop(
     consumer: KafkaConsumer,
     ledger: Ledger,
     dead_letters: DeadLetters,
-    shutdown: Shutdown,
+    shutdown: StopFlag,
     out: TextIO,
     clock: Callable[[], float] = time.monotonic,
+    heartbeat: Heartbeat | None = None,
 ) -> AlerterLoop:
     """The loop and its destinations, with their clocks and sleeps injected."""
     stats = Stats()
@@ -147,6 +163,7 @@ def build_loop(
         shutdown,
         LoopLimits(settings.max_pending, settings.log_interval_s, settings.broker_wait_s),
         clock,
+        heartbeat,
     )
 
 
@@ -154,10 +171,10 @@ def _encode(render: Callable[[Sequence[FraudCase]], str]) -> Render:
     return lambda cases: render(cases).encode()
 
 
-def _own_topics(settings: AlerterSettings) -> list[NewTopic]:
+def _own_topics(settings: AlerterSettings) -> list[Topic]:
     factor = settings.topic_replication_factor
     return [
-        NewTopic(settings.dlq_topic, 1, factor),
+        Topic(settings.dlq_topic, 1, factor),
         # Compaction keeps one record per alert key forever: the de-duplication memory.
-        NewTopic(settings.delivered_topic, 1, factor, topic_configs={"cleanup.policy": "compact"}),
+        Topic(settings.delivered_topic, 1, factor, {"cleanup.policy": "compact"}),
     ]

@@ -6,56 +6,44 @@ A broker that stays unreachable ends the run with one plain line and exit 1.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-from types import FrameType
 
-from pydantic import ValidationError
-
-from alerter import app
-from alerter.kafka_io import BrokerLost
-from alerter.settings import AlerterSettings, describe_error
-from alerter.shutdown import ServiceFailed, Shutdown
-
-EXIT_FAILED = 1  # Kafka lost for longer than the wait, or a worker failed
-EXIT_INVALID_SETTINGS = 2
+from common.cli import parser
+from common.heartbeat import Heartbeat
+from common.runtime import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_OK,
+    StopFlag,
+    setup_logging,
+    stop_on_signals,
+    verdict,
+)
 
 log = logging.getLogger("alerter")
 
 
-def _install_signal_handlers(shutdown: Shutdown) -> None:
-    def stop(signum: int, frame: FrameType | None) -> None:
-        name = signal.Signals(signum).name
-        log.info("%s received: finishing in-flight sends, then stopping", name)
-        shutdown.request()
-        # A second signal kills at once, as users expect from a second Ctrl-C.
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+def main(argv: list[str] | None = None) -> int:
+    parser("python -m alerter", __doc__).parse_args(argv)
+    # Imported after the arguments: --help and --version load no Kafka client.
+    from pydantic import ValidationError
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    from alerter import app
+    from alerter.settings import AlerterSettings
+    from common.kafka import BrokerLost
 
-
-def main() -> int:
     # Logs go to stderr: stdout carries the alerts themselves (one JSON line each).
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
-    )
-    # kafka-python logs every reconnect attempt as an error; the alerter reports outcomes itself.
-    logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    setup_logging()
     try:
         settings = AlerterSettings()
     except ValidationError as error:
-        print(f"alerter: invalid setting: {describe_error(error)}", file=sys.stderr)
-        return EXIT_INVALID_SETTINGS
-    shutdown = Shutdown()
-    _install_signal_handlers(shutdown)
-    try:
-        app.run(settings, shutdown, sys.stdout)
-    except BrokerLost as error:
-        print(f"alerter: Kafka unavailable: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except ServiceFailed as error:
-        print(f"alerter: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    return 0
+        line = AlerterSettings.describe_error(error)
+        return verdict(EXIT_INVALID, f"alerter: invalid setting: {line}")
+    with stop_on_signals(StopFlag(), log, "finishing in-flight sends, then stopping") as stop:
+        try:
+            app.run(settings, stop, sys.stdout, Heartbeat.from_env())
+        except BrokerLost as error:
+            return verdict(EXIT_FAILED, f"alerter: Kafka unavailable: {error}")
+        except app.ServiceFailed as error:
+            return verdict(EXIT_FAILED, f"alerter: {error}")
+    return EXIT_OK

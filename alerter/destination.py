@@ -16,13 +16,13 @@ from typing import Protocol
 from alerter.bucket import TokenBucket
 from alerter.cases import FraudCase
 from alerter.dead_letter import DeadLetters
-from alerter.kafka_io import BrokerLost
 from alerter.ledger import Ledger, ledger_key
 from alerter.offsets import Settle
 from alerter.retry import Outcome, RetryPolicy, Wait, send_with_retries
-from alerter.shutdown import Shutdown
 from alerter.stats import Stats
 from alerter.transport import Attempt
+from common.kafka import BrokerLost
+from common.runtime import StopFlag
 
 log = logging.getLogger(__name__)
 _IDLE_CHECK_S = 0.5  # how often an idle worker looks at the stop flag
@@ -66,7 +66,7 @@ class Destination:
         retry: RetryPolicy,
         batching: Batching,
         sinks: Sinks,
-        shutdown: Shutdown,
+        shutdown: StopFlag,
         wait: Wait | None = None,
     ) -> None:
         self.name = name

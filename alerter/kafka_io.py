@@ -1,44 +1,13 @@
-"""Kafka plumbing shared by the ledger and the dead-letter queue: topics, sends, read-back."""
+"""Kafka plumbing shared by the ledger and the dead-letter queue: sends and read-back."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
 
-from producers.topics import TOPIC_CONFIGS, TopicSetupError, stamp_with_append_time
-
-
-class BrokerLost(Exception):
-    """Kafka stayed unreachable past the configured wait: reported in one line, then exit 1."""
-
-
-def ensure_topics(admin: KafkaAdminClient, topics: Sequence[NewTopic]) -> None:
-    """Create the topics that do not exist yet, on broker time (LogAppendTime) as every topic of
-    the pipeline; an existing one keeps its data and configs but is switched to broker time."""
-    existing = set(admin.list_topics())
-    missing = [
-        NewTopic(
-            topic.name,
-            topic.num_partitions,
-            topic.replication_factor,
-            topic_configs={**(topic.topic_configs or {}), **TOPIC_CONFIGS},
-        )
-        for topic in topics
-        if topic.name not in existing
-    ]
-    try:
-        stamp_with_append_time(admin, [topic.name for topic in topics if topic.name in existing])
-    except TopicSetupError as error:  # refused (e.g. no ALTER_CONFIGS right): one line, exit 1
-        raise BrokerLost(str(error)) from None
-    if not missing:
-        return
-    try:
-        admin.create_topics(missing, wait_for_metadata=True)
-    except TopicAlreadyExistsError:  # another instance created it meanwhile
-        return
+from common.kafka import BrokerLost
 
 
 def send_all(

@@ -17,11 +17,12 @@ from pydantic import ValidationError
 from alerter.cases import FraudCase, Policy
 from alerter.dead_letter import DeadLetters
 from alerter.destination import Destination, QueuedAlert
-from alerter.kafka_io import BrokerLost
 from alerter.ledger import Ledger, ledger_key
 from alerter.offsets import OffsetTracker
-from alerter.shutdown import Shutdown
 from alerter.stats import Stats
+from common.heartbeat import Heartbeat
+from common.kafka import BrokerLost, subscribe
+from common.runtime import StopFlag
 
 log = logging.getLogger(__name__)
 _POLL_MS = 200
@@ -62,9 +63,10 @@ class AlerterLoop:
         ledger: Ledger,
         dead_letters: DeadLetters,
         stats: Stats,
-        shutdown: Shutdown,
+        shutdown: StopFlag,
         limits: LoopLimits,
         clock: Callable[[], float] = time.monotonic,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         self.tracker = OffsetTracker()
         self._consumer = consumer
@@ -76,15 +78,12 @@ class AlerterLoop:
         self._shutdown = shutdown
         self._limits = limits
         self._clock = clock
+        self._heartbeat = heartbeat or Heartbeat(None)
         self._uncommitted: dict[TopicPartition, OffsetAndMetadata] = {}
         self._commit_failing_since: float | None = None
 
     def subscribe(self, topic: str) -> None:
-        self._consumer.subscribe([topic], listener=_CommitOnRebalance(self))
-        # A metadata fetch before the first join: joined without it, kafka-python 3.0 assigns
-        # from an empty snapshot and rejoins at once, after which it was seen to stop
-        # heartbeating and consume nothing (tests/alerter/test_delivery.py checks the single join).
-        self._consumer.topics()
+        subscribe(self._consumer, [topic], _CommitOnRebalance(self))
 
     def run(self) -> None:
         """Consume until stopping; then let in-flight sends finish and commit what settled."""
@@ -97,6 +96,7 @@ class AlerterLoop:
         next_summary = self._clock() + self._limits.log_interval_s
         try:
             while not self._shutdown.requested:
+                self._heartbeat.beat()
                 self._apply_back_pressure()
                 batches = self._consumer.poll(timeout_ms=_POLL_MS)
                 for records in batches.values():

@@ -9,18 +9,11 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import (
-    AliasChoices,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from alerter.cases import MinimumSeverity
-from producers.settings import BootstrapServers
+from common.settings import KafkaSettings
 
 ENV_PREFIX = "ALERTER_"
 SIGNAL_TYPES: frozenset[str] = frozenset(
@@ -41,18 +34,11 @@ _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _TOPIC = r"^[A-Za-z0-9._-]{1,249}$"
 
 
-class AlerterSettings(BaseSettings):
+class AlerterSettings(KafkaSettings):
     """Every knob of the alerter. The environment variable is `ALERTER_` + the field name."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX)
 
-    kafka_bootstrap_servers: BootstrapServers = Field(
-        "localhost:19092",
-        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
-        description="Comma-separated host:port list of Kafka/Redpanda brokers (shared setting).",
-    )
     topic: str = Field("fraud_cases", pattern=_TOPIC, description="Topic of case changes.")
     consumer_group: str = Field(
         "fraud-alerter", min_length=1, description="Kafka consumer group of the alerter."
@@ -174,23 +160,3 @@ def _check_url(url: str) -> None:
         raise ValueError("must be an https:// URL with a host")
     if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
         raise ValueError("must use https:// (plain http only to localhost/127.0.0.1)")
-
-
-def env_name(field: str) -> str:
-    """The environment variable that sets `field`."""
-    if field == "kafka_bootstrap_servers":
-        return "KAFKA_BOOTSTRAP_SERVERS"
-    return ENV_PREFIX + field.upper()
-
-
-def describe_error(error: ValidationError) -> str:
-    """One line naming the first bad setting and what is allowed, never echoing a secret."""
-    first = error.errors()[0]
-    message = first["msg"].removeprefix("Value error, ")
-    if not first["loc"]:  # model-level checks name their own settings
-        return message
-    field = str(first["loc"][0])
-    name = env_name(field) if field in AlerterSettings.model_fields else field
-    if "url" in field or "authorization" in field or "secret" in field:
-        return f"{name}: {message}"
-    return f"{name}: {message} (got {first.get('input')!r})"

@@ -19,9 +19,10 @@ from backtest.clock import history_end
 from backtest.database import open_database
 from backtest.dbt import DbtError
 from backtest.model_quality import MODEL_SCENARIO_COLUMNS, MODEL_SIDE_COLUMNS, sides
-from backtest.quality_doc import card_days, render_markdown
+from backtest.plots import write_plots
+from backtest.quality_doc import IMAGE_DIR, card_days, render_markdown
 from backtest.replay import ReplayResult, history_span, replay_recorded, replayed
-from producers.settings import Settings, describe_error
+from producers.settings import Settings
 from rules import store
 from rules.schema import RuleSet, RuleSetError
 from scoring.model import Model, ModelError
@@ -265,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         rule_set = store.load(args.rules or store.active_version())
         stats = recorded.scan(args.input) if args.input is not None else None
     except ValidationError as error:
-        print(describe_error(error), file=sys.stderr)
+        print(Settings.describe_error(error), file=sys.stderr)
         return 2
     except (RuleSetError, recorded.RecordedInputError) as error:
         print(error, file=sys.stderr)
@@ -301,8 +302,10 @@ def main(argv: list[str] | None = None) -> int:
         args.report.write_text(json.dumps(document, indent=2) + "\n")
     if args.markdown is not None:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        markdown = render_markdown(rules_document, document if model is not None else None)
+        model_document = document if model is not None else None
+        markdown = render_markdown(rules_document, model_document)
         args.markdown.write_text(markdown, encoding="utf-8")
+        write_plots(rules_document, model_document, args.markdown.parent / IMAGE_DIR)
     return 0
 
 

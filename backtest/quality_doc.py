@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from backtest.model_quality import MODEL_SCENARIO_COLUMNS, MODEL_SIDE_COLUMNS, sides
+from backtest.plots import PLOTS
 
 # The backtest arguments of the committed file (`make detection-quality` passes the same).
 DOC_ARGS: tuple[str, ...] = (
@@ -19,6 +20,8 @@ DOC_ARGS: tuple[str, ...] = (
     *("--minutes", "30"),
 )
 DOC_PATH = "docs/detection_quality.md"
+# The plots go beside the file (`make detection-quality` writes them; backtest/plots.py).
+IMAGE_DIR = "images"
 # Where `make detection-quality` trains the model it compares: `make train`'s run, afresh.
 DOC_MODELS = ".cache/doc-models"
 TRAIN_COMMAND = f"SCORING_REGISTRY_DIR={DOC_MODELS} python -m scoring.offline train"
@@ -71,13 +74,19 @@ METHOD = """\
   that day is its account's risk from that day's detections (the noisy-or of the dbt var
   `risk_weights`); a card is compromised that day when one of its transactions of that day is in
   a fraud label's `event_ids`. Ties rank by `card_token`. With fewer compromised cards than 100
-  the best possible value is `compromised_cards / 100`.
+  the best possible value is `compromised_cards / 100`; on a day when no card has any risk it is
+  undefined (`-`).
 - **How.** `python -m backtest` generates the history, loads it into an embedded PostgreSQL and
   builds the dbt project (the SQL RisingWave runs, on the `postgres` target). The history starts
   at 01:00 UTC of the run's day (never the wall clock), so only the seed and the settings decide
   the figures; `tests/detection/test_detection_quality.py` recomputes them in Python from the
   generated events and labels and regenerates this file.
 """
+
+
+def image(name: str) -> str:
+    """A Markdown link to one of backtest/plots.py's pictures, relative to the document."""
+    return f"![{PLOTS[name][0]}]({IMAGE_DIR}/{name})"
 
 
 def model_section(rules: dict[str, Any], scored: dict[str, Any]) -> list[str]:
@@ -92,6 +101,8 @@ def model_section(rules: dict[str, Any], scored: dict[str, Any]) -> list[str]:
         markdown_table(sides(quality), MODEL_SIDE_COLUMNS),
         "",
         markdown_table(quality["scenarios"], MODEL_SCENARIO_COLUMNS),
+        "",
+        image("detection_rules_vs_model.png"),
         "",
         f"Critical accounts: {scored['critical_accounts']} with the model, of which"
         f" {scored['critical_accounts_without_fraud']} without injected fraud; rules alone"
@@ -160,6 +171,8 @@ def render_markdown(document: dict[str, Any], model_document: dict[str, Any] | N
             ],
         ),
         "",
+        image("detection_signal_quality.png"),
+        "",
         "## Per scenario (intended signal)",
         "",
         markdown_table(
@@ -224,6 +237,8 @@ def render_markdown(document: dict[str, Any], model_document: dict[str, Any] | N
             document["account_risk_pr_curve"],
             ["threshold", "flagged_accounts", "true_positive_accounts", "precision", "recall"],
         ),
+        "",
+        image("detection_risk_pr_curve.png"),
         "",
         "## Card Precision@100 per day",
         "",

@@ -6,7 +6,6 @@ Settings come from the environment and `.env`; the flags below override them for
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,15 +13,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from common import cli
+from common.heartbeat import Heartbeat
+from common.runtime import EXIT_INVALID, EXIT_OK, setup_logging, verdict
 from producers import jsonl
 from producers.generator import generate
-from producers.settings import Settings, describe_error
-
-EXIT_INVALID_SETTINGS = 2
+from producers.settings import Settings
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m producers", description=__doc__)
+    parser = cli.parser("python -m producers", __doc__)
     parser.add_argument("--sink", help="kafka (default) or jsonl; overrides SINK")
     limit = parser.add_mutually_exclusive_group()
     limit.add_argument("--events", type=int, help="stop after this many records")
@@ -47,13 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args)
     except ValidationError as error:
-        print(f"invalid setting: {describe_error(error)}", file=sys.stderr)
-        return EXIT_INVALID_SETTINGS
+        return verdict(EXIT_INVALID, f"invalid setting: {Settings.describe_error(error)}")
     for flag in ("events", "duration"):
         value = getattr(args, flag)
         if value is not None and value <= 0:
-            print(f"invalid setting: --{flag}: must be greater than 0", file=sys.stderr)
-            return EXIT_INVALID_SETTINGS
+            return verdict(EXIT_INVALID, f"invalid setting: --{flag}: must be greater than 0")
     start = settings.start_time or datetime.now(UTC).replace(microsecond=0)
     records = generate(settings, start=start, events=args.events, duration_s=args.duration)
     if settings.sink == "jsonl":
@@ -62,17 +60,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             with args.output.open("wb") as output:
                 jsonl.write(records, output)
-        return 0
+        return EXIT_OK
     # The Kafka client is loaded only when it is used.
-    from producers.publisher import CLIENT_LOGGERS
     from producers.runner import run_kafka
 
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
-    )
-    for client_logger in CLIENT_LOGGERS:
-        logging.getLogger(client_logger).setLevel(logging.CRITICAL)
-    return run_kafka(settings, records)
+    setup_logging()
+    return run_kafka(settings, records, heartbeat=Heartbeat.from_env())
 
 
 if __name__ == "__main__":

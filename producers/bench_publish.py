@@ -27,12 +27,14 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import get_args
 
+from common.kafka import BrokerLost, TopicSetupError
+from common.runtime import CLIENT_LOGGERS
 from producers.generator import generate
 from producers.models import Record
-from producers.publisher import CLIENT_LOGGERS, BrokerUnavailable, open_publisher
+from producers.publishers.factory import open_publisher
 from producers.settings import Settings
 from producers.stats import PublishStats
-from producers.topics import TopicSetupError, ensure_topics
+from producers.topics import ensure_topics
 
 CLIENTS: tuple[str, ...] = get_args(Settings.model_fields["kafka_client"].annotation)
 _DEFAULT_COMPRESSION = Settings.model_fields["compression_type"].default
@@ -157,7 +159,7 @@ def main() -> int:
                 if index > 0:  # the first run is the warm-up
                     rows.append(_row(client, compression, stats, count, elapsed, cpu))
                     failed += stats.total_failed
-        except (BrokerUnavailable, TopicSetupError) as error:
+        except (BrokerLost, TopicSetupError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
     where = f"producer pinned to CPU {args.cpu}" if pin else "producer unpinned"

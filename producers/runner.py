@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from types import FrameType
 from typing import Protocol
 
+from common.heartbeat import Heartbeat
+from common.kafka import BrokerLost, TopicSetupError
+from common.runtime import EXIT_FAILED, EXIT_OK, StopFlag, stop_on_signals
 from producers.models import Record
-from producers.publisher import BrokerUnavailable, Publisher, open_publisher
+from producers.publishers.base import Publisher
+from producers.publishers.factory import open_publisher
 from producers.settings import Settings
 from producers.stats import PublishStats
-from producers.topics import TopicSetupError, ensure_topics
+from producers.topics import ensure_topics
 
 log = logging.getLogger(__name__)
 
@@ -44,29 +44,13 @@ class SystemClock:
 WALL_CLOCK = SystemClock()
 
 
-@contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    """An event set by SIGTERM or SIGINT; the previous handlers come back afterwards."""
-    stop = threading.Event()
-
-    def request_stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("%s received: stopping after a flush", signal.Signals(signum).name)
-        stop.set()
-
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def run_kafka(
     settings: Settings,
     records: Iterable[Record],
     clock: Clock = WALL_CLOCK,
     *,
     topic_suffix: str = "",
+    heartbeat: Heartbeat | None = None,
 ) -> int:
     """Publish `records` as the clock reaches each one's timestamp; the process exit code.
 
@@ -78,14 +62,16 @@ def run_kafka(
     try:
         ensure_topics(settings, topic_suffix=topic_suffix)
         publisher = open_publisher(settings, stats, topic_suffix=topic_suffix)
-    except (BrokerUnavailable, TopicSetupError) as error:
+    except (BrokerLost, TopicSetupError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     started = last_log = clock.now()
-    with publisher, _stop_on_signals() as stop:
+    with publisher, stop_on_signals(StopFlag(), log, "stopping after a flush") as stop:
         try:
-            last_log = _publish_paced(settings, records, clock, publisher, stats, stop, last_log)
-        except BrokerUnavailable as error:
+            last_log = _publish_paced(
+                settings, records, clock, publisher, stats, stop, last_log, heartbeat
+            )
+        except BrokerLost as error:
             publisher.last_failure = str(error)
         publisher.flush()
         now = clock.now()
@@ -104,8 +90,8 @@ def run_kafka(
             f" of {stats.total_sent} events not acknowledged)",
             file=sys.stderr,
         )
-        return 1
-    return 0
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def _publish_paced(
@@ -114,13 +100,16 @@ def _publish_paced(
     clock: Clock,
     publisher: Publisher,
     stats: PublishStats,
-    stop: threading.Event,
+    stop: StopFlag,
     last_log: datetime,
+    heartbeat: Heartbeat | None,
 ) -> datetime:
     """Send each record once the clock reaches its timestamp; returns when the last log was."""
     interval = timedelta(seconds=settings.log_interval_seconds)
+    beat = (heartbeat or Heartbeat(None)).beat
     for record in records:
-        while not stop.is_set():
+        while not stop.requested:
+            beat()
             now = clock.now()
             if now - last_log >= interval:
                 log.info("%s", stats.summary((now - last_log).total_seconds()))
@@ -129,7 +118,7 @@ def _publish_paced(
             if wait_s <= 0:
                 break
             clock.sleep(min(wait_s, MAX_SLEEP_S))
-        if stop.is_set() or publisher.last_failure is not None:
+        if stop.requested or publisher.last_failure is not None:
             return last_log
         publisher.publish(record)
     return last_log

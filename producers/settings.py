@@ -5,46 +5,32 @@
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from importlib.util import find_spec
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from common.settings import TopicSettings
+
+if TYPE_CHECKING:
+    from common.kafka import Broker
 
 # Normal traffic spaces an account's transactions at least this far apart, so that no account ever
 # shows 5 transactions in 60 s unless fraud is injected. It bounds the total rate a pool can carry.
 MIN_SECONDS_BETWEEN_ACCOUNT_TRANSACTIONS = 16.0
 CUSTOMERS_PER_TRANSACTION_PER_SECOND = 20
 
-_BROKER = re.compile(r"^[A-Za-z0-9._-]+:\d{1,5}$")
 
-
-def _broker_list(value: str) -> str:
-    brokers = [part.strip() for part in value.split(",")]
-    if not all(_BROKER.match(broker) for broker in brokers):
-        raise ValueError("must be a comma-separated list of host:port")
-    if not all(0 < int(broker.rsplit(":", 1)[1]) < 65536 for broker in brokers):
-        raise ValueError("ports must be between 1 and 65535")
-    return ",".join(brokers)
-
-
-# KAFKA_BOOTSTRAP_SERVERS as every service reads it (the alerter imports this type).
-BootstrapServers = Annotated[str, AfterValidator(_broker_list)]
-
-
-class Settings(BaseSettings):
+class Settings(TopicSettings):
     """Every knob of the producer. Field names are the environment variable names, lower-cased."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_ignore_empty=True)
+    broker_wait_field: ClassVar[str] = "broker_wait_seconds"
 
-    kafka_bootstrap_servers: BootstrapServers = Field(
-        "localhost:19092", description="Comma-separated host:port list of Kafka/Redpanda brokers."
-    )
     sink: Literal["kafka", "jsonl"] = Field("kafka", description="Where events go: kafka or jsonl.")
     kafka_client: Literal["kafka-python", "confluent-kafka"] = Field(
         "kafka-python",
@@ -91,8 +77,6 @@ class Settings(BaseSettings):
     start_time: datetime | None = Field(
         None, description="Event time of the first event (RFC 3339); empty means now."
     )
-    topic_partitions: int = Field(3, gt=0, description="Partitions of each topic created at start.")
-    topic_replication_factor: int = Field(1, gt=0, description="Replication factor of new topics.")
     broker_wait_seconds: float = Field(
         60.0, gt=0.0, description="How long to retry an unreachable broker before giving up."
     )
@@ -104,6 +88,10 @@ class Settings(BaseSettings):
     compression_type: Literal["none", "gzip"] = Field(
         "gzip", description="Compression of produced batches: none or gzip."
     )
+
+    @property
+    def broker(self) -> Broker:
+        return replace(super().broker, linger_ms=self.linger_ms)
 
     @field_validator("start_time")
     @classmethod
@@ -136,14 +124,3 @@ class Settings(BaseSettings):
                 " looks like a velocity burst; raise CUSTOMER_POOL_SIZE for higher rates"
             )
         return self
-
-
-def describe_error(error: ValidationError) -> str:
-    """One line naming the first bad setting and what is allowed."""
-    first = error.errors()[0]
-    message = first["msg"].removeprefix("Value error, ")
-    if not first["loc"]:  # model-level checks name their own setting
-        return message
-    name = str(first["loc"][0]).upper()
-    value = first.get("input")
-    return f"{name}: {message} (got {value!r})"

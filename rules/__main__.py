@@ -24,7 +24,7 @@ from backtest.database import open_database
 from backtest.dbt import DbtError
 from backtest.load import records_as_messages
 from backtest.replay import history, history_span
-from producers.settings import Settings, describe_error
+from producers.settings import Settings
 from rules import compare, deploy, diff, store
 from rules import history as rule_history
 from rules.schema import RuleSetError
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return EXIT_INVALID
     except ValidationError as error:
-        print(describe_error(error), file=sys.stderr)
+        print(Settings.describe_error(error), file=sys.stderr)
         return EXIT_INVALID
     except DbtError as error:
         print(error, file=sys.stderr)

@@ -185,7 +185,7 @@ class Deployer:
             variables=self.vars_for(rule_set),
             target_dir=self.work_dir / "operation",
         )
-        self.runner([*args, "create_rule_history"], self.target.dbt_env)
+        self.runner([*args, "ensure_rule_history"], self.target.dbt_env)
 
     def _grant_reader(self) -> None:
         """Grafana's SELECT-only user and the case service may read the views just created

@@ -3,20 +3,20 @@ then the loop."""
 
 from __future__ import annotations
 
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import KafkaError
 
+from common.heartbeat import Heartbeat
+from common.kafka import BrokerLost, Topic, TopicSetupError, ensure_topics
+from common.runtime import StopFlag
 from scoring.model import Model
 from scoring.registry import Registry
-from scoring.service import BrokerLost, ScorerLoop, Stopping
+from scoring.service import ScorerLoop
 from scoring.settings import ScoringSettings
 
 CLIENT_ID = "fraud-scorer"
-# Every topic of the pipeline stamps records with the broker's clock (docs/architecture.md).
-TOPIC_CONFIG = {"message.timestamp.type": "LogAppendTime"}
 
 
 def load_champion(settings: ScoringSettings) -> Model:
@@ -24,37 +24,50 @@ def load_champion(settings: ScoringSettings) -> Model:
     return Registry(settings.registry_dir).champion()
 
 
-def _ensure_topics(admin: KafkaAdminClient, settings: ScoringSettings) -> None:
-    existing = set(admin.list_topics())
-    missing = [
-        NewTopic(name, 3, 1, topic_configs=TOPIC_CONFIG)
-        for name in (settings.features_topic, settings.scores_topic, settings.drift_topic)
-        if name not in existing
+def own_topics(settings: ScoringSettings) -> list[Topic]:
+    """The topics the scorer reads and writes, sized as every topic of the pipeline."""
+    return [
+        Topic(name, settings.topic_partitions, settings.topic_replication_factor)
+        for name in (
+            settings.features_topic,
+            settings.scores_topic,
+            settings.drift_topic,
+            settings.dead_letter_topic,
+        )
     ]
-    # Created meanwhile by create_topics.sh or RisingWave's sink: fine.
-    with suppress(TopicAlreadyExistsError):
-        if missing:
-            admin.create_topics(missing, wait_for_metadata=True)
 
 
-def run(settings: ScoringSettings, model: Model, stopping: Stopping) -> ScorerLoop:
+def run(
+    settings: ScoringSettings,
+    model: Model,
+    stopping: StopFlag,
+    heartbeat: Heartbeat | None = None,
+) -> ScorerLoop:
     """Score until a stop is requested; raises BrokerLost when Kafka is unreachable."""
-    wait_ms = int(settings.broker_wait_s * 1000)
-    common = {"bootstrap_servers": settings.kafka_bootstrap_servers.split(",")}
+    broker = settings.broker
+    common = {"bootstrap_servers": broker.bootstrap}
     with ExitStack() as stack:
         try:
-            admin = KafkaAdminClient(**common, client_id=CLIENT_ID, bootstrap_timeout_ms=wait_ms)
+            admin = KafkaAdminClient(
+                **common, client_id=CLIENT_ID, bootstrap_timeout_ms=broker.wait_ms
+            )
             try:
-                _ensure_topics(admin, settings)
+                # Created meanwhile by create_topics.sh or RisingWave's sink: fine.
+                ensure_topics(
+                    admin, own_topics(settings), broker.wait_s, sizes=settings.topic_sizes()
+                )
+            except TopicSetupError as error:
+                raise BrokerLost(str(error)) from None
             finally:
                 admin.close()
             producer = KafkaProducer(
                 **common,
                 client_id=CLIENT_ID,
                 acks="all",
-                linger_ms=5,
-                bootstrap_timeout_ms=wait_ms,
-                delivery_timeout_ms=max(wait_ms, 31_000),
+                linger_ms=broker.linger_ms,
+                bootstrap_timeout_ms=broker.wait_ms,
+                request_timeout_ms=broker.request_ms,
+                delivery_timeout_ms=broker.delivery_ms,
             )
             stack.callback(producer.close, 5)
             consumer = KafkaConsumer(
@@ -64,14 +77,11 @@ def run(settings: ScoringSettings, model: Model, stopping: Stopping) -> ScorerLo
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 session_timeout_ms=10_000,
-                bootstrap_timeout_ms=wait_ms,
+                bootstrap_timeout_ms=broker.wait_ms,
             )
         except KafkaError as error:
-            raise BrokerLost(
-                f"no Kafka broker reachable at {settings.kafka_bootstrap_servers}"
-                f" within {settings.broker_wait_s:g} s ({type(error).__name__})"
-            ) from error
+            raise broker.unreachable(error) from error
         stack.callback(consumer.close, autocommit=False)
-        loop = ScorerLoop(consumer, producer, model, settings, stopping)
+        loop = ScorerLoop(consumer, producer, model, settings, stopping, heartbeat=heartbeat)
         loop.run()
         return loop

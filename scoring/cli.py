@@ -4,57 +4,46 @@ score until SIGTERM/SIGINT (exit 0). A broker that stays unreachable: one line, 
 from __future__ import annotations
 
 import logging
-import signal
-import sys
-from types import FrameType
 
-from pydantic import ValidationError
-
-from scoring import app
-from scoring.model import ModelError
-from scoring.service import BrokerLost, Stopping
-from scoring.settings import ScoringSettings, describe_error
-
-EXIT_FAILED = 1
-EXIT_INVALID = 2
+from common.cli import parser
+from common.heartbeat import Heartbeat
+from common.runtime import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_OK,
+    StopFlag,
+    setup_logging,
+    stop_on_signals,
+    verdict,
+)
 
 log = logging.getLogger("scoring")
 
 
-def _install_signal_handlers(stopping: Stopping) -> None:
-    def stop(signum: int, frame: FrameType | None) -> None:
-        log.info(
-            "%s received: finishing the batch in flight, then stopping", signal.Signals(signum).name
-        )
-        stopping.request()
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+def main(argv: list[str] | None = None) -> int:
+    parser("python -m scoring", __doc__).parse_args(argv)
+    # Imported after the arguments: --help and --version load no Kafka client, XGBoost or model.
+    from pydantic import ValidationError
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    from common.kafka import BrokerLost
+    from scoring import app
+    from scoring.model import ModelError
+    from scoring.settings import ScoringSettings
 
-
-def main() -> int:
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
-    )
-    logging.getLogger("kafka").setLevel(logging.CRITICAL)
+    setup_logging()
     try:
         settings = ScoringSettings()
     except ValidationError as error:
-        print(f"scoring: invalid setting: {describe_error(error)}", file=sys.stderr)
-        return EXIT_INVALID
+        line = ScoringSettings.describe_error(error)
+        return verdict(EXIT_INVALID, f"scoring: invalid setting: {line}")
     try:
         model = app.load_champion(settings)
     except ModelError as error:
-        print(f"scoring: unusable model: {error}", file=sys.stderr)
-        return EXIT_INVALID
-    stopping = Stopping()
-    _install_signal_handlers(stopping)
+        return verdict(EXIT_INVALID, f"scoring: unusable model: {error}")
     log.info("scoring with model %s from %s", model.version, settings.registry_dir)
-    try:
-        app.run(settings, model, stopping)
-    except BrokerLost as error:
-        print(f"scoring: Kafka unavailable: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    return 0
+    with stop_on_signals(StopFlag(), log, "finishing the batch in flight, then stopping") as stop:
+        try:
+            app.run(settings, model, stop, Heartbeat.from_env())
+        except BrokerLost as error:
+            return verdict(EXIT_FAILED, f"scoring: Kafka unavailable: {error}")
+    return EXIT_OK

@@ -1,10 +1,12 @@
-"""`python -m scoring.offline train|retrain`: the registry's jobs, on a seeded realistic replay.
+"""`python -m scoring.offline train|retrain|drift`: the registry's jobs, on a seeded replay.
 
 train: a labelled set from MINUTES of the realistic world, XGBoost + Isolation Forest trained on
 the earlier part (time split), measured on the later part; saved as a new version and champion.
 retrain: a challenger trained the same way on new traffic (a replay of another seed); the
 champion and the challenger are measured on the same held-out later window, and the challenger
 is promoted only when its PR-AUC beats the champion's by SCORING_PROMOTION_MARGIN.
+drift: the champion's drift monitor over a replay (with a spend shift after --drift-after
+minutes, if given), one line per window and a picture (--output, PNG).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import sys
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,21 +25,24 @@ from backtest.clock import history_end
 from backtest.schema import dbt_vars
 from producers.settings import Settings
 from scoring.dataset import replay_dataset, time_split
+from scoring.drift_report import drift_figure, judge, summary
 from scoring.model import ModelError
 from scoring.registry import Registry
-from scoring.settings import ScoringSettings, describe_error
+from scoring.settings import ScoringSettings
 from scoring.train import TrainingRun, evaluate, train
 
 TRAIN_SHARE = 0.7
 # Seeds other than the producer's default (42): the live traffic and docs/detection_quality.md's
 # replay are never the world the model learned.
-DEFAULT_SEEDS = {"train": 7, "retrain": 8}
+DEFAULT_SEEDS = {"train": 7, "retrain": 8, "drift": 9}
 TRANSACTION_RATE = 10.0
 POOL = 300
 log = logging.getLogger("scoring.offline")
 
 
-def world(seed: int, fraud_rate: float, rate: float, pool: int) -> Settings:
+def world(
+    seed: int, fraud_rate: float, rate: float, pool: int, drift_after: float = 0.0
+) -> Settings:
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
         sink="jsonl",
@@ -46,12 +52,13 @@ def world(seed: int, fraud_rate: float, rate: float, pool: int) -> Settings:
         customer_pool_size=pool,
         world="realistic",
         structuring_threshold=Decimal("10000"),
+        drift_after_minutes=drift_after,
     )
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m scoring.offline", description=__doc__)
-    parser.add_argument("job", choices=["train", "retrain"])
+    parser.add_argument("job", choices=list(DEFAULT_SEEDS))
     parser.add_argument("--minutes", type=float, default=20.0, help="simulated minutes (20)")
     parser.add_argument(
         "--seed", type=int, help="seed of the replay (train 7, retrain 8: never the producer's 42)"
@@ -61,9 +68,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--transaction-rate", type=float, default=TRANSACTION_RATE, help="per second (10)"
     )
     parser.add_argument("--pool", type=int, default=POOL, help="customers (300)")
+    parser.add_argument(
+        "--drift-after", type=float, help="drift: minutes before the producer's spend shift"
+    )
+    parser.add_argument(
+        "--output", type=Path, default=Path("reports/drift.png"), help="drift: the picture"
+    )
     args = parser.parse_args(argv)
     if args.minutes <= 0:
         parser.exit(2, "MINUTES: must be greater than 0\n")
+    if args.drift_after is not None and not 0 < args.drift_after < args.minutes:
+        parser.exit(2, "--drift-after: must be between 0 and MINUTES\n")
     if args.seed is None:
         args.seed = DEFAULT_SEEDS[args.job]
     return args
@@ -141,21 +156,42 @@ def retrain_job(
     return decision
 
 
+def drift_job(args: argparse.Namespace, registry: Registry, end: datetime) -> list[str]:
+    """Judge a replay's windows with the champion, draw them into args.output, print them."""
+    champion = registry.champion()
+    scoring_settings = ScoringSettings()
+    settings = world(args.seed, args.fraud_rate, args.transaction_rate, args.pool, args.drift_after)
+    with replay_dataset(settings, minutes=args.minutes, end=end) as dataset:
+        reports = judge(champion, dataset.event_time, dataset.matrix, scoring_settings)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    drift_figure(reports, scoring_settings.drift_psi_threshold).savefig(
+        args.output, format="png", metadata={"Software": None}
+    )
+    lines = summary(reports)
+    for line in lines:
+        log.info("%s", line)
+    drifted = sum(1 for report in reports if report.drifted)
+    log.info("%d of %d windows drifted; picture: %s", drifted, len(reports), args.output)
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
     args = parse_args(argv)
     try:
         settings = ScoringSettings()
     except ValidationError as error:
-        print(f"scoring: invalid setting: {describe_error(error)}", file=sys.stderr)
+        print(f"scoring: invalid setting: {ScoringSettings.describe_error(error)}", file=sys.stderr)
         return 2
     registry = Registry(settings.registry_dir)
     end = replay_end(args.minutes)
     try:
         if args.job == "train":
             train_job(args, registry, end)
-        else:
+        elif args.job == "retrain":
             retrain_job(args, registry, end, settings.promotion_margin)
+        else:
+            drift_job(args, registry, end)
     except (ModelError, ValueError) as error:
         print(f"scoring: {error}", file=sys.stderr)
         return 2

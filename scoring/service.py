@@ -20,6 +20,9 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
+from common.heartbeat import Heartbeat
+from common.kafka import BrokerLost, subscribe
+from common.runtime import StopFlag
 from scoring.alerts import drift_alert
 from scoring.drift import DriftMonitor, DriftReport
 from scoring.features import FeatureError, vectorize
@@ -30,20 +33,6 @@ from scoring.stats import Stats
 
 log = logging.getLogger(__name__)
 _POLL_MS = 200
-
-
-class BrokerLost(Exception):
-    """Kafka stayed unreachable past the configured wait: one line, then exit 1."""
-
-
-class Stopping:
-    """The stop flag a signal sets."""
-
-    def __init__(self) -> None:
-        self.requested = False
-
-    def request(self) -> None:
-        self.requested = True
 
 
 def decode(value: bytes | None) -> dict[str, Any] | None:
@@ -70,8 +59,9 @@ class ScorerLoop:
         producer: KafkaProducer,
         model: Model,
         settings: ScoringSettings,
-        stopping: Stopping,
+        stopping: StopFlag,
         clock: Callable[[], float] = time.monotonic,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         self._consumer = consumer
         self._producer = producer
@@ -79,8 +69,9 @@ class ScorerLoop:
         self._settings = settings
         self._stopping = stopping
         self._clock = clock
+        self._heartbeat = heartbeat or Heartbeat(None)
         self.stats = Stats()
-        self._ack_timeout_s = settings.broker_wait_s + 5
+        self._ack_timeout_s = settings.broker.ack_s
         self._newest: dict[TopicPartition, float] = {}
         self._drift = DriftMonitor(
             model.reference,
@@ -92,13 +83,10 @@ class ScorerLoop:
         )
 
     def run(self) -> None:
-        self._consumer.subscribe([self._settings.features_topic])
-        # A metadata fetch before the first join: joined without it, kafka-python 3.0 assigns
-        # from an empty snapshot and rejoins at once, after which it was seen to stop
-        # heartbeating and consume nothing (tests/scoring/test_service.py checks the single join).
-        self._consumer.topics()
+        subscribe(self._consumer, [self._settings.features_topic])
         next_summary = self._clock() + self._settings.log_interval_s
         while not self._stopping.requested:
+            self._heartbeat.beat()
             batches = self._consumer.poll(
                 timeout_ms=_POLL_MS, max_records=self._settings.batch_max_records
             )

@@ -1,34 +1,35 @@
 """The scorer's settings: one model, read from the environment and `.env`.
 
-Every field is `SCORING_<NAME>` except the broker list, which the whole pipeline shares as
-`KAFKA_BOOTSTRAP_SERVERS`. `.env.example` mirrors this model; a test keeps the two equal.
+Every field is `SCORING_<NAME>` except the broker list and the sizes of new topics, which the
+whole pipeline shares (`KAFKA_BOOTSTRAP_SERVERS`, `TOPIC_PARTITIONS`, `TOPIC_REPLICATION_FACTOR`).
+`.env.example` mirrors this model; a test keeps the two equal.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import AliasChoices, Field, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
 
-from producers.settings import BootstrapServers
+from common.settings import TopicSettings
+
+if TYPE_CHECKING:
+    from common.kafka import Broker
 
 ENV_PREFIX = "SCORING_"
 _TOPIC = r"^[A-Za-z0-9._-]{1,249}$"
+# The scorer's producer batches this long; its delivery timeout must cover it.
+PRODUCER_LINGER_MS = 5
 
 
-class ScoringSettings(BaseSettings):
+class ScoringSettings(TopicSettings):
     """Every knob of the scorer. The environment variable is `SCORING_` + the field name."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX)
 
-    kafka_bootstrap_servers: BootstrapServers = Field(
-        "localhost:19092",
-        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
-        description="Comma-separated host:port list of Kafka/Redpanda brokers (shared setting).",
-    )
     registry_dir: Path = Field(
         Path("models"), description="Model registry folder; the scorer loads its champion."
     )
@@ -78,27 +79,13 @@ class ScoringSettings(BaseSettings):
     )
     log_interval_s: float = Field(10.0, gt=0.0, description="Seconds between summary log lines.")
 
+    @property
+    def broker(self) -> Broker:
+        return replace(super().broker, linger_ms=PRODUCER_LINGER_MS)
+
     @model_validator(mode="after")
     def _distinct_topics(self) -> ScoringSettings:
         outputs = {self.scores_topic, self.drift_topic, self.alert_topic, self.dead_letter_topic}
         if self.features_topic in outputs:
             raise ValueError("SCORING_FEATURES_TOPIC: must differ from every output topic")
         return self
-
-
-def env_name(field: str) -> str:
-    """The environment variable that sets `field`."""
-    if field == "kafka_bootstrap_servers":
-        return "KAFKA_BOOTSTRAP_SERVERS"
-    return ENV_PREFIX + field.upper()
-
-
-def describe_error(error: ValidationError) -> str:
-    """One line naming the first bad setting and what is allowed."""
-    first = error.errors()[0]
-    message = first["msg"].removeprefix("Value error, ")
-    if not first["loc"]:  # model-level checks name their own settings
-        return message
-    field = str(first["loc"][0])
-    name = env_name(field) if field in ScoringSettings.model_fields else field
-    return f"{name}: {message} (got {first.get('input')!r})"

@@ -54,3 +54,9 @@ create table if not exists {{ target.schema }}.rule_history (
     primary key (change_id)
 )
 {% endmacro %}
+
+{#- `dbt run-operation ensure_rule_history`: an operation's rendered text is never executed, so
+    this runs the statement (what the on-run-start hook does before a dbt run). -#}
+{% macro ensure_rule_history() %}
+    {% do run_query(create_rule_history()) %}
+{% endmacro %}

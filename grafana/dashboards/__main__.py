@@ -6,7 +6,6 @@ python -m grafana.dashboards --check    # exit 1 if the committed JSON differs
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from pathlib import Path
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import Dashboard
 
+from common import cli
 from grafana.dashboards import fraud_operations, rule_changes
 
 PROVISIONING = Path(__file__).resolve().parents[1] / "provisioning"
@@ -29,7 +29,7 @@ def render(build: Callable[[], Dashboard] = fraud_operations.build) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grafana.dashboards", description=__doc__)
+    parser = cli.parser("python -m grafana.dashboards", __doc__)
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where the JSON goes")
     args = parser.parse_args(argv)

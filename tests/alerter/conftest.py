@@ -18,8 +18,8 @@ from kafka.admin import NewTopic
 
 from alerter import app
 from alerter.settings import ENV_PREFIX, AlerterSettings
-from alerter.shutdown import Shutdown
-from producers.topics import TOPIC_CONFIGS
+from common.kafka import TOPIC_CONFIGS
+from common.runtime import StopFlag
 from tests.alerter.webhook import SIGNING_SECRET, WebhookServer
 
 CASE_PARTITIONS = 3
@@ -150,7 +150,7 @@ class InProcessAlerter:
 
     def __init__(self, settings: AlerterSettings) -> None:
         self.out = io.StringIO()
-        self._shutdown = Shutdown()
+        self._shutdown = StopFlag()
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(settings,), daemon=True)
 

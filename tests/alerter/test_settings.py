@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from alerter.settings import AlerterSettings, describe_error, env_name
+from alerter.settings import AlerterSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,7 +51,7 @@ def _alerter_section() -> dict[str, str]:
 def test_env_example_mirrors_the_settings_model() -> None:
     documented = _alerter_section()
     own = {
-        env_name(name): _env_value(field.default)
+        AlerterSettings.env_name(name): _env_value(field.default)
         for name, field in AlerterSettings.model_fields.items()
         if name != "kafka_bootstrap_servers"  # shared: documented in the producer's section
     }
@@ -96,7 +96,7 @@ def test_invalid_settings_name_the_setting_and_what_is_allowed(
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         make_settings(**overrides)
-    message = describe_error(caught.value)
+    message = AlerterSettings.describe_error(caught.value)
     assert message.startswith(expected)
     assert "\n" not in message
 
@@ -104,7 +104,7 @@ def test_invalid_settings_name_the_setting_and_what_is_allowed(
 def test_a_bad_webhook_url_is_not_echoed() -> None:
     with pytest.raises(ValidationError) as caught:
         make_settings(slack_webhook_url="http://hooks.slack.com/services/T0/B0/SECRET")
-    assert "SECRET" not in describe_error(caught.value)
+    assert "SECRET" not in AlerterSettings.describe_error(caught.value)
 
 
 def test_https_and_loopback_http_urls_are_accepted() -> None:

@@ -336,12 +336,14 @@ def card_precision_at_100(
         }
         top = sorted(risk, key=lambda card: (-risk[card], card))[:TOP_CARDS]
         in_top = sum(card in compromised[day] for card in top)
+        with_risk = sum(risk[card] > 0 for card in top)
         result[day] = {
             "cards_ranked": len(top),
-            "cards_with_risk": sum(risk[card] > 0 for card in top),
+            "cards_with_risk": with_risk,
             "compromised_in_top": in_top,
             "compromised_cards": len(compromised[day]),
-            "card_precision_at_100": rounded(share(in_top, len(top))),
+            # Undefined when no card has risk: the top is then a pick among ties at zero.
+            "card_precision_at_100": rounded(share(in_top, len(top))) if with_risk else None,
         }
     return result
 

@@ -1,4 +1,4 @@
-"""Offline checks of SQL against RisingWave's creation-time rules (docs/risingwave-notes.md §3).
+"""Offline checks of SQL against RisingWave v2.8.5's creation-time rules (each names its source).
 
 Each rule returns the problems it finds in one statement; `check` runs them all. The statement is
 parsed with sqlglot's `risingwave` dialect, and anything it can only keep as an opaque

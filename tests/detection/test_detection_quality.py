@@ -20,7 +20,8 @@ import pytest
 
 from backtest.__main__ import load_settings, model_summary, parse_args, report_json
 from backtest.clock import history_end
-from backtest.quality_doc import DOC_ARGS, DOC_MODELS, DOC_PATH, render_markdown
+from backtest.plots import write_plots
+from backtest.quality_doc import DOC_ARGS, DOC_MODELS, DOC_PATH, IMAGE_DIR, render_markdown
 from backtest.replay import ReplayResult, history, history_span, replayed
 from producers.models import LookalikeKind
 from scoring.model import Model
@@ -125,6 +126,16 @@ def test_the_committed_figures_are_a_fresh_runs(measured: Measured, scored: Scor
     assert render_markdown(measured.document, scored.document) == committed, (
         "run `make detection-quality`"
     )
+
+
+def test_the_committed_plots_are_current(
+    measured: Measured, scored: Scored, tmp_path: Path
+) -> None:
+    images = ROOT / DOC_PATH.rsplit("/", 1)[0] / IMAGE_DIR
+    for drawn in write_plots(measured.document, scored.document, tmp_path):
+        committed = images / drawn.name
+        assert committed.is_file(), f"{committed} missing: run `make detection-quality`"
+        assert drawn.read_bytes() == committed.read_bytes(), "run `make detection-quality`"
 
 
 def test_make_detection_quality_runs_the_documented_commands() -> None:

@@ -14,7 +14,7 @@ from backtest.kafka_source import consume_all
 from backtest.load import Message, records_as_messages
 from backtest.replay import history, load_and_build
 from producers.models import TOPICS
-from producers.publisher import KafkaPublisher
+from producers.publishers.kafka_python import KafkaPublisher
 from producers.stats import PublishStats
 from producers.topics import ensure_topics
 from tests.support.kafka_broker import ExternalBroker, KafkaBroker

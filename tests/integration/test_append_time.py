@@ -14,9 +14,10 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 
-from alerter import kafka_io
+from common import kafka
+from common.kafka import TIMESTAMP_TYPE
 from producers.models import TOPICS
-from producers.topics import TIMESTAMP_TYPE, ensure_topics
+from producers.topics import ensure_topics
 from tests.integration.helpers import broker_settings
 from tests.support.kafka_broker import ExternalBroker, KafkaBroker
 
@@ -160,12 +161,11 @@ def test_the_alerters_topics_are_created_and_switched_to_broker_time(
     admin = KafkaAdminClient(bootstrap_servers=servers)
     try:
         admin.create_topics([NewTopic(existing, 1, 1)], wait_for_metadata=True)
-        kafka_io.ensure_topics(
+        kafka.ensure_topics(
             admin,
-            [
-                NewTopic(existing, 1, 1),
-                NewTopic(fresh, 1, 1, topic_configs={"cleanup.policy": "compact"}),
-            ],
+            [kafka.Topic(existing, 1, 1), kafka.Topic(fresh, 1, 1, {"cleanup.policy": "compact"})],
+            30.0,
+            sizes="ALERTER_TOPIC_REPLICATION_FACTOR=1",
         )
         compacted = admin.describe_configs(
             [ConfigResource(ConfigResourceType.TOPIC, fresh, {"cleanup.policy": None})],

@@ -13,10 +13,12 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from kafka.partitioner import murmur2
 
+from common.heartbeat import Heartbeat
 from producers.generator import generate
 from producers.models import FraudLabel, Record
 from producers.runner import run_kafka
@@ -122,3 +124,23 @@ def test_sigterm_stops_the_run_and_keeps_what_was_sent(
     assert sorted(message.value for message in messages) == sorted(
         record.payload() for record in records[:stop_before]
     )
+
+
+def test_the_publishing_loop_beats(
+    kafka_broker: KafkaBroker | ExternalBroker, topic_suffix: str, tmp_path: Path
+) -> None:
+    """The loop touches the heartbeat file the container's healthcheck reads."""
+    settings = broker_settings(kafka_broker.bootstrap_servers)
+    heartbeat = tmp_path / "heartbeat"
+    records = list(generate(settings, start=START, events=20))
+
+    code = run_kafka(
+        settings,
+        records,
+        FakeClock(START),
+        topic_suffix=topic_suffix,
+        heartbeat=Heartbeat(heartbeat),
+    )
+
+    assert code == 0
+    assert heartbeat.exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from producers.publisher import timestamp_ms
+from producers.publishers.base import timestamp_ms
 from producers.stats import PublishStats
 
 

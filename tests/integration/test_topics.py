@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from kafka.admin import KafkaAdminClient
 
+from common.kafka import TopicSetupError
 from producers.models import TOPICS
-from producers.topics import TopicSetupError, ensure_topics
+from producers.topics import ensure_topics
 from tests.integration.helpers import broker_settings
 from tests.support.kafka_broker import ExternalBroker, KafkaBroker
 

@@ -7,7 +7,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from producers.settings import Settings, describe_error
+from producers.settings import Settings
 from tests.producers.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +72,7 @@ def test_invalid_settings_name_the_setting_and_what_is_allowed(
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         make_settings(**overrides)
-    message = describe_error(caught.value)
+    message = Settings.describe_error(caught.value)
     assert message.startswith(expected)
     assert "\n" not in message
 
@@ -155,7 +155,7 @@ def test_confluent_kafka_without_its_package_names_the_setting_and_the_extra(
     with pytest.raises(ValidationError) as caught:
         make_settings(kafka_client="confluent-kafka")
 
-    message = describe_error(caught.value)
+    message = Settings.describe_error(caught.value)
     assert message.startswith("KAFKA_CLIENT: confluent-kafka is not installed")
     assert "'.[load]'" in message
     # Writing NDJSON needs no Kafka client at all.

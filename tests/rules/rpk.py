@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from producers.models import Record
-from producers.publisher import timestamp_ms
+from producers.publishers.base import timestamp_ms
 
 
 def rpk_lines(records: Iterable[Record], *, compact: bool = False) -> str:

@@ -13,7 +13,8 @@ import pytest
 from backtest.clock import history_end
 from scoring import offline
 from scoring.dataset import replay_dataset
-from scoring.drift import DriftMonitor, DriftReport, ks, psi
+from scoring.drift import MONITORED, DriftMonitor, DriftReport, FeatureDrift, ks, psi
+from scoring.drift_report import drift_figure, judge, psi_matrix, summary
 from scoring.features import FEATURE_NAMES
 from scoring.model import Model
 from scoring.settings import ScoringSettings
@@ -44,20 +45,7 @@ def test_missing_values_count_as_their_own_bin() -> None:
 
 
 def _reports(model: Model, times: np.ndarray, matrix: np.ndarray) -> list[DriftReport]:
-    settings = ScoringSettings(_env_file=None)  # type: ignore[call-arg]
-    monitor = DriftMonitor(
-        model.reference,
-        model.version,
-        settings.drift_window_minutes * 60,
-        settings.drift_min_records,
-        settings.drift_psi_threshold,
-        settings.drift_ks_threshold,
-    )
-    reports = []
-    for index in np.argsort(times, kind="stable"):
-        monitor.add(float(times[index]), matrix[index])
-        reports += monitor.advance(float(times[index]))
-    return reports
+    return judge(model, times, matrix, ScoringSettings(_env_file=None))  # type: ignore[call-arg]
 
 
 @pytest.mark.slow
@@ -112,3 +100,41 @@ def test_a_window_is_judged_when_the_watermark_passes_it() -> None:
     assert all(not report.drifted for report in reports)
     monitor.add(70.0, reference[0])  # late for a judged window: dropped
     assert monitor.advance(1000.0) == []
+
+
+def _report(start: float, psis: dict[str, float], drifted: set[str]) -> DriftReport:
+    features = tuple(
+        FeatureDrift(name, psis.get(name, 0.01), 0.3 if name in drifted else 0.01, name in drifted)
+        for name in MONITORED
+    )
+    return DriftReport("v1", start, start + 300.0, 500, features)
+
+
+def test_the_drift_picture_shows_each_windows_psi_and_marks_drifted_features() -> None:
+    reports = [_report(3600.0, {}, set()), _report(3900.0, {"amount": 0.9}, {"amount"})]
+    values = psi_matrix(reports)
+    assert values.shape == (len(MONITORED), 2)
+    assert values[MONITORED.index("amount"), 1] == 0.9
+    axes = drift_figure(reports, psi_threshold=0.25).axes[0]
+    assert axes.images[0].get_array().shape == values.shape
+    marks = [(text.get_position(), text.get_text()) for text in axes.texts]
+    assert marks == [((1, MONITORED.index("amount")), "x")]
+    assert [label.get_text() for label in axes.get_xticklabels()] == ["01:00", "01:05"]
+    assert summary(reports) == [
+        f"01:00     500 records  stable (largest PSI 0.010, {MONITORED[0]})",
+        "01:05     500 records  drifted: amount",
+    ]
+
+
+@pytest.mark.slow
+def test_offline_drift_draws_the_shift_of_a_replay(registry_dir: Path, tmp_path: Path) -> None:
+    require_embedded_postgres()
+    picture = tmp_path / "drift.png"
+    argv = ["drift", "--minutes", "25", "--drift-after", "15", "--output", str(picture)]
+    args = offline.parse_args(argv)
+    from scoring.registry import Registry
+
+    lines = offline.drift_job(args, Registry(registry_dir), offline.replay_end(args.minutes))
+    assert picture.read_bytes()[:4] == b"\x89PNG"
+    assert lines and "drifted" not in lines[0]
+    assert any("drifted: " in line for line in lines[2:])

@@ -190,3 +190,44 @@ def test_a_record_it_cannot_score_is_dead_lettered_and_the_rest_are_scored(  # t
     assert "dead-lettered" in log
     again = (tmp_path / "dead-again.err").read_text()
     assert "consumed=0" in again and "dead-lettered" not in again
+
+
+def test_the_scorer_sizes_its_topics_from_topic_partitions_and_beats(setup, tmp_path: Path) -> None:
+    """Topics the scorer creates follow TOPIC_PARTITIONS (not a constant), and its running loop
+    keeps the heartbeat file fresh, which is what the container's healthcheck reads."""
+    bootstrap, _, env, _ = setup
+    suffix = uuid.uuid4().hex[:8]
+    own = {kind: f"{kind}-{suffix}" for kind in ("features", "scores", "drift")}
+    heartbeat = tmp_path / "heartbeat"
+    env = {
+        **env,
+        "SCORING_FEATURES_TOPIC": own["features"],
+        "SCORING_SCORES_TOPIC": own["scores"],
+        "SCORING_DRIFT_TOPIC": own["drift"],
+        "TOPIC_PARTITIONS": "5",
+        "HEARTBEAT_FILE": str(heartbeat),
+    }
+    scorer = run_scorer(env, tmp_path, "sizes")
+    try:
+        deadline = time.monotonic() + DEADLINE_S
+        while not heartbeat.exists():
+            assert scorer.poll() is None, f"scorer exited with {scorer.returncode}"
+            assert time.monotonic() < deadline, "no heartbeat from the scorer's loop"
+            time.sleep(0.2)
+        check = subprocess.run(
+            [sys.executable, "-m", "common.heartbeat", "30"],
+            env={**os.environ, "PYTHONPATH": str(ROOT), "HEARTBEAT_FILE": str(heartbeat)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert check.returncode == 0, check.stderr
+        consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+        try:
+            sizes = {name: len(consumer.partitions_for_topic(name) or ()) for name in own.values()}
+        finally:
+            consumer.close()
+        assert sizes == dict.fromkeys(own.values(), 5)
+    finally:
+        scorer.send_signal(signal.SIGTERM)
+        assert scorer.wait(60) == 0

@@ -72,8 +72,8 @@ def _settings_models() -> set[type[BaseSettings]]:
     """Every settings model defined in a top-level package's settings module."""
     models: set[type[BaseSettings]] = set()
     for module_file in sorted(ROOT.glob("*/settings.py")):
-        if not (module_file.parent / "__init__.py").exists():
-            continue
+        if not (module_file.parent / "__init__.py").exists() or module_file.parent.name == "common":
+            continue  # common/ holds the bases the services' models build on
         module = importlib.import_module(f"{module_file.parent.name}.settings")
         for value in vars(module).values():
             if (

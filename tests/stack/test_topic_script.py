@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from producers.topics import TOPIC_CONFIGS
+from common.kafka import TOPIC_CONFIGS
 from tests.stack.stack_files import ROOT
 
 SCRIPT = ROOT / "scripts" / "create_topics.sh"

@@ -145,10 +145,15 @@ final as (
         per_day_top.cards_with_risk as cards_with_risk,
         per_day_top.compromised_in_top as compromised_in_top,
         coalesce(per_day_compromised.compromised_cards, 0) as compromised_cards,
-        round(
-            cast(per_day_top.compromised_in_top as numeric)
-            / cast(per_day_top.cards_ranked as numeric), 4
-        ) as card_precision_at_100
+        -- Undefined (null) on a day when no card has any risk: the top 100 are then an arbitrary
+        -- pick among ties at zero, not a ranking.
+        case
+            when per_day_top.cards_with_risk > 0
+                then round(
+                    cast(per_day_top.compromised_in_top as numeric)
+                    / cast(per_day_top.cards_ranked as numeric), 4
+                )
+        end as card_precision_at_100
     from per_day_top
     left join per_day_compromised
         on per_day_top.day_start = per_day_compromised.day_start

@@ -1,6 +1,8 @@
 -- How each rule serves the analysts: detections (hits), cases closed carrying the signal, their
--- outcomes, the false-positive ratio and the median time from a case's first signal to its
--- closure, beside the precision measured on ground-truth labels. A closed case counts for every
+-- outcomes, the false-positive ratio and the median handling time (from the first analyst
+-- decision on a case to its closure: both on the case service's clock, whereas a case opens at
+-- its first signal's event time, which a replay sets in the past), beside the precision measured
+-- on ground-truth labels. A closed case counts for every
 -- signal type in the reason codes it had when it was closed. A view on PostgreSQL (live).
 {{ config(materialized=('materialized_view' if target.type == 'risingwave' else 'view')) }}
 {%- set weights = var('risk_weights') %}
@@ -13,8 +15,16 @@ signals as (
 ),
 
 case_status as (
-    select case_id, status, outcome, reason_codes, case_opened_at, last_decided_at
+    select case_id, status, outcome, reason_codes, last_decided_at
     from {{ ref('mv_case_status') }}
+),
+
+first_decisions as (
+    select
+        case_id as case_id,
+        min(decided_at) as first_decided_at
+    from {{ source('case_store', 'case_decisions') }}
+    group by case_id
 ),
 
 label_quality as (
@@ -31,15 +41,18 @@ hits as (
 
 closed_cases as (
     select
-        case_id as case_id,
-        outcome as outcome,
-        ',' || reason_codes || ',' as reason_list,
+        case_status.case_id as case_id,
+        case_status.outcome as outcome,
+        ',' || case_status.reason_codes || ',' as reason_list,
         cast(
-            extract(epoch from last_decided_at) - extract(epoch from case_opened_at)
+            extract(epoch from case_status.last_decided_at)
+            - extract(epoch from first_decisions.first_decided_at)
             as double precision
         ) as time_to_close_s
     from case_status
-    where status = 'closed'
+    inner join first_decisions
+        on case_status.case_id = first_decisions.case_id
+    where case_status.status = 'closed'
 ),
 
 closed_case_signals as (

@@ -1,5 +1,6 @@
 {#- Case changes to Kafka (RisingWave only). Appending every change of the case view: an opened or
-    escalated case emits a message; closed cases (deletes) are dropped by force_append_only. -#}
+    escalated case emits a message; closed cases (deletes) are dropped by force_append_only. Keyed
+    by case_id: a case's changes stay in one partition, so the alerter reads them in order. -#}
 create sink if not exists {{ this }} as
 select
     case_id as case_id,
@@ -15,5 +16,6 @@ from {{ ref('mv_open_fraud_cases') }}
 with (
     connector = 'kafka',
     properties.bootstrap.server = '{{ var("kafka_bootstrap_server") }}',
-    topic = 'fraud_cases'
+    topic = 'fraud_cases',
+    primary_key = 'case_id'
 ) format plain encode json (force_append_only = 'true')

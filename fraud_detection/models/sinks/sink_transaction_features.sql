@@ -1,8 +1,15 @@
-{#- Transaction features to Kafka (RisingWave only) for the scorer (scoring/), one message per new
-    or changed row; the scorer scores each message once and RisingWave keeps the first score. -#}
-create sink if not exists {{ this }} from {{ ref('mv_transaction_features') }}
+{#- Transaction features to Kafka (RisingWave only) for the scorer (scoring/), keyed by event_id.
+    Only fresh rows are sunk: a feature row changes when a late transaction of its account lands
+    in one of its windows (the longest is 1 hour), and again when its inputs leave retention a day
+    later. force_append_only turns every change into a new message, so without the bound each
+    transaction would be scored a second time when it expires. -#}
+create sink if not exists {{ this }} as
+select *
+from {{ ref('mv_transaction_features') }}
+where ingested_at > now() - interval '1 hour'
 with (
     connector = 'kafka',
     properties.bootstrap.server = '{{ var("kafka_bootstrap_server") }}',
-    topic = 'transaction_features'
+    topic = 'transaction_features',
+    primary_key = 'event_id'
 ) format plain encode json (force_append_only = 'true')

@@ -1,7 +1,7 @@
 """The confluent-kafka client (KAFKA_CLIENT=confluent-kafka, the `load` extra): librdkafka in C.
 
-Same guarantees as `KafkaPublisher`; what differs is where outcomes arrive: librdkafka queues
-delivery reports, and they run as callbacks on the publishing thread whenever it polls.
+Same guarantees as the kafka-python publisher; what differs is where outcomes arrive: librdkafka
+queues delivery reports, and they run as callbacks on the publishing thread whenever it polls.
 """
 
 from __future__ import annotations
@@ -11,15 +11,10 @@ import time
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
+from common.kafka import BrokerLost, connect_with_retry
+from common.runtime import CLIENT_LOGGERS
 from producers.models import Record
-from producers.publisher import (
-    CLIENT_LOGGERS,
-    BrokerUnavailable,
-    Publisher,
-    Timeouts,
-    connect_with_retry,
-    timestamp_ms,
-)
+from producers.publishers.base import Publisher, timestamp_ms
 from producers.settings import Settings
 from producers.stats import PublishStats
 
@@ -47,9 +42,9 @@ class ConfluentPublisher(Publisher):
         self._stats = stats
         self._suffix = topic_suffix
         self.last_failure = None
-        timeouts = Timeouts(settings)
-        self._wait_s = settings.broker_wait_seconds
-        self._flush_timeout_s = timeouts.flush_s
+        broker = settings.broker
+        self._wait_s = broker.wait_s
+        self._flush_timeout_s = broker.ack_s
         self._on_delivery = self._delivered  # one bound method, not one per send
         producer = Producer(
             {
@@ -58,9 +53,9 @@ class ConfluentPublisher(Publisher):
                 "acks": "all",
                 # Idempotence keeps retries from writing duplicates or reordering a key's events.
                 "enable.idempotence": True,
-                "request.timeout.ms": timeouts.request_ms,
+                "request.timeout.ms": broker.request_ms,
                 # A lost broker is retried for BROKER_WAIT_SECONDS, then its records fail.
-                "delivery.timeout.ms": timeouts.delivery_ms,
+                "delivery.timeout.ms": broker.delivery_ms,
                 "linger.ms": settings.linger_ms,
                 "batch.size": settings.batch_size_bytes,
                 "compression.type": settings.compression_type,
@@ -74,7 +69,7 @@ class ConfluentPublisher(Publisher):
         )
         self._producer: Producer = connect_with_retry(
             lambda timeout_ms: self._metadata(producer, timeout_ms),
-            settings,
+            broker,
             retry_on=KafkaException,
             describe=_describe,
         )
@@ -101,7 +96,7 @@ class ConfluentPublisher(Publisher):
                 now = time.monotonic()
                 deadline = deadline or now + self._wait_s
                 if now >= deadline:
-                    raise BrokerUnavailable(
+                    raise BrokerLost(
                         f"Kafka broker {self._settings.kafka_bootstrap_servers} took no records"
                         f" into {topic} for {self._wait_s:g}s (BROKER_WAIT_SECONDS):"
                         f" local queue full"

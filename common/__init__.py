@@ -1,0 +1,1 @@
+"""A small shared kit for the services: settings, Kafka, runtime and the detection contract."""
