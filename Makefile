@@ -201,7 +201,7 @@ up: ## Build and start the stack, wait until every service is healthy, print the
 	$(COMPOSE) up --detach --wait
 	@echo "Grafana           http://$$($(COMPOSE) port grafana 3000)  (Fraud Operations Centre)"
 	@echo "Redpanda Console  http://$$($(COMPOSE) port redpanda-console 8080)"
-	@echo "RisingWave        postgresql://root@$$($(COMPOSE) port risingwave 4566)/dev  (make psql)"
+	@echo "RisingWave        postgresql://root@$$($(COMPOSE) port risingwave 4566)/dev  (password RISINGWAVE_ROOT_PASSWORD; make psql)"
 	@echo "RisingWave UI     http://$$($(COMPOSE) port risingwave 5691)"
 	@echo "Kafka (host)      $$($(COMPOSE) port redpanda 19092)"
 	@echo "Case service      http://$$($(COMPOSE) port case-service 8000)/ui/cases  (make case-service-token)"
