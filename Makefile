@@ -28,9 +28,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Create .venv and install the project with every extra
 
 .PHONY: lint
-lint: $(STAMP) ## Lint and check formatting (ruff), read-only
+lint: $(STAMP) ## Lint and check formatting (ruff), types (mypy), the dbt SQL (sqlfluff); read-only
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	cd fraud_detection && ../$(VENV)/bin/sqlfluff lint models tests
 
 .PHONY: format
 format: $(STAMP) ## Fix lint findings and format the code
@@ -71,9 +73,37 @@ $(CHROMIUM):
 .PHONY: browser
 browser: $(CHROMIUM) ## Install Debian's chromium (apt-get, as root) for the analyst page's browser test
 
+# The grant script's test runs psql against the embedded PostgreSQL.
+PSQL ?= /usr/bin/psql
+$(PSQL):
+	$(SUDO) apt-get update --quiet
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install --yes --quiet --no-install-recommends postgresql-client
+
+.PHONY: psql-client
+psql-client: $(PSQL) ## Install psql (apt-get, as root) for the grant script's test
+
 .PHONY: test
-test: lint kafka-jars tools browser ## Lint, then run the whole test suite (unit, integration, replays)
+test: lint kafka-jars tools browser psql-client ## Lint, then run the whole test suite (unit, integration, replays)
 	$(PY) -m pytest
+
+# `slow` comes from the fixtures a test uses (tests/conftest.py): broker, embedded PostgreSQL, model.
+.PHONY: test-fast
+test-fast: $(STAMP) tools ## The tests without a broker, an embedded PostgreSQL or a trained model (minutes)
+	$(PY) -m pytest -m "not slow"
+
+.PHONY: dashboards-check
+dashboards-check: $(STAMP) ## Check that the committed dashboard JSON is its generator's output
+	$(PY) -m grafana.dashboards --check
+
+.PHONY: dbt-compile
+dbt-compile: $(STAMP) ## Parse and compile the dbt project for RisingWave, without a server
+	cd fraud_detection && DBT_PROFILES_DIR=. ../$(VENV)/bin/dbt parse --target risingwave
+	cd fraud_detection && DBT_PROFILES_DIR=. ../$(VENV)/bin/dbt compile --target risingwave --no-populate-cache
+
+.PHONY: compose-check
+compose-check: $(STAMP) ## Check docker-compose.yml: compose resolves it, and it matches the compose spec
+	$(COMPOSE) config --quiet
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 .PHONY: bench
 bench: $(STAMP) kafka-jars ## Benchmark generation and publish throughput, and peak memory
@@ -194,10 +224,13 @@ RW_QUERY = @scripts/require_engine.sh && $(RW_RUN) -T dbt $(RW_ARGS) --command
 DBT_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: up
-up: ## Build and start the stack, wait until every service is healthy, print the URLs
+.PHONY: build
+build: ## Build the images of the producer, alerter, case service, scorer and dbt job
 	@scripts/require_engine.sh
 	$(COMPOSE) build
+
+.PHONY: up
+up: build ## Build and start the stack, wait until every service is healthy, print the URLs
 	$(COMPOSE) up --detach --wait
 	@echo "Grafana           http://$$($(COMPOSE) port grafana 3000)  (Fraud Operations Centre)"
 	@echo "Redpanda Console  http://$$($(COMPOSE) port redpanda-console 8080)"
@@ -224,9 +257,34 @@ reset: ## Destroy the stack and its volumes, then rebuild and start from scratch
 	$(COMPOSE) down --volumes --remove-orphans
 	$(MAKE) up
 
+.PHONY: destroy
+destroy: ## Stop the stack and delete its volumes (topics, views, Grafana state)
+	@scripts/require_engine.sh
+	$(COMPOSE) down --volumes --remove-orphans
+
+.PHONY: set-env
+set-env: ## Write settings into .env: SET="FRAUD_RATE=0 WORLD=clean" (the stack reads it at start)
+	scripts/set_env.sh $(SET)
+
 .PHONY: validate
 validate: ## Check the running stack: topics, views, cases, Grafana datasource (PASS/FAIL)
 	scripts/check_pipeline.sh
+
+.PHONY: validate-wait
+validate-wait: ## Run make validate until it passes, within VALIDATE_DEADLINE_SECONDS (300)
+	scripts/validate_wait.sh
+
+.PHONY: check-no-critical
+check-no-critical: ## Reset the stack with FRAUD_RATE=0 (into .env); no account may turn critical in 2 min
+	scripts/set_env.sh FRAUD_RATE=0
+	$(MAKE) reset
+	scripts/check_no_critical.sh
+
+.PHONY: stack-logs
+stack-logs: ## Every service's state and its last 500 log lines, with timestamps
+	@scripts/require_engine.sh
+	$(COMPOSE) ps --all
+	$(COMPOSE) logs --no-color --timestamps --tail 500
 
 .PHONY: status
 status: ## Show each service's state and health, and row counts of the key views
@@ -280,6 +338,25 @@ case-service-token: $(STAMP) ## Print a new token for CASE_USER (CASE_ROLE: view
 		$(COMPOSE) up --detach --no-deps --force-recreate --wait case-service >&2; \
 	else echo "the case service reads it at its next start (make up)" >&2; fi
 
+# The analyst page without Docker: a seeded realistic replay kept in DEMO_DIR.
+DEMO_DIR ?= .cache/demo
+DEMO_MINUTES ?= 60
+DEMO_PORT ?= 8000
+# DEMO_MODELS=models (after make train): the champion scores the replay; the page shows its reasons.
+DEMO_ARGS = --dir $(DEMO_DIR) --minutes $(DEMO_MINUTES) --port $(DEMO_PORT) $(if $(DEMO_MODELS),--models $(DEMO_MODELS))
+
+.PHONY: demo
+demo: $(STAMP) ## No Docker: replay DEMO_MINUTES (60) into a kept embedded PostgreSQL, serve the analyst page on 127.0.0.1:DEMO_PORT; Ctrl-C stops
+	$(PY) -m cases.demo $(DEMO_ARGS)
+
+.PHONY: demo-clean
+demo-clean: $(STAMP) ## Delete the demo's data (DEMO_DIR)
+	$(PY) -m cases.demo clean --dir $(DEMO_DIR)
+
+.PHONY: bench-cases
+bench-cases: $(STAMP) ## Time the analyst page on the demo's replay: the queue of every open case, case pages (budget 300 ms)
+	$(PY) -m cases.bench $(DEMO_ARGS)
+
 .PHONY: openapi
 openapi: $(STAMP) ## Regenerate docs/openapi.json from the case service
 	$(PY) -m cases openapi > docs/openapi.json
@@ -292,3 +369,7 @@ dashboards: $(STAMP) ## Regenerate the Grafana dashboard JSON from grafana/dashb
 bench-e2e: $(STAMP) ## Measure event-time -> visible-signal latency (p50/p95/p99) and events/s
 	@scripts/require_engine.sh
 	$(PY) scripts/bench_e2e.py $(BENCH_ARGS)
+
+.PHONY: bench-e2e-summary
+bench-e2e-summary: $(STAMP) ## bench-e2e for 90 s as Markdown, also added to GITHUB_STEP_SUMMARY when set
+	$(MAKE) --silent bench-e2e BENCH_ARGS="--duration 90 --markdown" | tee -a "$${GITHUB_STEP_SUMMARY:-/dev/null}"

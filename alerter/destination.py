@@ -11,6 +11,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from alerter.bucket import TokenBucket
@@ -113,7 +114,7 @@ class Destination:
             cases = [alert.case for alert in batch]
             body = self._render(cases)
             outcome = send_with_retries(
-                lambda body=body: self._transport.send(body), self._retry, self._acquire, self._wait
+                partial(self._transport.send, body), self._retry, self._acquire, self._wait
             )
             if outcome is None:  # stopping: left unsettled, so redelivered after a restart
                 return

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m backtest.bench", description=__doc__)
     parser.add_argument("--seed", type=int, default=42, help="SEED of the generated history")
     args = parser.parse_args(argv)
-    settings = Settings(_env_file=None, sink="jsonl", seed=args.seed, fraud_rate=0.1)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, sink="jsonl", seed=args.seed, fraud_rate=0.1)
     results = []
     for size in SIZES:
         result = run(settings, events=size)

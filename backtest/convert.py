@@ -101,6 +101,8 @@ CONVERTERS: dict[str, Callable[[Any], Value]] = {
 
 def decode(message: bytes | str | None, columns: Sequence[Column]) -> list[Value] | None:
     """The row a JSON message becomes, in column order; None when the message is not JSON."""
+    if message is None:
+        return None
     try:
         document = json.loads(message)
     except (TypeError, ValueError, UnicodeDecodeError):

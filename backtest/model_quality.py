@@ -136,9 +136,9 @@ def _side(
     kept = [matched for signal_type, matched in signals if with_model or signal_type != ML_SIGNAL]
     evasive = [row for row in instances if row[1]]
     return {
-        "instances_detected": sum(row[column] for row in instances),
-        "recall": _ratio(sum(row[column] for row in instances), len(instances)),
-        "evasive_recall": _ratio(sum(row[column] for row in evasive), len(evasive)),
+        "instances_detected": sum(1 for row in instances if row[column]),
+        "recall": _ratio(sum(1 for row in instances if row[column]), len(instances)),
+        "evasive_recall": _ratio(sum(1 for row in evasive if row[column]), len(evasive)),
         "detections": len(kept),
         "precision": _ratio(sum(kept), len(kept)),
         "alerts_per_1000": round(1000 * len(kept) / transactions, 2) if transactions else None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 
@@ -30,11 +30,11 @@ from cases.settings import CaseServiceSettings
 from cases.store import CaseFilter, DecisionFilter, Session
 from cases.workflow import SIGNAL_TYPES, STATUSES, Action, Principal
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "Bad cursor or filter"},
     401: {"model": Problem, "description": "Missing or unknown token"},
 }
-_ACTION_ERRORS = {
+_ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
     **_ERRORS,
     403: {"model": Problem, "description": "Your role may not do this"},
     404: {"model": Problem, "description": "Unknown case"},

@@ -88,7 +88,7 @@ def openapi_text() -> str:
     """The schema the app serves at /openapi.json, as the checked-in file writes it."""
     from cases.app import create_app
 
-    schema = create_app(CaseServiceSettings(_env_file=None)).openapi()  # type: ignore[call-arg]
+    schema = create_app(CaseServiceSettings(_env_file=None)).openapi()
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 

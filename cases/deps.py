@@ -50,7 +50,14 @@ def get_principal(
     return principal_for(request, credentials.credentials if credentials else None)
 
 
-def get_page_principal(request: Request) -> Principal:
+def get_page_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The page's user: a page session, or a bearer token (tools reading pages: the demo's
+    check, the bench). A form post still needs the session's CSRF token."""
+    if credentials:
+        return principal_for(request, credentials.credentials)
     sessions: SessionBook = request.app.state.sessions
     who = sessions.principal(request.cookies.get(SESSION_COOKIE), request.app.state.clock())
     if who is None:

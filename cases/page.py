@@ -9,17 +9,20 @@ step of the case the analyst saw, so a close made from a stale page is refused (
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from cases import service
+from cases import labels, narrative, service, store
 from cases.api import case_filter, check_time
+from cases.chart import timeline_svg
 from cases.deps import ClockDep, SessionDep, SettingsDep, get_page_principal
 from cases.errors import CaseError, Forbidden, InvalidInput
 from cases.sessions import (
@@ -31,10 +34,11 @@ from cases.sessions import (
     same_secret,
 )
 from cases.settings import CaseServiceSettings
-from cases.store import Session
 from cases.workflow import OUTCOMES, SIGNAL_TYPES, STATUSES, Action, ActionName, Principal
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+templates.env.filters.update(labels.FILTERS)
+templates.env.globals["labels"] = labels
 router = APIRouter(prefix="/ui", include_in_schema=False)
 PagePrincipal = Annotated[Principal, Depends(get_page_principal)]
 _FORM_EXPIRED = "the form expired or came from another page: reload the page and try again"
@@ -112,9 +116,45 @@ def _optional_time(value: str | None, name: str) -> datetime | None:
         raise InvalidInput(f"{name}: not a date and time") from error
 
 
+# The queue page reads every case matching the filters (at most this many) and sorts them here:
+# any column can order it, which a keyset cursor on an immutable key cannot.
+QUEUE_CAP = 5000
+_SEVERITY_RANK = {"critical": 0, "high": 1}
+Row = dict[str, Any]
+
+
+def _triage_key(case: Row) -> tuple:
+    """Severity, then risk (highest first), then age (oldest first)."""
+    risk = case["risk_score"]
+    return (
+        _SEVERITY_RANK.get(case["severity"], 2),
+        -(float(risk) if risk is not None else -1.0),
+        case["opened_at"],
+        case["case_id"],
+    )
+
+
+# Sortable columns: (header, key, whether the first click sorts descending).
+SORTS: dict[str, tuple[str, Callable[[Row], Any], bool]] = {
+    "triage": ("Triage", _triage_key, False),
+    "case": ("Case", lambda case: case["case_id"], False),
+    "severity": ("Severity", lambda case: _SEVERITY_RANK.get(case["severity"], 2), False),
+    "risk": ("Risk", lambda case: float(case["risk_score"] or -1), True),
+    "status": ("Status", lambda case: case["status"], False),
+    "assignee": ("Assignee", lambda case: case["assignee"] or "", False),
+    "signals": ("Signals", lambda case: len(labels.signal_codes(case["reason_codes"])), True),
+    "age": ("Age", lambda case: -case["opened_at"].timestamp(), True),
+    "action": ("Recommended", lambda case: labels.recommended(case["recommended_action"]), False),
+}
+
+
 @router.get("/cases", response_class=HTMLResponse)
 def queue(
-    request: Request, who: PagePrincipal, session: SessionDep, settings: SettingsDep
+    request: Request,
+    who: PagePrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> Response:
     query = request.query_params
     filters = {
@@ -122,10 +162,19 @@ def queue(
         for key in ("severity", "assignee", "signal_type", "opened_after", "opened_before")
     }
     statuses = query.getlist("status")
+    sort = query.get("sort") or "triage"
+    descending = query.get("dir") == "desc"
     error = None
-    items: list[dict[str, object]] = []
-    next_cursor = None
+    items: list[Row] = []
+    total = 0
+    page_number = 1
     try:
+        if sort not in SORTS:
+            raise InvalidInput(f"sort: must be one of {', '.join(SORTS)}")
+        try:
+            page_number = max(1, int(query.get("page") or 1))
+        except ValueError as failure:
+            raise InvalidInput("page: must be a whole number") from failure
         flt = case_filter(
             who,
             statuses or None,
@@ -135,34 +184,120 @@ def queue(
             _optional_time(filters["opened_after"], "opened_after"),
             _optional_time(filters["opened_before"], "opened_before"),
         )
-        items, next_cursor = service.list_cases(
-            session, flt, query.get("cursor") or None, settings.page_size
-        )
+        matching = session.list_cases(flt, None, QUEUE_CAP)
+        matching.sort(key=_triage_key)  # ties of any other column stay in triage order
+        if sort != "triage":
+            matching.sort(key=SORTS[sort][1], reverse=descending)
+        elif descending:
+            matching.reverse()
+        total = len(matching)
+        first = (page_number - 1) * settings.page_size
+        items = matching[first : first + settings.page_size]
     except CaseError as failure:
         error = str(failure)
     kept = [(key, value) for key, value in filters.items() if value]
     kept += [("status", status) for status in statuses]
-    next_url = f"/ui/cases?{urlencode([*kept, ('cursor', next_cursor)])}" if next_cursor else None
+
+    def url(**changes: object) -> str:
+        params: dict[str, object] = {
+            "sort": sort,
+            "dir": "desc" if descending else "asc",
+            "page": page_number,
+        }
+        params.update(changes)
+        return f"/ui/cases?{urlencode([*kept, *params.items()])}"
+
+    has_next = page_number * settings.page_size < total
+    headers = [
+        {
+            "key": key,
+            "title": title,
+            "active": key == sort,
+            "descending": descending,
+            "url": url(
+                sort=key,
+                dir=("asc" if descending else "desc")
+                if key == sort
+                else ("desc" if first_desc else "asc"),
+                page=1,
+            ),
+        }
+        for key, (title, _, first_desc) in SORTS.items()
+    ]
     return _render(
         request,
         "queue.html",
         400 if error else 200,
         who=who,
         items=items,
-        next_url=next_url,
+        total=total,
+        now=clock(),
+        headers={header["key"]: header for header in headers},
+        sort=sort,
+        next_url=url(page=page_number + 1) if has_next else None,
+        previous_url=url(page=page_number - 1) if page_number > 1 else None,
         filters=filters,
         statuses=statuses,
         all_statuses=STATUSES,
-        signal_types=sorted(SIGNAL_TYPES),
+        signal_types=sorted(SIGNAL_TYPES, key=labels.signal),
         error=error,
     )
+
+
+# The normal activity shown around the flagged transactions, before the first and after the last.
+AROUND = timedelta(minutes=30)
+
+
+def _evidence(session: store.Session, story: dict[str, Any], limit: int) -> dict[str, Any]:
+    """What the case page adds to the story: summary, customer, activity around, chart."""
+    case, signals = story["case"], story["signals"]
+    flagged: dict[str, list[str]] = {}
+    for row in story["transactions"]:
+        flagged.setdefault(row["event_id"], [])
+        if row["signal_type"] not in flagged[row["event_id"]]:
+            flagged[row["event_id"]].append(row["signal_type"])
+    moments = [row["event_time"] for row in story["transactions"]]
+    moments += [row["first_event_at"] for row in signals] + [row["detected_at"] for row in signals]
+    around: list[Row] = []
+    scores: list[Row] = []
+    if moments:
+        since, until = min(moments) - AROUND, max(moments) + AROUND
+        around = store.transactions_between(session, case["account_id"], since, until, limit)
+        scores = store.model_scores(session, case["account_id"], since, until, 5)
+    groups = narrative.signal_groups(signals, story["risk"])
+    profile = store.customer_profile(session, case["customer_id"] or _customer_of(signals))
+    logins = story["logins"]
+    return {
+        "groups": groups,
+        "summary": narrative.why_flagged(case, groups, scores),
+        "model_reason": narrative.model_reason(scores),
+        "scores": scores,
+        "customer": profile,
+        "activity": store.account_activity(session, case["account_id"]),
+        "prior": store.prior_cases(session, case),
+        "around": around,
+        "flagged": flagged,
+        "chart": timeline_svg(
+            around or story["transactions"], flagged, logins, story["alerts"], signals
+        ),
+        "login_counts": {
+            "failed": sum(1 for row in logins if not row["success"]),
+            "new_device": sum(1 for row in logins if row["is_new_device"]),
+        },
+        "alert_counts": Counter(row["alert_type"] for row in story["alerts"]).most_common(),
+    }
+
+
+def _customer_of(signals: list[Row]) -> str | None:
+    return signals[0]["customer_id"] if signals else None
 
 
 def _case_view(
     request: Request,
     who: Principal,
-    session: Session,
+    session: store.Session,
     settings: CaseServiceSettings,
+    now: datetime,
     case_id: str,
     *,
     status_code: int = 200,
@@ -176,7 +311,8 @@ def _case_view(
     recorded = request.query_params.get("recorded", "")
     done = next((row for row in story["timeline"] if str(row["seq"]) == recorded), None)
     message = (
-        f"Recorded: {done['action']} ({done['previous_status']} -> {done['status']})"
+        f"Recorded: {labels.action(done['action'])}"
+        f" ({labels.status(done['previous_status'])} → {labels.status(done['status'])})"
         if done and error is None
         else None
     )
@@ -186,6 +322,8 @@ def _case_view(
         status_code,
         who=who,
         story=story,
+        evidence=_evidence(session, story, settings.story_rows),
+        now=now,
         seen_seq=story["timeline"][-1]["seq"] if story["timeline"] else 0,
         outcomes=OUTCOMES,
         message=message,
@@ -195,9 +333,32 @@ def _case_view(
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
-    case_id: str, request: Request, who: PagePrincipal, session: SessionDep, settings: SettingsDep
+    case_id: str,
+    request: Request,
+    who: PagePrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> Response:
-    return _case_view(request, who, session, settings, case_id)
+    return _case_view(request, who, session, settings, clock(), case_id)
+
+
+@router.get("/entities/{kind}/{value}", response_class=HTMLResponse)
+def entity_page(
+    kind: str,
+    value: str,
+    request: Request,
+    who: PagePrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> Response:
+    if kind not in store.ENTITY_SOURCES:
+        error = f"unknown kind {kind!r}: one of {', '.join(store.ENTITY_SOURCES)}"
+        return _render(request, "error.html", 404, who=who, error=error)
+    found = store.entity(session, kind, value, settings.story_rows)
+    context = {"who": who, "kind": kind, "value": value, "now": clock(), **found}
+    return _render(request, "entity.html", 200, **context)
 
 
 _ACTIONS: frozenset[str] = frozenset({"assign", "comment", "status", "close", "reopen"})
@@ -249,6 +410,7 @@ async def case_action(
             who,
             session,
             settings,
+            clock(),
             case_id,
             status_code=failure.status_code,
             error=str(failure),

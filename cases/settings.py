@@ -24,7 +24,7 @@ class CaseServiceSettings(BaseSettings):
 
     database_url: SecretStr = Field(
         SecretStr("postgresql://root@localhost:4566/dev"),
-        description="PostgreSQL-protocol URL of RisingWave (or the backtest's PostgreSQL).",
+        description="PostgreSQL-protocol URL of RisingWave (without Docker: make demo).",
     )
     tokens: Annotated[tuple[TokenEntry, ...], NoDecode] = Field(
         (),

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import psycopg2
 from psycopg2.extensions import connection as Connection
@@ -196,7 +196,8 @@ class Store:
                 cur.execute(f"set statement_timeout = '{int(self._statement_timeout_s)}s'")
                 if self._risingwave is None:
                     cur.execute("select version()")
-                    self._risingwave = "risingwave" in str(cur.fetchone()[0]).lower()
+                    version = cast(tuple[Any, ...], cur.fetchone())  # one row, always
+                    self._risingwave = "risingwave" in str(version[0]).lower()
             yield Session(conn, risingwave=self._risingwave)
         finally:
             conn.close()
@@ -363,7 +364,8 @@ class Session:
     def decisions(
         self, flt: DecisionFilter, after: tuple[datetime, str] | None, limit: int
     ) -> list[Row]:
-        where, params = ["true"], {"limit": limit}
+        where = ["true"]
+        params: dict[str, object] = {"limit": limit}
         for column in ("case_id", "actor", "action"):
             value = getattr(flt, column)
             if value:
@@ -456,3 +458,106 @@ class Session:
                 f"{decision.case_id} changed while you acted: {winner['actor']} recorded"
                 f" {winner['action']} first; reload the case and try again"
             )
+
+
+# The analyst page's evidence (cases/page.py): read-only queries around one case or entity. ---
+
+# Entity kinds the pivot pages list, and where each is seen: (table, column, extra condition).
+ENTITY_SOURCES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "device": (
+        ("stg_transactions", "device_id", ""),
+        ("stg_logins", "device_id", ""),
+    ),
+    "ip": (("stg_logins", "ip_address", ""),),
+    "card": (("stg_transactions", "card_token", ""),),
+    "merchant": (("stg_transactions", "merchant_id", " and channel <> 'transfer'"),),
+    "payee": (("stg_transactions", "merchant_id", " and channel = 'transfer'"),),
+}
+
+
+def customer_profile(session: Session, customer_id: str | None) -> Row | None:
+    """The customer's latest KYC profile (home, tier, registered devices, typical spend)."""
+    if not customer_id:
+        return None
+    rows = session._rows(
+        "select customer_id, primary_account_id, home_city, home_country, risk_tier, kyc_status,"
+        " registered_device_ids, typical_spend, customer_since, profile_updated_at"
+        " from stg_customers where customer_id = %(customer_id)s",
+        {"customer_id": customer_id},
+    )
+    return rows[0] if rows else None
+
+
+def account_activity(session: Session, account_id: str) -> Row:
+    """How the account usually spends over what the views hold: count, mean and largest."""
+    return session._rows(
+        "select count(*) as transactions, avg(amount) as mean_amount, max(amount) as max_amount,"
+        " min(event_time) as first_seen from stg_transactions where account_id = %(account_id)s",
+        {"account_id": account_id},
+    )[0]
+
+
+def transactions_between(
+    session: Session, account_id: str, since: datetime, until: datetime, limit: int
+) -> list[Row]:
+    """Every transaction of the account in [since, until]: the flagged ones and those around."""
+    return session._rows(
+        "select event_id, event_time, amount, currency, channel, merchant_id, merchant_name,"
+        " merchant_category, city, country, device_id, card_token, status from stg_transactions"
+        " where account_id = %(account_id)s and event_time >= %(since)s"
+        " and event_time <= %(until)s order by event_time, event_id limit %(limit)s",
+        {"account_id": account_id, "since": since, "until": until, "limit": limit},
+    )
+
+
+def prior_cases(session: Session, case: Row) -> list[Row]:
+    """The account's other closed cases (with outcomes) and the customer's other open ones."""
+    closed = session._rows(
+        "select case_id, case_opened_at as opened_at, decided_at as closed_at, outcome, severity,"
+        " note from case_decisions where account_id = %(account_id)s and action = 'close'"
+        " and case_id <> %(case_id)s order by decided_at desc limit 20",
+        {"account_id": case["account_id"], "case_id": case["case_id"]},
+    )
+    live = session._rows(
+        "select case_id, opened_at, severity, account_id from mv_open_fraud_cases"
+        " where customer_id = %(customer_id)s and case_id <> %(case_id)s"
+        " order by opened_at desc limit 20",
+        {"customer_id": case["customer_id"] or "", "case_id": case["case_id"]},
+    )
+    return [*({**row, "open": False} for row in closed), *({**row, "open": True} for row in live)]
+
+
+def model_scores(
+    session: Session, account_id: str, since: datetime, until: datetime, limit: int
+) -> list[Row]:
+    """The model's highest scores on the account's transactions in [since, until]."""
+    return session._rows(
+        "select event_id, event_time, amount, score, model_version, top_feature"
+        " from stg_ml_scores where account_id = %(account_id)s and event_time >= %(since)s"
+        " and event_time <= %(until)s order by score desc, event_id limit %(limit)s",
+        {"account_id": account_id, "since": since, "until": until, "limit": limit},
+    )
+
+
+def entity(session: Session, kind: str, value: str, limit: int) -> dict[str, list[Row]]:
+    """Who shares an entity: the customers and accounts it was seen on, and their cases."""
+    seen: list[Row] = []
+    for table, column, condition in ENTITY_SOURCES[kind]:
+        account = "account_id" if table == "stg_transactions" else "cast(null as varchar)"
+        name = "max(merchant_name)" if table == "stg_transactions" else "cast(null as varchar)"
+        seen += session._rows(
+            f"select customer_id, {account} as account_id, count(*) as events,"
+            f" min(event_time) as first_seen, max(event_time) as last_seen, {name} as name"
+            f" from {table} where {column} = %(value)s{condition}"
+            f" group by customer_id{', account_id' if table == 'stg_transactions' else ''}"
+            " order by last_seen desc limit %(limit)s",
+            {"value": value, "limit": limit},
+        )
+    accounts = tuple({row["account_id"] for row in seen if row["account_id"]}) or ("",)
+    customers = tuple({row["customer_id"] for row in seen if row["customer_id"]}) or ("",)
+    cases = session._rows(
+        f"{_ALL_CASES} select * from all_cases where account_id in %(accounts)s"
+        " or customer_id in %(customers)s order by opened_at desc, case_id limit %(limit)s",
+        {"accounts": accounts, "customers": customers, "limit": limit},
+    )
+    return {"seen": seen, "cases": cases}

@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=300_000, help="records to generate")
     args = parser.parse_args()
     for world in ("clean", "realistic"):
-        settings = Settings(_env_file=None, fraud_rate=0.1, world=world)  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, fraud_rate=0.1, world=world)
         records = generate(settings, start=datetime(2026, 1, 1, tzinfo=UTC), events=args.events)
         started = time.perf_counter()
         size = sum(len(jsonl.line(record)) for record in records)

@@ -89,7 +89,7 @@ def main() -> None:
         model = train("bench", dataset, TrainingRun(42, args.minutes, "realistic", 0.1, 0.7, 0.5))
         messages = _encoded(dataset.records)
     model.booster.set_param({"nthread": 1})
-    scoring = ScoringSettings(_env_file=None)  # type: ignore[call-arg]
+    scoring = ScoringSettings(_env_file=None)
     sink = _Sink()
     loop = ScorerLoop(sink, sink, model, scoring, stopping=None)  # type: ignore[arg-type]
     batch = scoring.batch_max_records

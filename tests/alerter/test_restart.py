@@ -17,7 +17,7 @@ import pytest
 from alerter.settings import AlerterSettings
 from tests.alerter.conftest import InProcessAlerter, Topics, wait_until
 from tests.alerter.factory import alert_id, case_message
-from tests.alerter.webhook import WebhookServer, delivered_ids
+from tests.alerter.webhook import WebhookServer, delivered_exactly, delivered_ids
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +100,7 @@ def test_sigterm_and_restart_lose_and_repeat_nothing(
     second = start_process()
     expected = {alert_id(number) for number in range(80)}
     for path in DESTINATIONS:
-        wait_until(lambda path=path: set(_delivered(webhooks, path)) == expected, path)
+        wait_until(delivered_exactly(webhooks, path, expected), path)
     wait_until(lambda: topics.committed_lag() == 0, "every offset committed")
     assert second.signal(signal.SIGTERM) == 0
 
@@ -122,7 +122,7 @@ def test_sigkill_and_restart_lose_nothing(
     start_process()
     expected = {alert_id(number) for number in range(60)}
     for path in DESTINATIONS:
-        wait_until(lambda path=path: set(_delivered(webhooks, path)) == expected, path)
+        wait_until(delivered_exactly(webhooks, path, expected), path)
     wait_until(lambda: topics.committed_lag() == 0, "every offset committed")
     # A hard kill can hit one request between the receiver's 200 and the ledger write: at most
     # that one alert per destination is sent again (SIEM receivers can drop it by alert_id).
@@ -154,7 +154,7 @@ def test_a_broker_restart_mid_stream_loses_and_repeats_nothing(
     kafka_broker.restart()
     expected = {alert_id(number) for number in range(40)}
     for path in DESTINATIONS:
-        wait_until(lambda path=path: set(_delivered(webhooks, path)) == expected, path, 180.0)
+        wait_until(delivered_exactly(webhooks, path, expected), path, 180.0)
     wait_until(lambda: topics.committed_lag() == 0, "every offset committed", 120.0)
     alerter.stop()
     for path in DESTINATIONS:

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr, ValidationError
@@ -16,8 +17,8 @@ from alerter.settings import AlerterSettings
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def make_settings(**overrides: object) -> AlerterSettings:
-    return AlerterSettings(_env_file=None, **overrides)  # type: ignore[call-arg]
+def make_settings(**overrides: Any) -> AlerterSettings:
+    return AlerterSettings(_env_file=None, **overrides)
 
 
 def _env_value(default: object) -> str:

@@ -12,10 +12,11 @@ import re
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from alerter.signing import verify
 
@@ -86,7 +87,7 @@ class WebhookServer:
             return self._always.get(path, Reply())
 
     def url(self, path: str) -> str:
-        host, port = self._http.server_address[:2]
+        host, port = cast(tuple[str, int], self._http.server_address[:2])
         return f"http://{host}:{port}{path}"
 
     def script(self, path: str, *replies: Reply) -> None:
@@ -136,6 +137,11 @@ def siem_alert_ids(body: dict[str, Any]) -> list[str]:
     if body["event_type"] == "fraud_case_digest":
         return [alert["alert_id"] for alert in body["alerts"]]
     return [body["alert_id"]]
+
+
+def delivered_exactly(server: WebhookServer, path: str, expected: set[str]) -> Callable[[], bool]:
+    """A `wait_until` condition: the alert ids delivered to `path` are `expected`."""
+    return lambda: set(delivered_ids(server, path)) == expected
 
 
 def delivered_ids(server: WebhookServer, path: str) -> list[str]:

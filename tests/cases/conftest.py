@@ -48,7 +48,7 @@ def case_settings(fraud_replay: ReplayResult):
     from cases.settings import CaseServiceSettings
 
     return CaseServiceSettings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=fraud_replay.database.dsn,
         tokens=TOKEN_SETTING,
         page_size=5,

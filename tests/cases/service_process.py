@@ -40,6 +40,7 @@ def start_service(dsn: str, port: int, **settings: str) -> subprocess.Popen[str]
         except httpx.TransportError:
             time.sleep(0.2)
     process.kill()
+    assert process.stderr is not None
     raise AssertionError(f"the case service did not start: {process.stderr.read()}")
 
 
@@ -48,6 +49,7 @@ def stop_service(process: subprocess.Popen[str]) -> str:
     Returns the process's log."""
     process.terminate()
     assert process.wait(timeout=20) in {0, -signal.SIGTERM}
+    assert process.stderr is not None
     log = process.stderr.read()
     assert "Finished server process" in log
     return log

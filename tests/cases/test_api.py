@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
 from tests.cases.conftest import auth
 
 
-def _act(client, user: str, case_id: str, action: str, body: dict[str, object]):
+def _act(client, user: str, case_id: str, action: str, body: Mapping[str, object]):
     return client.post(f"/api/cases/{case_id}/{action}", headers=auth(user), json=body)
 
 

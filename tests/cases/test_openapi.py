@@ -16,7 +16,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 
 def test_checked_in_schema_equals_the_served_one() -> None:
-    settings = CaseServiceSettings(_env_file=None, tokens=TOKEN_SETTING)  # type: ignore[call-arg]
+    settings = CaseServiceSettings(_env_file=None, tokens=TOKEN_SETTING)
     with TestClient(create_app(settings)) as client:
         assert client.get("/openapi.json").status_code == 401, "the schema needs a token too"
         served = client.get("/openapi.json", headers=auth("vic")).json()

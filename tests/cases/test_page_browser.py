@@ -1,12 +1,15 @@
 """The analyst page in a real browser: Debian's chromium, headless, driven by Playwright.
 
 The service runs in this process on a loopback port over the replayed PostgreSQL. A screenshot of
-the closed case is kept in reports/test-artifacts/ (TEST_ARTIFACTS_DIR overrides it).
+the closed case is kept in reports/test-artifacts/ (TEST_ARTIFACTS_DIR overrides it); the
+README's pictures of the queue and a case page are written into docs/images/ (so they stay
+current). Every page walked fails the test if it shows a raw column name of the views it reads.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -34,6 +37,22 @@ ARTIFACTS = (
     Path(os.environ.get("TEST_ARTIFACTS_DIR", Path(__file__).resolve().parents[2] / "reports"))
     / "test-artifacts"
 )
+# The README's pictures.
+IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+# What the page reads: none of their column names may reach the page's text.
+READ_RELATIONS = (
+    "mv_open_fraud_cases",
+    "mv_case_status",
+    "mv_account_risk_score_realtime",
+    "mv_signals",
+    "stg_transactions",
+    "stg_logins",
+    "stg_alerts",
+    "stg_customers",
+    "stg_ml_scores",
+    "case_decisions",
+)
+SEVERITY_RANK = {"Critical": 0, "High": 1}
 
 
 def _require_browser() -> None:
@@ -95,6 +114,33 @@ def page(service_url):
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def raw_names(fraud_replay) -> re.Pattern[str]:
+    """Column names (with an underscore: single words are words) and codes the views speak in."""
+    from cases.labels import RECOMMENDED, SIGNALS
+
+    conn = fraud_replay.database.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "select distinct column_name from information_schema.columns"
+                " where table_name = any(%s) and column_name like '%%\\_%%'",
+                (list(READ_RELATIONS),),
+            )
+            names = {row[0] for row in cur.fetchall()}
+    finally:
+        conn.close()
+    assert "login_storm_contribution" in names and "risk_level" in names
+    names |= set(RECOMMENDED) | {code for code in SIGNALS if "_" in code}
+    return re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\b")
+
+
+def _no_raw_names(page, raw_names: re.Pattern[str]) -> None:
+    text = page.inner_text("body")
+    found = sorted(set(raw_names.findall(text)))
+    assert not found, f"{page.url} shows raw names: {found}"
+
+
 def _sign_in(page, user: str) -> None:
     page.goto("/ui/cases")
     assert page.url.endswith("/ui/login"), "without a token the page asks for one"
@@ -124,14 +170,14 @@ def _rule_counts(page, signal_type: str) -> tuple[int, int]:
     )
 
 
-def test_an_analyst_closes_a_case_as_a_false_positive(page, cases_pool) -> None:
+def test_an_analyst_closes_a_case_as_a_false_positive(page, cases_pool, raw_names) -> None:
     case_id = cases_pool.take()
     _sign_in(page, "alice")
     assert _find_in_queue(page, case_id)
     page.click(f'tr[data-case-id="{case_id}"] a')
     page.wait_for_url(f"**/ui/cases/{case_id}")
     assert page.inner_text("#case-status") == "open"
-    signal_type = page.locator("#signals tbody tr td").nth(1).inner_text()
+    signal_type = page.locator("#signals tbody tr").first.get_attribute("data-signal-type")
     assert page.locator("#signals tbody tr").count() > 0
     closed_before, false_positives_before = _rule_counts(page, signal_type)
 
@@ -151,6 +197,7 @@ def test_an_analyst_closes_a_case_as_a_false_positive(page, cases_pool) -> None:
     page.click("#close")
     page.wait_for_selector(".message")
     assert page.inner_text("#case-status") == "closed"
+    _no_raw_names(page, raw_names)
     assert "Customer confirmed the purchases" in page.inner_text("#timeline")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "case-closed-false-positive.png"), full_page=True)
@@ -209,3 +256,78 @@ def test_the_rule_history_and_the_rules_a_case_opened_under(
     assert "why rollback-v1" in newest.inner_text()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "rule-history.png"), full_page=True)
+
+
+def _queue_rows(page) -> list[tuple[int, float, str]]:
+    """(severity rank, risk, opened at) of each row of the queue page shown."""
+    rows = page.locator("#queue tbody tr")
+    found = []
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        severity = row.locator("td").nth(1).inner_text().strip()
+        risk = float(row.locator(".risk").get_attribute("data-risk") or "nan")
+        found.append(
+            (SEVERITY_RANK[severity], risk, row.locator(".age").get_attribute("data-opened-at"))
+        )
+    return found
+
+
+def test_the_queue_in_triage_order_a_case_page_and_a_pivot(page, raw_names) -> None:
+    _sign_in(page, "vic")
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(IMAGES / "queue.png"))
+    rows = _queue_rows(page)
+    while page.locator("#next-page").count():  # the whole queue, page after page
+        _no_raw_names(page, raw_names)
+        page.click("#next-page")
+        page.wait_for_load_state()
+        rows += _queue_rows(page)
+    assert len(rows) > 5
+    assert rows == sorted(rows, key=lambda row: (row[0], -row[1], row[2])), "triage order"
+    assert len({row[0] for row in rows}) == 2, "the replay has critical and high cases"
+    _no_raw_names(page, raw_names)
+    page.goto("/ui/cases")
+
+    page.click("#sort-risk")  # first click: highest risk first
+    risks = [row[1] for row in _queue_rows(page)]
+    assert risks == sorted(risks, reverse=True)
+    page.click("#sort-risk")
+    risks = [row[1] for row in _queue_rows(page)]
+    assert risks == sorted(risks)
+    page.click("#sort-age")  # first click: oldest first
+    opened = [row[2] for row in _queue_rows(page)]
+    assert opened == sorted(opened)
+    page.click("#sort-age")
+    opened = [row[2] for row in _queue_rows(page)]
+    assert opened == sorted(opened, reverse=True)
+
+    page.click("#triage-order")
+    first = page.locator("#queue tbody tr").first
+    case_id = first.get_attribute("data-case-id")
+    first.locator("a").click()
+    page.wait_for_url(f"**/ui/cases/{case_id}")
+    summary = page.inner_text("#why-flagged")
+    assert "was flagged critical" in summary and "Strongest first:" in summary
+    signal_names = page.locator("#signals tbody tr .chip").all_inner_texts()
+    assert signal_names and all(name in summary for name in signal_names)
+    marks = page.locator("#timeline-chart .signal-mark").count()
+    assert marks == page.locator("#signals tbody tr").count()
+    customer = page.inner_text("#customer")
+    assert "Customer for" in customer and "Typical spend" in customer
+    assert re.search(r"\d+ (year|month|day)", page.inner_text("#tenure"))
+    flagged = page.locator("#transactions tr.flagged").count()
+    assert 0 < flagged < page.locator("#transactions tbody tr").count(), "normal activity too"
+    assert page.locator("#logins details").get_attribute("open") is None, "logins start collapsed"
+    assert re.match(r"Sign-ins \(\d+: \d+ failed", page.inner_text("#logins summary"))
+    _no_raw_names(page, raw_names)
+    page.screenshot(path=str(IMAGES / "case.png"))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "case-page.png"), full_page=True)
+
+    pivot = page.locator("#transactions a.pivot[href*='/entities/device/']").first
+    device = pivot.inner_text()
+    pivot.click()
+    page.wait_for_url("**/ui/entities/device/**")
+    assert page.inner_text("#entity-value") == device
+    assert page.locator(f'#entity-cases tr[data-case-id="{case_id}"]').count() == 1
+    _no_raw_names(page, raw_names)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr, ValidationError
@@ -63,9 +64,9 @@ def test_env_example_mirrors_the_settings_model() -> None:
         ({"page_size": 300, "max_page_size": 200}, "CASES_PAGE_SIZE: must be at most"),
     ],
 )
-def test_invalid_settings_name_the_setting(overrides: dict[str, object], expected: str) -> None:
+def test_invalid_settings_name_the_setting(overrides: dict[str, Any], expected: str) -> None:
     with pytest.raises(ValidationError) as error:
-        CaseServiceSettings(_env_file=None, **overrides)  # type: ignore[call-arg]
+        CaseServiceSettings(_env_file=None, **overrides)
     message = describe_error(error.value)
     assert message.startswith(expected)
     assert "mysql" not in message, "a URL may hold a password: never echoed"
@@ -86,7 +87,7 @@ def test_token_command_writes_a_usable_entry(tmp_path: Path, capsys) -> None:
     first = capsys.readouterr().out.strip()
     assert main(["token", "alice", "lead", "--env-file", str(env_file)]) == 0
     second = capsys.readouterr().out.strip()
-    settings = CaseServiceSettings(_env_file=env_file)  # type: ignore[call-arg]
+    settings = CaseServiceSettings(_env_file=env_file)
     book = TokenBook(settings.tokens)
     assert [entry.user for entry in settings.tokens] == ["bob", "alice"]
     assert book.principal(first) is None, "a new token replaces the user's old one"

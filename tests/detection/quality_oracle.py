@@ -262,7 +262,7 @@ def alerts(
     """Detections and open cases (account, severity) per 1,000 transactions."""
     transactions = len(truth.payments)
     fraudulent = fraudulent_accounts(truth)
-    counts = {
+    counts: dict[str, Any] = {
         "transactions": transactions,
         "detections": len(detections),
         "cases": len(cases),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import sqlglot
 from sqlglot import exp
 
-Rule = Callable[[exp.Expression], Iterator[str]]
+Rule = Callable[[exp.Expr], Iterator[str]]
 
 _INTERVAL_UNITS_S = {
     "second": 1,
@@ -25,7 +25,7 @@ _INTERVAL_UNITS_S = {
 _NOW_CLAUSES = (exp.Where, exp.Having, exp.From)
 
 
-def parse(sql: str) -> exp.Expression:
+def parse(sql: str) -> exp.Expr:
     """One statement, or ValueError when sqlglot cannot parse it or keeps it as a Command."""
     try:
         statements = [item for item in sqlglot.parse(sql, read="risingwave") if item is not None]
@@ -40,7 +40,7 @@ def parse(sql: str) -> exp.Expression:
     return statement
 
 
-def _output_name(projection: exp.Expression) -> str | None:
+def _output_name(projection: exp.Expr) -> str | None:
     if isinstance(projection, exp.Alias):
         return projection.alias
     if isinstance(projection, exp.Column):
@@ -48,7 +48,7 @@ def _output_name(projection: exp.Expression) -> str | None:
     return None
 
 
-def aliases_explicit_and_unique(statement: exp.Expression) -> Iterator[str]:
+def aliases_explicit_and_unique(statement: exp.Expr) -> Iterator[str]:
     """Every select-list expression is a column or aliased; output names are unique."""
     for select in statement.find_all(exp.Select):
         seen: set[str] = set()
@@ -64,7 +64,7 @@ def aliases_explicit_and_unique(statement: exp.Expression) -> Iterator[str]:
             seen.add(name.lower())
 
 
-def _in_allowed_clause(node: exp.Expression) -> bool:
+def _in_allowed_clause(node: exp.Expr) -> bool:
     parent = node.parent
     while parent is not None and not isinstance(parent, exp.Select):
         if isinstance(parent, _NOW_CLAUSES):
@@ -75,21 +75,21 @@ def _in_allowed_clause(node: exp.Expression) -> bool:
     return False
 
 
-def now_only_in_filters(statement: exp.Expression) -> Iterator[str]:
+def now_only_in_filters(statement: exp.Expr) -> Iterator[str]:
     """NOW() only in WHERE, HAVING, ON or FROM."""
     for now in statement.find_all(exp.CurrentTimestamp):
         if not _in_allowed_clause(now):
             yield "NOW() outside WHERE/HAVING/ON/FROM"
 
 
-def over_partitioned(statement: exp.Expression) -> Iterator[str]:
+def over_partitioned(statement: exp.Expr) -> Iterator[str]:
     """Every window function has a PARTITION BY."""
     for window in statement.find_all(exp.Window):
         if window.args.get("over") and not window.args.get("partition_by"):
             yield f"window function without PARTITION BY: {window.sql()[:60]!r}"
 
 
-def range_frame_one_order_column(statement: exp.Expression) -> Iterator[str]:
+def range_frame_one_order_column(statement: exp.Expr) -> Iterator[str]:
     """A RANGE frame orders by exactly one column (RW binder: "there should be exactly one
     ordering column for `RANGE` frame", src/frontend/src/binder/expr/function/window.rs)."""
     for window in statement.find_all(exp.Window):
@@ -99,7 +99,7 @@ def range_frame_one_order_column(statement: exp.Expression) -> Iterator[str]:
             yield f"RANGE frame without exactly one ORDER BY column: {window.sql()[:60]!r}"
 
 
-def lag_lead_two_args(statement: exp.Expression) -> Iterator[str]:
+def lag_lead_two_args(statement: exp.Expr) -> Iterator[str]:
     """lag/lead take no default argument and only a constant integer offset."""
     for function in statement.find_all(exp.Lag, exp.Lead):
         if function.args.get("default") is not None:
@@ -109,7 +109,7 @@ def lag_lead_two_args(statement: exp.Expression) -> Iterator[str]:
             yield f"{function.key} with a non-constant offset: {function.sql()[:60]!r}"
 
 
-def _interval_seconds(node: exp.Expression) -> float | None:
+def _interval_seconds(node: exp.Expr) -> float | None:
     if not isinstance(node, exp.Interval):
         return None
     text = node.this.name if node.this is not None else ""
@@ -123,7 +123,7 @@ def _interval_seconds(node: exp.Expression) -> float | None:
     return float(match.group(1)) * _INTERVAL_UNITS_S[singular]
 
 
-def hop_size_multiple_of_slide(statement: exp.Expression) -> Iterator[str]:
+def hop_size_multiple_of_slide(statement: exp.Expr) -> Iterator[str]:
     """HOP(rel, col, slide, size): constant intervals, size an exact multiple of slide."""
     for function in statement.find_all(exp.Anonymous):
         if function.name.lower() != "hop":
@@ -139,7 +139,7 @@ def hop_size_multiple_of_slide(statement: exp.Expression) -> Iterator[str]:
             yield f"HOP size is not a multiple of its slide: {function.sql()[:60]!r}"
 
 
-def _has_equality(condition: exp.Expression) -> bool:
+def _has_equality(condition: exp.Expr) -> bool:
     """An `a = b` between two columns, at the top level of an AND chain."""
     if isinstance(condition, exp.Paren):
         return _has_equality(condition.this)
@@ -152,7 +152,7 @@ def _has_equality(condition: exp.Expression) -> bool:
     )
 
 
-def joins_have_equality(statement: exp.Expression) -> Iterator[str]:
+def joins_have_equality(statement: exp.Expr) -> Iterator[str]:
     """Every join has an equality condition (no streaming nested-loop join)."""
     for join in statement.find_all(exp.Join):
         if join.args.get("using"):

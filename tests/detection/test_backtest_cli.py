@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SIGNAL_KEYS = {"signal", "injected", "detected", "precision", "recall", "median_time_to_detect_s"}
 
 
-def test_a_clean_replay_through_the_cli_reports_nothing_critical(tmp_path: Path) -> None:
+def test_a_clean_replay_through_the_cli_reports_nothing_critical(
+    embedded_postgres: None, tmp_path: Path
+) -> None:
     report = tmp_path / "report.json"
     result = subprocess.run(
         [

@@ -26,10 +26,8 @@ from backtest.replay import ReplayResult, history, history_span, replayed
 from producers.models import LookalikeKind
 from scoring.model import Model
 from tests.detection import quality_oracle as oracle
-from tests.support.replay import require_embedded_postgres
 from tests.support.sql import rows
 
-pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 LOOKALIKE_KINDS = set(LookalikeKind.__args__)  # type: ignore[attr-defined]
 # The rule each look-alike kind imitates, from its table in docs/fraud_patterns.md.
@@ -63,9 +61,10 @@ class Measured:
 
 
 @pytest.fixture(scope="module")
-def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Measured]:
+def measured(
+    embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Measured]:
     """The replay `make detection-quality` runs, with the records it loaded."""
-    require_embedded_postgres()
     args = parse_args(list(DOC_ARGS))
     settings = load_settings(args)
     end = history_end(history_span(settings, minutes=args.minutes, events=None), datetime.now(UTC))

@@ -18,10 +18,10 @@ from producers.publishers.kafka_python import KafkaPublisher
 from producers.stats import PublishStats
 from producers.topics import ensure_topics
 from tests.support.kafka_broker import ExternalBroker, KafkaBroker
-from tests.support.replay import replay_end, replay_settings, require_embedded_postgres
+from tests.support.replay import replay_end, replay_settings
 from tests.support.sql import rows
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = pytest.mark.integration
 MINUTES = 10
 CONSUME_TIMEOUT_S = 120.0
 # The broker rejects timestamps too far ahead of its clock (log.message.timestamp.after.max.ms,
@@ -33,9 +33,8 @@ SIGNALS = (
 
 
 def test_events_through_kafka_give_the_same_detections_as_a_direct_load(
-    kafka_broker: KafkaBroker | ExternalBroker, tmp_path: Path
+    embedded_postgres: None, kafka_broker: KafkaBroker | ExternalBroker, tmp_path: Path
 ) -> None:
-    require_embedded_postgres()
     settings = replay_settings(0.1).model_copy(
         update={"kafka_bootstrap_servers": kafka_broker.bootstrap_servers}
     )

@@ -4,7 +4,10 @@ and the same figures always give the same PNG bytes."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+import numpy as np
+from matplotlib.patches import Rectangle
 
 from backtest.plots import PLOTS, plots_for, risk_pr_curve, signal_quality, write_plots
 from backtest.quality_doc import image
@@ -47,13 +50,13 @@ MODEL: dict[str, Any] = {
 
 def test_the_pr_curve_plots_recall_against_precision() -> None:
     (line,) = risk_pr_curve(DOCUMENT, None).axes[0].get_lines()
-    assert list(line.get_xdata()) == [0.25, 0.75]
-    assert list(line.get_ydata()) == [1.0, 0.5]
+    assert np.asarray(line.get_xdata()).tolist() == [0.25, 0.75]
+    assert np.asarray(line.get_ydata()).tolist() == [1.0, 0.5]
 
 
 def test_signal_quality_draws_one_bar_per_signal_and_figure() -> None:
     axes = signal_quality(DOCUMENT, None).axes[0]
-    heights = [bar.get_height() for bar in axes.patches]
+    heights = [cast(Rectangle, bar).get_height() for bar in axes.patches]
     # precision, recall non-evasive, recall evasive (none measured: 0) for each signal in turn
     assert heights == [0.9, 0.5, 1.0, 0.8, 0.1, 0.0]
     assert [label.get_text() for label in axes.get_xticklabels()] == ["velocity", "structuring"]

@@ -19,10 +19,8 @@ from tests.support.replay import (
     FRAUD_REPLAY_MINUTES,
     replay_end,
     replay_settings,
-    require_embedded_postgres,
 )
 
-pytestmark = pytest.mark.slow
 SCENARIOS = set(Scenario.__args__)  # type: ignore[attr-defined]
 MIN_CRITICAL_WITH_FRAUD_SHARE = 0.95
 REALISTIC_HONEST_REPLAY_MINUTES = 60
@@ -39,8 +37,9 @@ def _rows(result: ReplayResult, query: str) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture(scope="module")
-def clean_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayResult]:
-    require_embedded_postgres()
+def clean_replay(
+    embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ReplayResult]:
     with replayed(
         replay_settings(0.0),
         minutes=CLEAN_REPLAY_MINUTES,
@@ -51,9 +50,10 @@ def clean_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayRes
 
 
 @pytest.fixture(scope="module")
-def realistic_honest_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayResult]:
+def realistic_honest_replay(
+    embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ReplayResult]:
     """The realistic world with FRAUD_RATE=0 and many look-alikes, on a smaller pool."""
-    require_embedded_postgres()
     settings = replay_settings(
         0.0, world="realistic", lookalike_rate=1.0, customer_pool_size=200, transaction_rate=10.0
     )
@@ -77,9 +77,10 @@ def malformed_messages() -> list[tuple[Message, str | None]]:
 
 @pytest.fixture(scope="module")
 def dirty_replay(
-    tmp_path_factory: pytest.TempPathFactory, malformed_messages: list[tuple[Message, str | None]]
+    embedded_postgres: None,
+    tmp_path_factory: pytest.TempPathFactory,
+    malformed_messages: list[tuple[Message, str | None]],
 ) -> Iterator[ReplayResult]:
-    require_embedded_postgres()
     with replayed(
         replay_settings(0.1),
         minutes=FRAUD_REPLAY_MINUTES,

@@ -161,4 +161,6 @@ def test_the_signal_log_is_an_append_only_first_row_wins_table_fed_by_the_sink(
     assert into is not None
     target, query, _ = into
     assert target == "public.signal_log"
-    assert [projection.alias_or_name for projection in parse(query).selects] == columns
+    select = parse(query)
+    assert isinstance(select, exp.Select)
+    assert [projection.alias_or_name for projection in select.selects] == columns

@@ -22,10 +22,9 @@ from backtest.database import open_database
 from backtest.dbt import run_dbt
 from backtest.load import create_raw_tables, load_messages, records_as_messages
 from backtest.replay import history
-from tests.support.replay import replay_end, replay_settings, require_embedded_postgres
+from tests.support.replay import replay_end, replay_settings
 from tests.support.sql import rows
 
-pytestmark = pytest.mark.slow
 RETENTION_HOURS = 1
 MINUTES = 60
 # From the history's end: inside retention, past it (the earliest detections have left while later
@@ -53,8 +52,9 @@ class Moment:
 
 
 @pytest.fixture(scope="module")
-def moments(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Moment]]:
-    require_embedded_postgres()
+def moments(
+    embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[Moment]]:
     settings = replay_settings(0.1).model_copy(
         update={"transaction_rate": 10.0, "customer_pool_size": 300}
     )

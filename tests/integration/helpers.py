@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
@@ -20,9 +21,9 @@ MODEL_OF_TOPIC = {model.topic: model for model in (*EVENT_TYPES, *LABEL_TYPES)}
 READ_DEADLINE_S = 60.0
 
 
-def broker_settings(bootstrap_servers: str, **overrides: object) -> Settings:
+def broker_settings(bootstrap_servers: str, **overrides: Any) -> Settings:
     """Producer settings from defaults and `overrides` only (no `.env`)."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "kafka_bootstrap_servers": bootstrap_servers,
         "broker_wait_seconds": 20.0,
         **overrides,

@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -9,7 +10,7 @@ from producers.settings import Settings
 START = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
 
 
-def make_settings(**overrides: object) -> Settings:
+def make_settings(**overrides: Any) -> Settings:
     """Settings from defaults and overrides only, whatever the environment or `.env` holds."""
     return Settings(_env_file=None, **overrides)
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from producers.models import EVENT_TYPES, LABEL_TYPES, TOPICS
 
@@ -10,7 +11,7 @@ DOC = (Path(__file__).resolve().parents[2] / "docs" / "data_model.md").read_text
 
 
 @pytest.mark.parametrize("model", [*EVENT_TYPES, *LABEL_TYPES], ids=lambda model: model.__name__)
-def test_every_field_is_documented(model: type) -> None:
+def test_every_field_is_documented(model: type[BaseModel]) -> None:
     missing = [name for name in model.model_fields if f"`{name}`" not in DOC]
     assert not missing
 

@@ -3,6 +3,7 @@ shape. Both worlds, FRAUD_RATE=0: no account reaches critical risk (look-alikes 
 and high risk in the realistic world: that is measured, not hidden)."""
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from producers.models import Event, FraudLabel, LookalikeLabel, Record
 from tests.producers.realistic import dbt_vars
 from tests.support import shapes
 
-RULES = {
+RULES: dict[str, Callable[[list[Record]], shapes.Hits]] = {
     "velocity": shapes.velocity,
     "geo_impossible": shapes.geo_impossible,
     "device_anomaly": shapes.device_anomaly,

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from producers.models import FraudLabel, KycProfile, Record
+from producers.models import FraudLabel, KycProfile, LookalikeLabel, Record
 from producers.scenarios import SCENARIOS
 from tests.support import shapes
 
@@ -26,8 +26,8 @@ def test_every_scenario_has_an_intended_rule() -> None:
 
 
 def _instances(stream: list[Record], scenario: str) -> list[tuple[FraudLabel, list[Record]]]:
-    profiles = [r for r in stream if isinstance(r, KycProfile)]
-    events = {r.event_id: r for r in stream if not isinstance(r, FraudLabel)}
+    profiles: list[Record] = [r for r in stream if isinstance(r, KycProfile)]
+    events = {r.event_id: r for r in stream if not isinstance(r, FraudLabel | LookalikeLabel)}
     return [
         (label, profiles + [events[event_id] for event_id in label.event_ids])
         for label in stream

@@ -1,10 +1,8 @@
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from pydantic import ValidationError
 
 from producers.settings import Settings
@@ -123,21 +121,6 @@ def test_invalid_world_settings_stop_the_cli_with_exit_2_and_one_line(
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"invalid setting: {expected}")
-
-
-def test_compose_passes_the_producer_settings_with_their_defaults() -> None:
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
-    environment = compose["services"]["producer"]["environment"]
-    defaults = {
-        name: match.group(1)
-        for name, value in environment.items()
-        if (match := re.fullmatch(r"\$\{" + name + r":-(.*)\}", str(value)))
-    }
-    assert {"WORLD", "LOOKALIKE_RATE", "EVASION_RATE", "FRAUD_RATE"} <= set(defaults)
-    parsed = make_settings(**{name.lower(): value for name, value in defaults.items()})
-    for name in defaults:
-        field = name.lower()
-        assert getattr(parsed, field) == Settings.model_fields[field].default, name
 
 
 # Run as the CLI, with confluent-kafka made unimportable (as where the load extra is missing).

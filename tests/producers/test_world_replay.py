@@ -5,7 +5,6 @@ raises none of its rule's signals."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,9 +19,8 @@ from producers.generator import generate
 from producers.models import FraudLabel, LookalikeLabel, Record
 from tests.producers.conftest import REALISTIC_HOURS, realistic_settings
 from tests.producers.realistic import EVADES, IMITATES, Truth, signal_types
-from tests.support.replay import replay_end, require_embedded_postgres
+from tests.support.replay import replay_end
 
-pytestmark = pytest.mark.slow
 PER_OUTCOME = 3  # episodes per kind that show the shape, and as many that do not
 PER_VARIANT = 4
 VARIANTS = sorted(name for variants in evasion.VARIANTS.values() for name, _ in variants)
@@ -68,8 +66,9 @@ class WorldReplay:
 
 
 @pytest.fixture(scope="module")
-def world_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldReplay]:
-    require_embedded_postgres()
+def world_replay(
+    embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorldReplay]:
     span = timedelta(hours=REALISTIC_HOURS)
     start = replay_end() - span
     truth = Truth(
@@ -77,7 +76,8 @@ def world_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorldRepl
     )
     lookalikes, evasive = _select(truth)
     records: list[Record] = list(truth.profiles)
-    for label in itertools.chain(lookalikes, evasive):
+    labels: list[FraudLabel | LookalikeLabel] = [*lookalikes, *evasive]
+    for label in labels:
         records.extend(truth.own_events(label)[len(truth.profiles) :])
         records.append(label)
     records.sort(key=lambda record: record.timestamp)

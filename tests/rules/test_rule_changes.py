@@ -28,10 +28,8 @@ from rules.deploy import Deployer, Target
 from rules.schema import RuleSetError
 from tests.stack.dashboard_queries import load_dashboard, panel_queries, run_query
 from tests.stack.grafana_macros import TimeRange, expand
-from tests.support.replay import replay_settings, require_embedded_postgres
+from tests.support.replay import replay_settings
 from tests.support.sql import rows
-
-pytestmark = pytest.mark.slow
 
 # A fixed end of history: the replay clock makes NOW() this moment, so figures are exact.
 END = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -49,8 +47,9 @@ def _messages() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def comparison(tmp_path_factory: pytest.TempPathFactory) -> compare.Comparison:
-    require_embedded_postgres()
+def comparison(
+    embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory
+) -> compare.Comparison:
     work_dir = tmp_path_factory.mktemp("rules-compare")
     with open_database(work_dir / "pgdata") as database:
         return compare.compare(
@@ -168,8 +167,7 @@ def _close_cases(database: Database) -> list[Decision]:
 
 
 @pytest.fixture(scope="module")
-def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
-    require_embedded_postgres()
+def lifecycle(embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory) -> Lifecycle:
     work_dir = tmp_path_factory.mktemp("rules-lifecycle")
     rules_dir = work_dir / "rules"
     rules_dir.mkdir()
@@ -320,10 +318,12 @@ def test_shadow_vs_live_agrees_with_the_backtest_of_the_candidate(
         assert both + live_only == live
 
 
-def _judged(signals: list[tuple[Any, ...]], closures: list[Decision]) -> Counter[tuple[str, str]]:
+def _judged(
+    signals: list[tuple[Any, ...]], closures: list[Decision]
+) -> Counter[tuple[str, str | None]]:
     """(signal type, outcome) -> detections that a closed case of the account spans, from its
     opening to its closure; once per outcome however many such cases span a detection."""
-    counts: Counter[tuple[str, str]] = Counter()
+    counts: Counter[tuple[str, str | None]] = Counter()
     for _, signal_type, account_id, detected_at in signals:
         outcomes = {
             closure.outcome

@@ -7,14 +7,14 @@ from pathlib import Path
 from backtest.database import open_database
 from rules import store
 from rules.deploy import Deployer, Target
-from tests.support.replay import require_embedded_postgres
 from tests.support.sql import rows
 
 EXISTS = "select to_regclass('public.rule_history') is not null"
 
 
-def test_ensure_history_creates_the_table_on_an_empty_database(tmp_path: Path) -> None:
-    require_embedded_postgres()
+def test_ensure_history_creates_the_table_on_an_empty_database(
+    embedded_postgres: None, tmp_path: Path
+) -> None:
     with open_database(tmp_path / "pgdata") as database:
         assert rows(database, EXISTS) == [(False,)]
         target = Target("postgres", database.dsn, database.dbt_env())

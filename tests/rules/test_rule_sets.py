@@ -46,7 +46,8 @@ def test_dbt_project_defaults_equal_the_active_rule_set() -> None:
     defaults = _dbt_defaults()
     active = store.dbt_vars(store.load(store.active_version()), env={})
     threshold = re.fullmatch(
-        r"\{\{ env_var\('STRUCTURING_THRESHOLD', '(\d+)'\) \}\}", defaults["structuring_threshold"]
+        r"\{\{ env_var\('STRUCTURING_THRESHOLD', '(\d+)'\) \}\}",
+        str(defaults["structuring_threshold"]),
     )
     assert threshold is not None
     defaults = {**defaults, "structuring_threshold": int(threshold.group(1))}

@@ -9,12 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.rules.rpk import rpk_from_producer
-from tests.support.replay import require_embedded_postgres
 
-pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 # Timing, the file name and line numbers differ between the two runs; nothing else may.
 VARYING = {"elapsed_s", "events_per_s", "load_s", "dbt_s", "generate_s"}
@@ -40,8 +36,9 @@ def _screen(path: Path, report: Path) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key not in VARYING}
 
 
-def test_producer_and_rpk_recordings_give_the_same_report(tmp_path: Path) -> None:
-    require_embedded_postgres()
+def test_producer_and_rpk_recordings_give_the_same_report(
+    embedded_postgres: None, tmp_path: Path
+) -> None:
     producer = tmp_path / "producer.ndjson"
     subprocess.run(
         [

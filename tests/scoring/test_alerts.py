@@ -13,7 +13,7 @@ from scoring.drift import DriftMonitor
 from scoring.features import FEATURE_NAMES
 
 
-def _drifted_report():  # type: ignore[no-untyped-def]
+def _drifted_report():
     rng = np.random.default_rng(2)
     reference = rng.lognormal(3.0, 0.5, (2000, len(FEATURE_NAMES)))
     monitor = DriftMonitor(reference, "v0007", 300.0, 100, 0.25, 0.2)

@@ -8,18 +8,22 @@ the scorer's scoring function over mv_transaction_features into the ml_scores so
 from __future__ import annotations
 
 from pathlib import Path
-
-import pytest
+from typing import Any
 
 from backtest.replay import replayed
 from scoring.model import Model
 from tests.support.replay import replay_end, replay_settings
 
-pytestmark = pytest.mark.slow
 MINUTES = 15
 
 
-def realistic(fraud_rate: float):  # type: ignore[no-untyped-def]
+def _one_row(cursor: Any) -> tuple[Any, ...]:
+    row = cursor.fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def realistic(fraud_rate: float):
     return replay_settings(
         fraud_rate, world="realistic", transaction_rate=10.0, customer_pool_size=300
     )
@@ -37,11 +41,11 @@ def test_the_model_catches_evasive_fraud_the_rules_miss(champion: Model, tmp_pat
                     "select count(*) from public.mv_account_risk_score_realtime"
                     " where ml_anomaly_contribution > 0 and reason_codes like '%ml_anomaly%'"
                 )
-                (scored_accounts,) = cursor.fetchone()
+                (scored_accounts,) = _one_row(cursor)
                 cursor.execute("select count(*) from public.stg_ml_scores")
-                (scores,) = cursor.fetchone()
+                (scores,) = _one_row(cursor)
                 cursor.execute("select count(*) from public.mv_transaction_features")
-                (features,) = cursor.fetchone()
+                (features,) = _one_row(cursor)
         finally:
             conn.close()
     assert quality is not None

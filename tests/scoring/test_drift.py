@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from backtest.clock import history_end
 from scoring import offline
@@ -18,7 +17,7 @@ from scoring.drift_report import drift_figure, judge, psi_matrix, summary
 from scoring.features import FEATURE_NAMES
 from scoring.model import Model
 from scoring.settings import ScoringSettings
-from tests.support.replay import replay_settings, require_embedded_postgres
+from tests.support.replay import replay_settings
 
 STABLE_MINUTES = 60
 SHIFTED_MINUTES = 15
@@ -45,14 +44,12 @@ def test_missing_values_count_as_their_own_bin() -> None:
 
 
 def _reports(model: Model, times: np.ndarray, matrix: np.ndarray) -> list[DriftReport]:
-    return judge(model, times, matrix, ScoringSettings(_env_file=None))  # type: ignore[call-arg]
+    return judge(model, times, matrix, ScoringSettings(_env_file=None))
 
 
-@pytest.mark.slow
 def test_stable_hour_raises_no_drift_and_the_shift_is_caught(
-    champion: Model, tmp_path: Path
+    embedded_postgres: None, champion: Model, tmp_path: Path
 ) -> None:
-    require_embedded_postgres()
     minutes = STABLE_MINUTES + SHIFTED_MINUTES
     settings = replay_settings(
         0.1,
@@ -67,7 +64,7 @@ def test_stable_hour_raises_no_drift_and_the_shift_is_caught(
     shift_at = (end - timedelta(minutes=SHIFTED_MINUTES)).timestamp()
     with replay_dataset(settings, minutes=minutes, end=end, work_dir=tmp_path) as dataset:
         reports = _reports(champion, dataset.event_time, dataset.matrix)
-    window_s = ScoringSettings(_env_file=None).drift_window_minutes * 60  # type: ignore[call-arg]
+    window_s = ScoringSettings(_env_file=None).drift_window_minutes * 60
     stable = [report for report in reports if report.window_end <= shift_at]
     assert len(stable) >= STABLE_MINUTES // 5 - 1
     assert [report for report in stable if report.drifted] == []
@@ -116,7 +113,8 @@ def test_the_drift_picture_shows_each_windows_psi_and_marks_drifted_features() -
     assert values.shape == (len(MONITORED), 2)
     assert values[MONITORED.index("amount"), 1] == 0.9
     axes = drift_figure(reports, psi_threshold=0.25).axes[0]
-    assert axes.images[0].get_array().shape == values.shape
+    drawn = axes.images[0].get_array()
+    assert drawn is not None and drawn.shape == values.shape
     marks = [(text.get_position(), text.get_text()) for text in axes.texts]
     assert marks == [((1, MONITORED.index("amount")), "x")]
     assert [label.get_text() for label in axes.get_xticklabels()] == ["01:00", "01:05"]
@@ -126,9 +124,7 @@ def test_the_drift_picture_shows_each_windows_psi_and_marks_drifted_features() -
     ]
 
 
-@pytest.mark.slow
 def test_offline_drift_draws_the_shift_of_a_replay(registry_dir: Path, tmp_path: Path) -> None:
-    require_embedded_postgres()
     picture = tmp_path / "drift.png"
     argv = ["drift", "--minutes", "25", "--drift-after", "15", "--output", str(picture)]
     args = offline.parse_args(argv)

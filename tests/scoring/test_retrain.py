@@ -14,8 +14,6 @@ from scoring import offline
 from scoring.registry import Registry
 from tests.support.scoring import synthetic_model, train_args
 
-pytestmark = pytest.mark.slow
-
 
 def retrain(root: Path, margin: float, caplog: pytest.LogCaptureFixture) -> dict:
     with pytest.MonkeyPatch.context() as patch:
@@ -26,7 +24,9 @@ def retrain(root: Path, margin: float, caplog: pytest.LogCaptureFixture) -> dict
     return Registry(root).state()
 
 
-def test_a_weak_champion_is_replaced(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_weak_champion_is_replaced(
+    embedded_postgres: None, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     # A champion that never saw the replayed world: any real challenger beats it.
     registry = Registry(tmp_path / "models")
     registry.add(synthetic_model(), role="champion")

@@ -16,7 +16,7 @@ from tests.support.scoring import synthetic_model, synthetic_records
 
 
 @pytest.fixture(scope="module")
-def model():  # type: ignore[no-untyped-def]
+def model():
     return synthetic_model()
 
 
@@ -44,13 +44,13 @@ def test_the_schema_hash_follows_names_order_and_categories() -> None:
     assert schema_hash() == base
 
 
-def test_the_fast_forest_equals_scikit_learn(model) -> None:  # type: ignore[no-untyped-def]
+def test_the_fast_forest_equals_scikit_learn(model) -> None:
     matrix = np.nan_to_num(vectorize(synthetic_records(2000, 4)), nan=-1.0)
     expected = model.forest.score_samples(matrix)
     assert np.allclose(FastForest(model.forest).score_samples(matrix), expected, atol=1e-12)
 
 
-def test_one_score_per_record_in_order(model) -> None:  # type: ignore[no-untyped-def]
+def test_one_score_per_record_in_order(model) -> None:
     records = synthetic_records(300, 6)
     scores = score_records(model, records)
     assert [score.event_id for score in scores] == [record["event_id"] for record in records]
@@ -60,7 +60,7 @@ def test_one_score_per_record_in_order(model) -> None:  # type: ignore[no-untype
     assert all(score.top_feature is None for score in scores if score.score < 0.5)
 
 
-def test_a_saved_model_scores_the_same_after_loading(model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_saved_model_scores_the_same_after_loading(model, tmp_path: Path) -> None:
     save(model, tmp_path / "v0001")
     loaded = load(tmp_path / "v0001")
     records = synthetic_records(200, 7)

@@ -12,7 +12,9 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -45,7 +47,7 @@ def read_all(bootstrap: str, topic: str) -> list[dict]:
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
         end = consumer.end_offsets(partitions)
-        values = []
+        values: list[Any] = []
         while any(consumer.position(tp) < end[tp] for tp in partitions):
             for batch in consumer.poll(timeout_ms=1000).values():
                 values.extend(json.loads(record.value) for record in batch)
@@ -64,7 +66,7 @@ def wait_for(bootstrap: str, topic: str, count: int, process: subprocess.Popen[b
     raise AssertionError(f"fewer than {count} messages on {topic} in {DEADLINE_S:g} s")
 
 
-def publish(bootstrap: str, topic: str, values: list[object]) -> None:
+def publish(bootstrap: str, topic: str, values: Sequence[object]) -> None:
     producer = KafkaProducer(bootstrap_servers=bootstrap)
     try:
         for value in values:
@@ -82,7 +84,7 @@ def topic_suffix() -> str:
 
 
 @pytest.fixture
-def setup(kafka_broker, topic_suffix: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def setup(kafka_broker, topic_suffix: str, tmp_path: Path):
     bootstrap = kafka_broker.bootstrap_servers
     kinds = ("features", "scores", "drift", "alerts", "dead")
     names = {kind: f"{kind}{topic_suffix}" for kind in kinds}
@@ -109,7 +111,7 @@ def setup(kafka_broker, topic_suffix: str, tmp_path: Path):  # type: ignore[no-u
     return bootstrap, names, env, registry
 
 
-def test_every_record_is_scored_exactly_once_across_a_restart(  # type: ignore[no-untyped-def]
+def test_every_record_is_scored_exactly_once_across_a_restart(
     setup, kafka_broker, tmp_path: Path
 ) -> None:
     bootstrap, names, env, _ = setup
@@ -146,7 +148,7 @@ def test_every_record_is_scored_exactly_once_across_a_restart(  # type: ignore[n
     assert "summary model=v0001" in (tmp_path / "second.err").read_text()
 
 
-def test_a_record_it_cannot_score_is_dead_lettered_and_the_rest_are_scored(  # type: ignore[no-untyped-def]
+def test_a_record_it_cannot_score_is_dead_lettered_and_the_rest_are_scored(
     setup, tmp_path: Path
 ) -> None:
     bootstrap, names, env, _ = setup

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -45,7 +46,7 @@ def test_env_example_mirrors_the_settings_model() -> None:
         ({"kafka_bootstrap_servers": "broker"}, "KAFKA_BOOTSTRAP_SERVERS: must be a comma"),
     ],
 )
-def test_invalid_settings_name_the_setting(overrides: dict[str, object], expected: str) -> None:
+def test_invalid_settings_name_the_setting(overrides: dict[str, Any], expected: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        ScoringSettings(_env_file=None, **overrides)  # type: ignore[call-arg]
+        ScoringSettings(_env_file=None, **overrides)
     assert ScoringSettings.describe_error(caught.value).startswith(expected)

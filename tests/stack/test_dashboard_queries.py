@@ -85,7 +85,6 @@ def _default_range() -> TimeRange:
     return TimeRange(replay_end() - timedelta(minutes=int(match.group(1))), replay_end())
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("query", QUERIES, ids=lambda query: query.panel)
 def test_query_runs_on_the_replayed_views(replay_connection: Any, query: PanelQuery) -> None:
     _check(run_query(replay_connection, query, _default_range(), timedelta(seconds=10)))

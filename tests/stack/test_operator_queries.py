@@ -33,14 +33,12 @@ def test_make_targets_with_queries_are_found() -> None:
     assert len(VALIDATED_VIEWS) >= 8 and all(view.startswith("mv_") for view in VALIDATED_VIEWS)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("target", sorted(MAKE_QUERIES))
 def test_make_query_returns_rows(replay_cursor: Any, target: str) -> None:
     replay_cursor.execute(MAKE_QUERIES[target])
     assert replay_cursor.fetchall(), f"make {target} shows nothing after a replay"
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("view", [*VALIDATED_VIEWS, "mv_open_fraud_cases"])
 def test_views_validate_checks_are_filled_by_a_replay(replay_cursor: Any, view: str) -> None:
     replay_cursor.execute(f"select count(*) from {view}")
@@ -50,7 +48,6 @@ def test_views_validate_checks_are_filled_by_a_replay(replay_cursor: Any, view: 
 STATUS_QUERY = re.search(r'^status:.*?--command "([^"]+)"', MAKEFILE, re.M | re.S)
 
 
-@pytest.mark.slow
 def test_make_status_counts_the_key_views(replay_cursor: Any) -> None:
     assert STATUS_QUERY is not None, "make status shows no row counts"
     replay_cursor.execute(STATUS_QUERY.group(1))

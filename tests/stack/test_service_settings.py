@@ -1,16 +1,15 @@
 """Every setting a service's model reads (and `.env.example` documents) reaches its container.
 
-For each compose service with a pydantic-settings model, the service's `environment:` must pass
-every field under the name the model reads (env prefix and aliases included), as
-`${NAME:-default}` with the model's own default, so a value set in `.env` arrives and an unset one
-changes nothing. Only a few values are wired on purpose (the in-compose broker address).
+Each compose service with a pydantic-settings model reads `.env` through `env_file` (optional, so
+`make up` works without one), which carries every setting under the name the model reads. Its
+`environment:` holds only what compose decides (the in-network addresses, the wall clock), which
+win over `.env`; with no `.env` the container runs the model's defaults apart from those.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-import re
 from typing import Any
 
 import pytest
@@ -23,16 +22,17 @@ from producers.settings import Settings
 from scoring.settings import ScoringSettings
 from tests.stack.stack_files import ROOT, compose, documented_variables
 
-# service -> (settings model, fields the service leaves out on purpose, and why)
-SERVICE_SETTINGS: dict[str, tuple[type[BaseSettings], dict[str, str]]] = {
-    "producer": (Settings, {"START_TIME": "a live stack runs on the wall clock"}),
-    "alerter": (AlerterSettings, {}),
-    "case-service": (CaseServiceSettings, {}),
-    "scoring": (ScoringSettings, {}),
+# service -> its settings model
+SERVICE_SETTINGS: dict[str, type[BaseSettings]] = {
+    "producer": Settings,
+    "alerter": AlerterSettings,
+    "case-service": CaseServiceSettings,
+    "scoring": ScoringSettings,
 }
-# Values compose fixes: inside the compose network the broker is always redpanda:9092.
+# What compose sets, over `.env`: inside the compose network the broker is always redpanda:9092.
 WIRED = {
-    "producer": {"KAFKA_BOOTSTRAP_SERVERS": "redpanda:9092", "SINK": "kafka"},
+    # A live stack runs on the wall clock, whatever `.env` says (replays set START_TIME).
+    "producer": {"KAFKA_BOOTSTRAP_SERVERS": "redpanda:9092", "SINK": "kafka", "START_TIME": ""},
     "alerter": {"KAFKA_BOOTSTRAP_SERVERS": "redpanda:9092"},
     # The service reaches RisingWave on the compose network and listens on every interface of its
     # container (the host port is bound to 127.0.0.1).
@@ -44,7 +44,7 @@ WIRED = {
     },
     "scoring": {"KAFKA_BOOTSTRAP_SERVERS": "redpanda:9092", "SCORING_REGISTRY_DIR": "/app/models"},
 }
-_DEFAULTED = re.compile(r"^\$\{(?P<name>[A-Z_][A-Z0-9_]*):-(?P<default>[^}]*)\}$")
+ENV_FILE = [{"path": ".env", "required": False}]
 
 
 def env_names(model: type[BaseSettings]) -> dict[str, str]:
@@ -87,64 +87,54 @@ def _settings_models() -> set[type[BaseSettings]]:
 
 
 def test_every_settings_model_belongs_to_a_compose_service() -> None:
-    mapped = {model for model, _ in SERVICE_SETTINGS.values()}
-    assert _settings_models() <= mapped, "map each settings model to its service above"
+    assert _settings_models() <= set(SERVICE_SETTINGS.values()), "map each model to its service"
     assert set(SERVICE_SETTINGS) <= set(compose()["services"])
 
 
-def missing_settings(service: str, passed: set[str]) -> set[str]:
-    """The variables `service`'s model reads that an environment of `passed` names lacks."""
-    model, left_out = SERVICE_SETTINGS[service]
-    return set(env_names(model).values()) - passed - set(left_out)
+def unwired(service: str, environment: dict[str, str]) -> set[str]:
+    """What `environment` sets that compose should leave to `.env`."""
+    return set(environment) - set(WIRED[service])
 
 
 @pytest.mark.parametrize("service", sorted(SERVICE_SETTINGS))
-def test_every_setting_reaches_the_container(service: str) -> None:
-    model, left_out = SERVICE_SETTINGS[service]
-    passed = set(_environment(service))
-
-    missing = missing_settings(service, passed)
-    assert not missing, f"{service}: add to docker-compose.yml environment: {sorted(missing)}"
-    unknown = passed - set(env_names(model).values())
-    assert not unknown, f"{service}: not settings of {model.__name__}: {sorted(unknown)}"
-    assert not set(left_out) & passed, f"{service}: passes what it says it leaves out"
+def test_the_service_reads_env_and_compose_sets_only_what_it_decides(service: str) -> None:
+    spec = compose()["services"][service]
+    assert spec.get("env_file") == ENV_FILE, f"{service}: env_file must be the optional .env"
+    environment = _environment(service)
+    assert not unwired(service, environment), f"{service}: leave these to .env"
+    assert environment == WIRED[service], service
+    unknown = set(environment) - set(env_names(SERVICE_SETTINGS[service]).values())
+    assert not unknown, f"{service}: not settings of its model: {sorted(unknown)}"
 
 
 @pytest.mark.parametrize("service", sorted(SERVICE_SETTINGS))
-def test_each_setting_comes_from_its_own_variable_with_the_models_default(
+def test_every_setting_of_the_model_is_documented_in_env_example(service: str) -> None:
+    missing = set(env_names(SERVICE_SETTINGS[service]).values()) - documented_variables()
+    assert not missing, f"{service}: document in .env.example: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("service", sorted(SERVICE_SETTINGS))
+def test_without_env_the_container_runs_the_models_defaults(
     service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With no `.env`, the container runs the model's defaults (wired values apart)."""
-    model, _ = SERVICE_SETTINGS[service]
-    wired = WIRED.get(service, {})
-    resolved: dict[str, str] = {}
-    for name, value in _environment(service).items():
-        if name in wired:
-            assert value == wired[name], f"{service}: {name}"
-            resolved[name] = value
-            continue
-        match = _DEFAULTED.match(value)
-        assert match, f"{service}: {name} must be ${{{name}:-default}}, is {value!r}"
-        assert match["name"] == name, f"{service}: {name} reads ${{{match['name']}}}"
-        resolved[name] = match["default"]
-
-    documented = documented_variables()
-    assert set(resolved) - set(wired) <= documented, "document them in .env.example"
-
+    """The wired values are valid settings, and they are all that differs from the defaults."""
+    model = SERVICE_SETTINGS[service]
     names = env_names(model)
     for name in [name for name in os.environ if name in names.values()]:
         monkeypatch.delenv(name)
-    expected: Any = model(  # type: ignore[call-arg]
-        _env_file=None, **{field: wired[names[field]] for field in names if names[field] in wired}
-    )
-    for name, value in resolved.items():
+    defaults: Any = model(_env_file=None)
+    for name, value in _environment(service).items():
         monkeypatch.setenv(name, value)
-    running: Any = model(_env_file=None)  # type: ignore[call-arg]
-    for field in names:
-        assert getattr(running, field) == getattr(expected, field), f"{service}: {names[field]}"
+    running: Any = model(_env_file=None)
+    wired = {field for field, name in names.items() if name in WIRED[service]}
+    for field in set(names) - wired:
+        assert getattr(running, field) == getattr(defaults, field), f"{service}: {names[field]}"
 
 
-def test_a_setting_missing_from_compose_is_caught() -> None:
-    """The check is not vacuous: an alerter environment without one variable shows it."""
-    passed = {name for name in _environment("alerter") if name != "ALERTER_MIN_SEVERITY"}
-    assert missing_settings("alerter", passed) == {"ALERTER_MIN_SEVERITY"}
+def test_a_setting_compose_should_leave_to_env_is_caught() -> None:
+    """The check is not vacuous: an alerter environment that sets a setting of its own shows it."""
+    environment = {
+        **_environment("alerter"),
+        "ALERTER_MIN_SEVERITY": "${ALERTER_MIN_SEVERITY:-high}",
+    }
+    assert unwired("alerter", environment) == {"ALERTER_MIN_SEVERITY"}

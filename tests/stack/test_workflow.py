@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -107,37 +108,57 @@ def test_actions_are_pinned_to_current_majors(job: str) -> None:
             assert step["with"]["persist-credentials"] is False
 
 
+def _recipe(target: str) -> str:
+    """The recipe lines of a Makefile target."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    match = re.search(rf"^{re.escape(target)}:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
+    assert match, f"Makefile: no target {target}"
+    return match.group(1)
+
+
+def test_every_step_is_a_make_target() -> None:
+    """CI's shell lives in the Makefile and scripts/: a step runs one `make` command."""
+    for name, job in JOBS.items():
+        for step in job["steps"]:
+            if "run" in step:
+                assert re.fullmatch(r"make [^\n;&|]+", step["run"].strip()), (name, step["run"])
+
+
 def test_e2e_runs_on_pull_requests_to_main_and_always_tears_down() -> None:
     e2e = JOBS["e2e"]
     assert "pull_request" in e2e["if"] and "main" in e2e["if"]
     steps = e2e["steps"]
     runs = [step.get("run", "") for step in steps]
-    assert any("make up" in run for run in runs)
-    assert any("make validate" in run for run in runs)
-    assert any("GITHUB_STEP_SUMMARY" in run and "bench-e2e" in run for run in runs)
-    invariant = next(step for step in steps if step.get("env", {}).get("FRAUD_RATE") == "0")
-    assert "make reset" in invariant["run"] and "critical" in invariant["run"]
-    assert steps[-1]["if"] == "always()" and "down --volumes" in steps[-1]["run"]
-    assert any(step.get("if") == "failure()" and "logs" in step["run"] for step in steps)
+    assert runs.index("make up") < runs.index("make validate-wait")
+    # The services read .env only: the world of the matrix goes there before the stack starts.
+    settings = next(step for step in steps if "set-env" in step.get("run", ""))
+    assert "matrix.world" in settings["env"]["WORLD"] and "WORLD=$WORLD" in settings["run"]
+    assert runs.index(settings["run"]) < runs.index("make up")
+    assert "make bench-e2e-summary" in runs
+    assert "GITHUB_STEP_SUMMARY" in _recipe("bench-e2e-summary")
+    assert "make check-no-critical" in runs
+    invariant = _recipe("check-no-critical")
+    assert invariant.index("FRAUD_RATE=0") < invariant.index("reset")
+    script = (ROOT / "scripts" / "check_no_critical.sh").read_text(encoding="utf-8")
+    assert "risk_level = 'critical'" in script
+    assert steps[-1]["if"] == "always()" and steps[-1]["run"] == "make destroy"
+    assert "down --volumes" in _recipe("destroy")
+    assert any(step.get("if") == "failure()" and step["run"] == "make stack-logs" for step in steps)
+    assert "logs" in _recipe("stack-logs")
 
 
-def _validate_step() -> dict[str, Any]:
-    return next(step for step in JOBS["e2e"]["steps"] if "make validate" in step.get("run", ""))
+VALIDATE_WAIT = ROOT / "scripts" / "validate_wait.sh"
 
 
 def _run_validate_loop(tmp_path: Path, fake_make: str, deadline_s: int) -> tuple[int, float, str]:
-    """The step's script under bash as GitHub runs it, with `make` replaced by `fake_make`."""
-    step = _validate_step()
+    """scripts/validate_wait.sh (what `make validate-wait` runs) with `make` replaced."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     make = bin_dir / "make"
     make.write_text(f"#!/usr/bin/env bash\n{fake_make}\n", encoding="utf-8")
     make.chmod(0o755)
-    script = tmp_path / "step.sh"
-    script.write_text(step["run"], encoding="utf-8")
     environment = {
         **os.environ,
-        **step["env"],
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         "VALIDATE_DEADLINE_SECONDS": str(deadline_s),
         "VALIDATE_RETRY_SECONDS": "1",
@@ -145,7 +166,7 @@ def _run_validate_loop(tmp_path: Path, fake_make: str, deadline_s: int) -> tuple
     }
     began = time.monotonic()
     result = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        ["bash", "--noprofile", "--norc", str(VALIDATE_WAIT)],
         env=environment,
         capture_output=True,
         text=True,
@@ -156,9 +177,11 @@ def _run_validate_loop(tmp_path: Path, fake_make: str, deadline_s: int) -> tuple
 
 
 def test_validate_waits_against_a_deadline_in_seconds() -> None:
-    step = _validate_step()
-    assert int(step["env"]["VALIDATE_DEADLINE_SECONDS"]) == 300
-    assert "seq " not in step["run"], "a count of attempts is not a time bound"
+    assert "make validate-wait" in [step.get("run") for step in JOBS["e2e"]["steps"]]
+    assert "validate_wait.sh" in _recipe("validate-wait")
+    script = VALIDATE_WAIT.read_text(encoding="utf-8")
+    assert "${VALIDATE_DEADLINE_SECONDS:-300}" in script
+    assert "seq " not in script, "a count of attempts is not a time bound"
 
 
 def test_validate_loop_succeeds_as_soon_as_validate_passes(tmp_path: Path) -> None:

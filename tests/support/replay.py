@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 import pytest
 
@@ -32,13 +33,13 @@ def replay_end() -> datetime:
     return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
-def replay_settings(fraud_rate: float, **overrides: object) -> Settings:
+def replay_settings(fraud_rate: float, **overrides: Any) -> Settings:
     """The producer defaults, pinned here so the environment cannot change a test's history.
 
     The world is the clean one unless `overrides` say otherwise: the replays that prove the
     rules catch what they are shaped for need traffic that agrees with them by construction.
     """
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "sink": "jsonl",
         "seed": REPLAY_SEED,
         "fraud_rate": fraud_rate,
@@ -48,7 +49,7 @@ def replay_settings(fraud_rate: float, **overrides: object) -> Settings:
         "world": "clean",
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 def require_embedded_postgres() -> None:

@@ -110,7 +110,7 @@ ranked as (
         card_risk as card_risk,
         is_compromised as is_compromised,
         row_number() over (
-            partition by day_start order by card_risk desc, card_token
+            partition by day_start order by card_risk desc, card_token asc
         ) as card_rank
     from judged
 ),

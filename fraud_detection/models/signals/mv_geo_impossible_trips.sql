@@ -2,7 +2,8 @@
 -- apart and less than geo_max_gap_minutes apart. One row per such pair (the later transaction
 -- completes the pattern).
 with transactions as (
-    select event_id, event_time, customer_id, account_id, card_token, amount, latitude, longitude, city
+    select
+        event_id, event_time, customer_id, account_id, card_token, amount, latitude, longitude, city
     from {{ ref('stg_transactions') }}
 ),
 
@@ -76,9 +77,9 @@ final as (
         previous_event_time as first_event_at,
         2 as event_count,
         previous_amount + amount as total_amount,
-        'transactions ' || cast(round(cast(distance_km as numeric), 0) as varchar) || ' km apart in '
-        || cast(round(cast(gap_seconds / 60 as numeric), 0) as varchar) || ' min ('
-        || previous_city || ' -> ' || city || ')' as reason,
+        'transactions ' || cast(round(cast(distance_km as numeric), 0) as varchar)
+        || ' km apart in ' || cast(round(cast(gap_seconds / 60 as numeric), 0) as varchar)
+        || ' min (' || previous_city || ' -> ' || city || ')' as reason,
         previous_event_id as from_event_id,
         event_id as to_event_id,
         previous_latitude as from_latitude,

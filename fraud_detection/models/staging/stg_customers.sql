@@ -16,6 +16,7 @@ ranked as (
         kyc_status as kyc_status,
         registered_device_ids as registered_device_ids,
         typical_spend as typical_spend,
+        customer_since as customer_since,
         event_time as profile_updated_at,
         row_number() over (
             partition by customer_id order by event_time desc, event_id desc
@@ -35,6 +36,7 @@ final as (
         kyc_status as kyc_status,
         registered_device_ids as registered_device_ids,
         typical_spend as typical_spend,
+        customer_since as customer_since,
         profile_updated_at as profile_updated_at
     from ranked
     where profile_rank <= 1

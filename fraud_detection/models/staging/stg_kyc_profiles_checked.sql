@@ -20,6 +20,7 @@ checked as (
         account_ids as account_ids,
         registered_device_ids as registered_device_ids,
         typical_spend as typical_spend,
+        customer_since as customer_since,
         ingested_at as ingested_at,
         case
             when event_id is null or customer_id is null or account_ids is null then 'missing_id'

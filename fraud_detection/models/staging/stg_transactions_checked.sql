@@ -1,4 +1,4 @@
--- Every transaction in input retention, typed, with the reason it is unusable (NULL when it is valid).
+-- Every transaction in input retention, typed, with the reason it is unusable (NULL if valid).
 with source_rows as (
     select * from {{ ref('src_transactions') }}
     where {{ within_input_retention('ingested_at') }}
