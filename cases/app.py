@@ -46,7 +46,7 @@ def create_app(settings: CaseServiceSettings, clock: Clock = _wall_clock) -> Fas
     app.state.tokens = TokenBook(settings.tokens)
     app.state.sessions = SessionBook(timedelta(hours=settings.session_hours))
     app.add_middleware(
-        Guard,  # type: ignore[arg-type]
+        Guard,
         tokens=app.state.tokens,
         sessions=app.state.sessions,
         clock=clock,

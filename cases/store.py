@@ -289,7 +289,7 @@ class Session:
             return CaseState(**base)
         return CaseState(**base, **latest[0])
 
-    def story(self, case: Row, limit: int) -> dict[str, list[Row]]:
+    def story(self, case: Row, limit: int) -> dict[str, Any]:
         """What the case rests on: risk, signals, and the transactions, logins and alerts."""
         # The case's own detections: from its first one, up to its closure when closed (later
         # activity of the account belongs to a new case).

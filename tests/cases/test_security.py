@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -39,12 +40,12 @@ class Service:
         self.url = f"http://127.0.0.1:{port}"
         self.log = ""
 
-    def get(self, path: str, user: str | None = None, **kwargs: object) -> httpx.Response:
+    def get(self, path: str, user: str | None = None, **kwargs: Any) -> httpx.Response:
         headers = auth(user) if user else {}
         return httpx.get(self.url + path, headers=headers, timeout=10, **kwargs)
 
-    def post(self, path: str, user: str | None = None, **kwargs: object) -> httpx.Response:
-        headers = {**(auth(user) if user else {}), **kwargs.pop("headers", {})}  # type: ignore[dict-item]
+    def post(self, path: str, user: str | None = None, **kwargs: Any) -> httpx.Response:
+        headers = {**(auth(user) if user else {}), **kwargs.pop("headers", {})}
         return httpx.post(self.url + path, headers=headers, timeout=10, **kwargs)
 
     def timeline(self, case_id: str) -> list[dict]:

@@ -71,7 +71,7 @@ def client(world: World):
     from cases.settings import CaseServiceSettings
 
     settings = CaseServiceSettings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=world.database.dsn,
         tokens=TOKEN_SETTING,
         page_size=500,
@@ -89,7 +89,14 @@ def _act(client, user: str, case_id: str, action: str, body: dict[str, object]) 
     return _ok(client.post(f"/api/cases/{case_id}/{action}", headers=auth(user), json=body))
 
 
-def _listed(client, case_id: str, *statuses: str) -> dict | None:
+def _listed(client, case_id: str, *statuses: str) -> dict:
+    """The queue row of `case_id` among `statuses` (default: open and investigating)."""
+    found = _find(client, case_id, *statuses)
+    assert found is not None, f"{case_id} is not listed"
+    return found
+
+
+def _find(client, case_id: str, *statuses: str) -> dict | None:
     page = _ok(client.get("/api/cases", headers=auth("vic"), params={"status": list(statuses)}))
     assert page["next_cursor"] is None
     return next((item for item in page["items"] if item["case_id"] == case_id), None)
@@ -139,7 +146,7 @@ def test_acted_on_cases_outlive_retention(world: World, client) -> None:
     for case_id in (reopened, investigated):
         story = _ok(client.get(f"/api/cases/{case_id}", headers=auth("vic")))
         assert story["case"]["status"] == "closed"
-        assert _listed(client, case_id) is None
+        assert _find(client, case_id) is None
         assert _listed(client, case_id, "closed")["status"] == "closed"
     actions = [
         row["action"]
