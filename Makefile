@@ -8,6 +8,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Host tools on RisingWave (rules-*) present root's password from .env (docker-compose.yml).
+RW_PASSWORD ?= $(shell sed -n 's/^RISINGWAVE_ROOT_PASSWORD=//p' .env 2>/dev/null | tail -n 1)
+export RW_PASSWORD
 
 ##@ Development
 
@@ -257,7 +260,7 @@ up: build ## Build and start the stack, wait until every service is healthy, pri
 	$(COMPOSE) up --detach --wait
 	@echo "Grafana           http://$$($(COMPOSE) port grafana 3000)  (Fraud Operations Centre)"
 	@echo "Redpanda Console  http://$$($(COMPOSE) port redpanda-console 8080)"
-	@echo "RisingWave        postgresql://root@$$($(COMPOSE) port risingwave 4566)/dev  (make psql)"
+	@echo "RisingWave        postgresql://root@$$($(COMPOSE) port risingwave 4566)/dev  (password RISINGWAVE_ROOT_PASSWORD; make psql)"
 	@echo "RisingWave UI     http://$$($(COMPOSE) port risingwave 5691)"
 	@echo "Kafka (host)      $$($(COMPOSE) port redpanda 19092)"
 	@echo "Case service      http://$$($(COMPOSE) port case-service 8000)/ui/cases  (make case-service-token)"

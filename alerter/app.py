@@ -144,6 +144,7 @@ def build_loop(
             settings.request_timeout_s,
             _utc_now,
             {"Authorization": authorization} if authorization else None,
+            signing_secret=settings.siem_signing_secret.get_secret_value().encode("utf-8"),
         )
         bucket = TokenBucket(settings.siem_rate_per_s, settings.siem_burst, clock)
         destinations.append(destination("siem", payloads.siem_body, transport, bucket))

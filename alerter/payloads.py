@@ -17,6 +17,8 @@ from alerter.cases import FraudCase, severity_rank
 SOURCE = "fraud-alerter"
 _LINES_PER_SECTION = 10
 _HEADER_ICON = {"critical": ":rotating_light:", "high": ":warning:"}
+_HEADER_MAX = 150
+_CONTEXT_MAX = 3000
 
 
 def _mrkdwn(text: str) -> str:
@@ -70,8 +72,9 @@ def stdout_lines(cases: Sequence[FraudCase]) -> str:
 
 
 def _slack_single(case: FraudCase) -> dict[str, Any]:
-    title = f"{case.severity.capitalize()} fraud case {case.case_id}"[:140]
     icon = _HEADER_ICON.get(case.severity, ":warning:")
+    # Slack refuses a header past 150 characters: the icon counts as its :name:.
+    header = f"{icon} {case.severity.capitalize()} fraud case {case.case_id}"[:_HEADER_MAX]
     summary = (
         f"{case.severity.upper()} fraud case {case.case_id}: account {case.account_id},"
         f" customer {case.customer_id}, risk {case.risk_score}, reasons {_reasons(case)}."
@@ -88,7 +91,7 @@ def _slack_single(case: FraudCase) -> dict[str, Any]:
         "blocks": [
             {
                 "type": "header",
-                "text": {"type": "plain_text", "text": f"{icon} {title}"},
+                "text": {"type": "plain_text", "text": header},
             },
             {
                 "type": "section",
@@ -109,8 +112,10 @@ def _slack_single(case: FraudCase) -> dict[str, Any]:
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": f"Opened {_timestamp(case.opened_at)}"
-                        f" · updated {_timestamp(case.updated_at)} · alert {case.alert_id}",
+                        "text": (
+                            f"Opened {_timestamp(case.opened_at)}"
+                            f" · updated {_timestamp(case.updated_at)} · alert {case.alert_id}"
+                        )[:_CONTEXT_MAX],
                     }
                 ],
             },

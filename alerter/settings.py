@@ -51,6 +51,11 @@ class AlerterSettings(KafkaSettings):
     siem_authorization: SecretStr = Field(
         SecretStr(""), description="Authorization header value sent to the SIEM; empty sends none."
     )
+    siem_signing_secret: SecretStr = Field(
+        SecretStr(""),
+        description="Key of the HMAC-SHA256 signature on every SIEM request (docs/alerting.md);"
+        " required with a SIEM URL, at least 32 characters.",
+    )
     stdout: bool = Field(True, description="Also print every alert as a JSON line on stdout.")
     slack_rate_per_s: float = Field(1.0, gt=0.0, description="Slack requests per second.")
     slack_burst: int = Field(1, ge=1, description="Slack requests allowed back to back.")
@@ -118,6 +123,11 @@ class AlerterSettings(KafkaSettings):
                 "ALERTER_SLACK_WEBHOOK_URL, ALERTER_SIEM_WEBHOOK_URL, ALERTER_STDOUT:"
                 " enable at least one destination"
             )
+        if self.siem_enabled and len(self.siem_signing_secret.get_secret_value()) < 32:
+            raise ValueError(
+                "ALERTER_SIEM_SIGNING_SECRET: at least 32 characters when ALERTER_SIEM_WEBHOOK_URL"
+                " is set (every SIEM request is signed)"
+            )
         if self.retry_backoff_max_s < self.retry_backoff_base_s:
             raise ValueError(
                 "ALERTER_RETRY_BACKOFF_MAX_S: must be at least ALERTER_RETRY_BACKOFF_BASE_S"
@@ -135,6 +145,8 @@ class AlerterSettings(KafkaSettings):
 
 def _check_url(url: str) -> None:
     """Raise ValueError unless `url` is https (or http to this machine) with a host."""
+    if any(char.isspace() or not char.isprintable() for char in url):
+        raise ValueError("must not contain spaces or control characters")
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ValueError("must be an https:// URL with a host")

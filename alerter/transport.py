@@ -11,6 +11,8 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import TextIO
 
+from alerter.signing import signed_headers
+
 
 @dataclass(frozen=True)
 class Attempt:
@@ -55,15 +57,21 @@ class HttpTransport:
         timeout_s: float,
         now: Callable[[], datetime],
         headers: dict[str, str] | None = None,
+        signing_secret: bytes | None = None,
     ) -> None:
         self._url = url
         self._timeout_s = timeout_s
         self._now = now
         self._headers = {"Content-Type": "application/json", **(headers or {})}
+        self._signing_secret = signing_secret
         self._opener = urllib.request.build_opener(_NoRedirects)
 
     def send(self, body: bytes) -> Attempt:
-        request = urllib.request.Request(self._url, data=body, headers=self._headers, method="POST")
+        headers = self._headers
+        if self._signing_secret:
+            stamp = int(self._now().timestamp())
+            headers = {**headers, **signed_headers(self._signing_secret, stamp, body)}
+        request = urllib.request.Request(self._url, data=body, headers=headers, method="POST")
         try:
             with self._opener.open(request, timeout=self._timeout_s) as response:
                 response.read()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Request
 
 from cases import service
 from cases.deps import ClockDep, PrincipalDep, SessionDep, SettingsDep
@@ -53,6 +53,18 @@ def page_limit(settings: CaseServiceSettings, limit: int | None) -> int:
     return limit
 
 
+# Real UTC offsets span -12:00..+14:00; the database refuses anything past 15:59.
+_MAX_OFFSET = timedelta(hours=14)
+
+
+def check_time(value: datetime | None, name: str) -> datetime | None:
+    if value is not None:
+        offset = value.utcoffset()
+        if offset is not None and abs(offset) > _MAX_OFFSET:
+            raise InvalidInput(f"{name}: the UTC offset must be within -14:00..+14:00")
+    return value
+
+
 def case_filter(
     who: Principal,
     status: list[str] | None,
@@ -74,6 +86,8 @@ def case_filter(
         assignee = who.user
     elif assignee == "none":
         assignee = ""
+    check_time(opened_after, "opened_after")
+    check_time(opened_before, "opened_before")
     return CaseFilter(statuses, severity, assignee, signal_type, opened_after, opened_before)
 
 
@@ -110,53 +124,111 @@ def case_story(
     return service.story(session, case_id, settings.story_rows)
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        max_length=128,
+        description="Any unique string; a retry with the same key is recorded once and answers"
+        " the first attempt's decision.",
+    ),
+]
+
+
 def _act(
-    session: Session, who: Principal, case_id: str, action: Action, clock: Clock
+    request: Request,
+    session: Session,
+    who: Principal,
+    case_id: str,
+    action: Action,
+    clock: Clock,
+    seen_seq: int | None,
+    idempotency_key: str | None,
 ) -> dict[str, object]:
-    decision, case = service.act(session, who, case_id, action, clock)
+    decision, case = service.act(
+        session,
+        who,
+        case_id,
+        action,
+        clock,
+        users=request.app.state.tokens.users(),
+        seen_seq=seen_seq,
+        idempotency_key=idempotency_key,
+    )
     return {"decision": decision, "case": case}
 
 
 @router.post("/cases/{case_id}/assign", response_model=ActionResult, responses=_ACTION_ERRORS)
 def assign(
-    case_id: str, body: AssignBody, who: PrincipalDep, session: SessionDep, clock: ClockDep
+    case_id: str,
+    body: AssignBody,
+    request: Request,
+    who: PrincipalDep,
+    session: SessionDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     """Assign to yourself (no assignee) or to someone; changing an assignee is for leads."""
     action = Action("assign", assignee=body.assignee, note=body.note)
-    return _act(session, who, case_id, action, clock)
+    return _act(request, session, who, case_id, action, clock, body.seen_seq, idempotency_key)
 
 
 @router.post("/cases/{case_id}/comments", response_model=ActionResult, responses=_ACTION_ERRORS)
 def comment(
-    case_id: str, body: CommentBody, who: PrincipalDep, session: SessionDep, clock: ClockDep
+    case_id: str,
+    body: CommentBody,
+    request: Request,
+    who: PrincipalDep,
+    session: SessionDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
-    return _act(session, who, case_id, Action("comment", note=body.note), clock)
+    action = Action("comment", note=body.note)
+    return _act(request, session, who, case_id, action, clock, body.seen_seq, idempotency_key)
 
 
 @router.post("/cases/{case_id}/status", response_model=ActionResult, responses=_ACTION_ERRORS)
 def change_status(
-    case_id: str, body: StatusBody, who: PrincipalDep, session: SessionDep, clock: ClockDep
+    case_id: str,
+    body: StatusBody,
+    request: Request,
+    who: PrincipalDep,
+    session: SessionDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     """open -> investigating, or back to open."""
     action = Action("status", status=body.status, note=body.note)
-    return _act(session, who, case_id, action, clock)
+    return _act(request, session, who, case_id, action, clock, body.seen_seq, idempotency_key)
 
 
 @router.post("/cases/{case_id}/close", response_model=ActionResult, responses=_ACTION_ERRORS)
 def close(
-    case_id: str, body: CloseBody, who: PrincipalDep, session: SessionDep, clock: ClockDep
+    case_id: str,
+    body: CloseBody,
+    request: Request,
+    who: PrincipalDep,
+    session: SessionDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     """Close with an outcome and a note; of two closures at once, one wins, the other gets 409."""
     action = Action("close", outcome=body.outcome, note=body.note)
-    return _act(session, who, case_id, action, clock)
+    return _act(request, session, who, case_id, action, clock, body.seen_seq, idempotency_key)
 
 
 @router.post("/cases/{case_id}/reopen", response_model=ActionResult, responses=_ACTION_ERRORS)
 def reopen(
-    case_id: str, body: ReopenBody, who: PrincipalDep, session: SessionDep, clock: ClockDep
+    case_id: str,
+    body: ReopenBody,
+    request: Request,
+    who: PrincipalDep,
+    session: SessionDep,
+    clock: ClockDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, object]:
     """Leads only."""
-    return _act(session, who, case_id, Action("reopen", note=body.note), clock)
+    action = Action("reopen", note=body.note)
+    return _act(request, session, who, case_id, action, clock, body.seen_seq, idempotency_key)
 
 
 @router.get("/decisions", response_model=DecisionPage)
@@ -173,6 +245,8 @@ def decisions(
     limit: int | None = None,
 ) -> dict[str, object]:
     """The audit log: every decision, oldest first."""
+    check_time(decided_after, "decided_after")
+    check_time(decided_before, "decided_before")
     flt = DecisionFilter(case_id, actor, action, decided_after, decided_before)
     items, next_cursor = service.list_decisions(session, flt, cursor, page_limit(settings, limit))
     return {"items": items, "next_cursor": next_cursor}

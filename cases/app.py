@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg2
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from cases import api, page
-from cases.errors import CaseError, NotAuthenticated
+from cases.errors import CaseError, InvalidInput, NotAuthenticated
+from cases.guard import Guard
 from cases.security import TokenBook
 from cases.service import Clock
+from cases.sessions import SessionBook
 from cases.settings import CaseServiceSettings
 from cases.store import Store
 
@@ -38,8 +40,19 @@ def create_app(settings: CaseServiceSettings, clock: Clock = _wall_clock) -> Fas
     )
     app.state.settings = settings
     app.state.clock = clock
-    app.state.store = Store(settings.database_url.get_secret_value())
+    app.state.store = Store(
+        settings.database_url.get_secret_value(), statement_timeout_s=settings.statement_timeout_s
+    )
     app.state.tokens = TokenBook(settings.tokens)
+    app.state.sessions = SessionBook(timedelta(hours=settings.session_hours))
+    app.add_middleware(
+        Guard,
+        tokens=app.state.tokens,
+        sessions=app.state.sessions,
+        clock=clock,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_s=settings.body_timeout_s,
+    )
 
     @app.exception_handler(CaseError)
     def _case_error(request: Request, error: CaseError) -> Response:
@@ -48,17 +61,28 @@ def create_app(settings: CaseServiceSettings, clock: Clock = _wall_clock) -> Fas
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, NotAuthenticated) else None
         return JSONResponse({"detail": str(error)}, error.status_code, headers=headers)
 
+    @app.exception_handler(psycopg2.DataError)
+    def _bad_value(request: Request, error: psycopg2.DataError) -> Response:
+        # A value the database cannot hold (an offset past 15:59, a date out of range): the
+        # input's fault, and nothing was written.
+        first = str(error).strip().splitlines()[0]
+        return _case_error(request, InvalidInput(f"invalid value: {first}"))
+
     @app.exception_handler(psycopg2.OperationalError)
     def _database_down(request: Request, error: psycopg2.OperationalError) -> Response:
         log.warning("database unavailable: %s", str(error).strip().splitlines()[0])
         return JSONResponse({"detail": "the case database is unavailable; retry shortly"}, 503)
 
     @app.get("/health", tags=["health"])
-    def health() -> dict[str, str]:
-        """No token needed: answers once the database does."""
+    def health() -> Response:
+        """No token needed: 200 once the database answers and holds every relation the service
+        reads and writes; 503 naming the first one missing."""
         with app.state.store.session() as session:
-            session.ping()
-        return {"status": "ok"}
+            missing = session.missing_relations()
+        if missing:
+            detail = f"the database lacks {missing[0]} (run dbt first)"
+            return JSONResponse({"detail": detail}, 503)
+        return JSONResponse({"status": "ok"})
 
     @app.get("/", include_in_schema=False)
     def root() -> Response:

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             max_page_size=QUEUE_SIZE,
         )
         with TestClient(create_app(settings)) as client:
-            client.cookies.set("cases_token", TOKEN)
+            client.headers["Authorization"] = f"Bearer {TOKEN}"
 
             def get(url: str) -> str:
                 response = client.get(url)

@@ -11,12 +11,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from cases.errors import NotAuthenticated
 from cases.security import TokenBook
 from cases.service import Clock
+from cases.sessions import SESSION_COOKIE, SessionBook
 from cases.settings import CaseServiceSettings
 from cases.store import Session, Store
 from cases.workflow import Principal
 
-# The page keeps the same bearer token in an HttpOnly cookie.
-TOKEN_COOKIE = "cases_token"
 _bearer = HTTPBearer(auto_error=False, description="A token from `make case-service-token`.")
 
 
@@ -51,8 +50,19 @@ def get_principal(
     return principal_for(request, credentials.credentials if credentials else None)
 
 
-def get_page_principal(request: Request) -> Principal:
-    return principal_for(request, request.cookies.get(TOKEN_COOKIE))
+def get_page_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The page's user: a page session, or a bearer token (tools reading pages: the demo's
+    check, the bench). A form post still needs the session's CSRF token."""
+    if credentials:
+        return principal_for(request, credentials.credentials)
+    sessions: SessionBook = request.app.state.sessions
+    who = sessions.principal(request.cookies.get(SESSION_COOKIE), request.app.state.clock())
+    if who is None:
+        raise NotAuthenticated("not signed in, or the sign-in expired")
+    return who
 
 
 SettingsDep = Annotated[CaseServiceSettings, Depends(get_settings)]

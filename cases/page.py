@@ -1,8 +1,10 @@
 """The analyst page: server-rendered HTML over the same service functions and tokens as the API.
 
 Plain forms, no JavaScript: each action posts, is recorded, and redirects back (post/redirect/
-get), so a reload never repeats an action. The token lives in an HttpOnly, SameSite=Strict
-cookie, which other sites cannot make the browser send with a form post.
+get), so a reload never repeats an action; a refused action renders the case with the reason.
+Signing in trades the token for a page session (cases/sessions.py) in an HttpOnly, SameSite=Strict
+cookie. Every form carries a CSRF token (macro `csrf_field` in base.html) and every action the
+step of the case the analyst saw, so a close made from a stale page is refused (409).
 """
 
 from __future__ import annotations
@@ -19,10 +21,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from cases import labels, narrative, service, store
-from cases.api import case_filter
+from cases.api import case_filter, check_time
 from cases.chart import timeline_svg
-from cases.deps import TOKEN_COOKIE, ClockDep, SessionDep, SettingsDep, get_page_principal
-from cases.errors import CaseError, InvalidInput
+from cases.deps import ClockDep, SessionDep, SettingsDep, get_page_principal
+from cases.errors import CaseError, Forbidden, InvalidInput
+from cases.sessions import (
+    CSRF_FIELD,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    csrf_token,
+    new_login_csrf,
+    same_secret,
+)
+from cases.settings import CaseServiceSettings
 from cases.workflow import OUTCOMES, SIGNAL_TYPES, STATUSES, Action, ActionName, Principal
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
@@ -30,6 +41,7 @@ templates.env.filters.update(labels.FILTERS)
 templates.env.globals["labels"] = labels
 router = APIRouter(prefix="/ui", include_in_schema=False)
 PagePrincipal = Annotated[Principal, Depends(get_page_principal)]
+_FORM_EXPIRED = "the form expired or came from another page: reload the page and try again"
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -38,29 +50,60 @@ async def _form(request: Request) -> dict[str, str]:
     return {key: values[-1] for key, values in parse_qs(body, keep_blank_values=True).items()}
 
 
+async def _checked_form(request: Request) -> dict[str, str]:
+    """The form, once its CSRF token matches the page session's; Forbidden otherwise."""
+    form = await _form(request)
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id or not same_secret(form.get(CSRF_FIELD), csrf_token(session_id)):
+        raise Forbidden(_FORM_EXPIRED)
+    return form
+
+
 def _render(request: Request, name: str, status_code: int = 200, **context: object) -> Response:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    context.setdefault("csrf_token", csrf_token(session_id) if session_id else "")
     return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _login_page(request: Request, status_code: int = 200, error: str | None = None) -> Response:
+    value = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_csrf()
+    response = _render(request, "login.html", status_code, who=None, error=error, csrf_token=value)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, value, httponly=True, samesite="strict", path="/ui/login"
+    )
+    return response
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> Response:
-    return _render(request, "login.html", who=None, error=None)
+    return _login_page(request)
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    token = (await _form(request)).get("token", "").strip()
-    if request.app.state.tokens.principal(token) is None:
-        return _render(request, "login.html", 401, who=None, error="Unknown token.")
+    form = await _form(request)
+    if not same_secret(form.get(CSRF_FIELD), request.cookies.get(LOGIN_CSRF_COOKIE)):
+        # Login CSRF: another site cannot sign this browser in as the attacker.
+        return _login_page(request, 403, error="The sign-in form expired; try again.")
+    who = request.app.state.tokens.principal(form.get("token", "").strip())
+    if who is None:
+        return _login_page(request, 401, error="Unknown token.")
+    session_id = request.app.state.sessions.start(who, request.app.state.clock())
     response = RedirectResponse("/ui/cases", status_code=303)
-    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", path="/")
+    response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict", path="/")
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/ui/login")
     return response
 
 
 @router.post("/logout")
-def logout() -> Response:
+async def logout(request: Request, who: PagePrincipal) -> Response:
+    try:
+        await _checked_form(request)
+    except Forbidden as refused:
+        return _render(request, "error.html", 403, who=who, error=str(refused))
+    request.app.state.sessions.end(request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/ui/login", status_code=303)
-    response.delete_cookie(TOKEN_COOKIE, path="/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
@@ -68,7 +111,7 @@ def _optional_time(value: str | None, name: str) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value)
+        return check_time(datetime.fromisoformat(value), name)
     except ValueError as error:
         raise InvalidInput(f"{name}: not a date and time") from error
 
@@ -249,6 +292,45 @@ def _customer_of(signals: list[Row]) -> str | None:
     return signals[0]["customer_id"] if signals else None
 
 
+def _case_view(
+    request: Request,
+    who: Principal,
+    session: store.Session,
+    settings: CaseServiceSettings,
+    now: datetime,
+    case_id: str,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
+) -> Response:
+    try:
+        story = service.story(session, case_id, settings.story_rows)
+    except CaseError as failure:
+        return _render(request, "error.html", failure.status_code, who=who, error=str(failure))
+    # The banner names a recorded step of this case, read back: a link cannot make it say more.
+    recorded = request.query_params.get("recorded", "")
+    done = next((row for row in story["timeline"] if str(row["seq"]) == recorded), None)
+    message = (
+        f"Recorded: {labels.action(done['action'])}"
+        f" ({labels.status(done['previous_status'])} → {labels.status(done['status'])})"
+        if done and error is None
+        else None
+    )
+    return _render(
+        request,
+        "case.html",
+        status_code,
+        who=who,
+        story=story,
+        evidence=_evidence(session, story, settings.story_rows),
+        now=now,
+        seen_seq=story["timeline"][-1]["seq"] if story["timeline"] else 0,
+        outcomes=OUTCOMES,
+        message=message,
+        error=error,
+    )
+
+
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
     case_id: str,
@@ -258,21 +340,7 @@ def case_page(
     settings: SettingsDep,
     clock: ClockDep,
 ) -> Response:
-    try:
-        story = service.story(session, case_id, settings.story_rows)
-    except CaseError as failure:
-        return _render(request, "error.html", failure.status_code, who=who, error=str(failure))
-    return _render(
-        request,
-        "case.html",
-        who=who,
-        story=story,
-        evidence=_evidence(session, story, settings.story_rows),
-        now=clock(),
-        outcomes=OUTCOMES,
-        message=request.query_params.get("message"),
-        error=request.query_params.get("error"),
-    )
+    return _case_view(request, who, session, settings, clock(), case_id)
 
 
 @router.get("/entities/{kind}/{value}", response_class=HTMLResponse)
@@ -296,6 +364,13 @@ def entity_page(
 _ACTIONS: frozenset[str] = frozenset({"assign", "comment", "status", "close", "reopen"})
 
 
+def _seen_seq(form: dict[str, str]) -> int:
+    value = form.get("seen_seq", "")
+    if not value.isdigit():
+        raise InvalidInput("the form lacks the case step it was loaded at: reload the page")
+    return int(value)
+
+
 @router.post("/cases/{case_id}/{name}")
 async def case_action(
     case_id: str,
@@ -303,29 +378,45 @@ async def case_action(
     request: Request,
     who: PagePrincipal,
     session: SessionDep,
+    settings: SettingsDep,
     clock: ClockDep,
 ) -> Response:
-    form = await _form(request)
-    back = f"/ui/cases/{quote(case_id)}"
-    if name not in _ACTIONS:
-        return RedirectResponse(f"{back}?{urlencode({'error': 'unknown action'})}", 303)
-    action_name: ActionName = name  # type: ignore[assignment]
-    action = Action(
-        action_name,
-        assignee=form.get("assignee") or None,
-        status=form.get("status") or None,  # type: ignore[arg-type]
-        outcome=form.get("outcome") or None,
-        note=form.get("note"),
-    )
     try:
-        decision, _ = service.act(session, who, case_id, action, clock)
+        form = await _checked_form(request)
+        if name not in _ACTIONS:
+            raise InvalidInput(f"unknown action {name[:20]!r}")
+        if name == "close" and form.get("confirm") != "yes":
+            raise InvalidInput("close: tick the confirmation to close the case")
+        action_name: ActionName = name  # type: ignore[assignment]
+        action = Action(
+            action_name,
+            assignee=form.get("assignee") or None,
+            status=form.get("status") or None,  # type: ignore[arg-type]
+            outcome=form.get("outcome") or None,
+            note=form.get("note"),
+        )
+        decision, _ = service.act(
+            session,
+            who,
+            case_id,
+            action,
+            clock,
+            users=request.app.state.tokens.users(),
+            seen_seq=_seen_seq(form),
+        )
     except CaseError as failure:
-        return RedirectResponse(f"{back}?{urlencode({'error': str(failure)})}", 303)
-    message = (
-        f"Recorded: {labels.action(decision.action)}"
-        f" ({labels.status(decision.previous_status)} → {labels.status(decision.status)})"
-    )
-    return RedirectResponse(f"{back}?{urlencode({'message': message})}", 303)
+        return _case_view(
+            request,
+            who,
+            session,
+            settings,
+            clock(),
+            case_id,
+            status_code=failure.status_code,
+            error=str(failure),
+        )
+    back = f"/ui/cases/{quote(case_id, safe='')}"
+    return RedirectResponse(f"{back}?{urlencode({'recorded': decision.seq})}", 303)
 
 
 @router.get("/rules", response_class=HTMLResponse)

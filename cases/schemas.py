@@ -8,7 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from cases.workflow import Outcome, Role, Status
+from cases.workflow import MAX_NOTE_CHARS, Outcome, Role, Status
+
+_SEEN = Field(
+    None,
+    ge=0,
+    description="The case's step (decision count) the user saw; a case that changed since gets"
+    " 409 naming what changed. The page always sends it.",
+)
+_NOTE = Field(None, max_length=MAX_NOTE_CHARS)
 
 
 class Me(BaseModel):
@@ -19,7 +27,9 @@ class Me(BaseModel):
 class CaseSummary(BaseModel):
     case_id: str
     account_id: str
-    customer_id: str | None = Field(description="Null once a closed case left the open view.")
+    customer_id: str | None = Field(
+        description="Null once the case left the open view (closed, or aged out of retention)."
+    )
     severity: str
     risk_score: Decimal | None
     recommended_action: str | None
@@ -65,6 +75,10 @@ class DecisionPage(BaseModel):
 class CaseStory(BaseModel):
     case: CaseSummary
     risk: dict[str, Any] | None = Field(description="The account's row of the risk view.")
+    evidence_note: str | None = Field(
+        description="Set when some of the case's detections are older than retention: they come"
+        " from the signal log and their raw events (transactions, logins, alerts) have expired."
+    )
     signals: list[dict[str, Any]]
     transactions: list[dict[str, Any]]
     logins: list[dict[str, Any]]
@@ -106,26 +120,35 @@ class RuleChange(BaseModel):
 
 
 class AssignBody(BaseModel):
-    assignee: str | None = Field(None, description="Who takes the case; omitted: yourself.")
-    note: str | None = None
+    assignee: str | None = Field(
+        None, max_length=64, description="A known analyst or lead; omitted: yourself."
+    )
+    note: str | None = _NOTE
+    seen_seq: int | None = _SEEN
 
 
 class CommentBody(BaseModel):
-    note: str
+    note: str = Field(max_length=MAX_NOTE_CHARS)
+    seen_seq: int | None = _SEEN
 
 
 class StatusBody(BaseModel):
     status: Status = Field(description="open <-> investigating; use close and reopen otherwise.")
-    note: str | None = None
+    note: str | None = _NOTE
+    seen_seq: int | None = _SEEN
 
 
 class CloseBody(BaseModel):
     outcome: Outcome
-    note: str | None = Field(None, description="Required: what the analyst found.")
+    note: str | None = Field(
+        None, max_length=MAX_NOTE_CHARS, description="Required: what the analyst found."
+    )
+    seen_seq: int | None = _SEEN
 
 
 class ReopenBody(BaseModel):
-    note: str | None = None
+    note: str | None = _NOTE
+    seen_seq: int | None = _SEEN
 
 
 class Problem(BaseModel):

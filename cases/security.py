@@ -41,13 +41,14 @@ class TokenEntry:
 def parse_entries(text: str) -> tuple[TokenEntry, ...]:
     """Parse `user:role:sha256,...`; ValueError names the first bad entry."""
     entries: list[TokenEntry] = []
-    for raw in (part.strip() for part in text.split(",")):
-        if not raw:
-            continue
+    parts = [part.strip() for part in text.split(",")]
+    for number, raw in enumerate((part for part in parts if part), start=1):
         user, role, digest = ([*raw.split(":"), "", ""])[:3]
         if raw.count(":") != 2 or not _USER.match(user):
+            # Never echo the entry: a token pasted here by mistake would land in the logs.
             raise ValueError(
-                f"entry {user or raw[:20]!r}: expected user:role:sha256 (user a-z0-9._-)"
+                f"entry {number}: expected user:role:sha256 (user a-z0-9._-, the token's hash,"
+                " never the token)"
             )
         if role not in ROLES:
             raise ValueError(f"entry {user!r}: role must be one of {', '.join(ROLES)}")
@@ -55,6 +56,8 @@ def parse_entries(text: str) -> tuple[TokenEntry, ...]:
             raise ValueError(f"entry {user!r}: the hash must be 64 lowercase hex digits")
         if any(entry.user == user for entry in entries):
             raise ValueError(f"entry {user!r}: user listed twice")
+        if any(entry.token_sha256 == digest for entry in entries):
+            raise ValueError(f"entry {user!r}: shares its token hash with another user")
         entries.append(TokenEntry(user, role, digest))  # type: ignore[arg-type]
     return tuple(entries)
 
@@ -67,6 +70,10 @@ class TokenBook:
 
     def __len__(self) -> int:
         return len(self._by_hash)
+
+    def users(self) -> dict[str, Role]:
+        """Every known user and their role."""
+        return {entry.user: entry.role for entry in self._by_hash.values()}
 
     def principal(self, token: str) -> Principal | None:
         digest = hash_token(token)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from cases import cursor
-from cases.errors import BadCursor
+from cases.errors import BadCursor, Conflict
 from cases.store import CaseFilter, DecisionFilter, Row, Session
-from cases.workflow import Action, Decision, Principal, decide
+from cases.workflow import Action, Decision, Principal, Role, decide
 
 Clock = Callable[[], datetime]
 
@@ -52,19 +53,62 @@ def story(session: Session, case_id: str, limit: int) -> dict[str, Any]:
     case = session.case(case_id)
     parts = session.story(case, limit)
     risk = parts.pop("risk")
+    expired = parts.pop("expired_signals")
+    note = (
+        f"{expired} of the case's detections are older than retention: they are shown from the"
+        " signal log, and the transactions, logins and alerts behind them have expired."
+        if expired
+        else None
+    )
     return {
         "case": case,
         "risk": risk[0] if risk else None,
+        "evidence_note": note,
         **parts,
         "timeline": session.timeline(case_id),
         "rules_version_at_open": session.rules_version_at(case["opened_at"]),
     }
 
 
+def request_id_for(who: Principal, idempotency_key: str) -> str:
+    """The request id of a keyed request: the same user's same key is the same request."""
+    return hashlib.sha256(f"{who.user}\n{idempotency_key}".encode()).hexdigest()[:32]
+
+
+def _changes_since(session: Session, case_id: str, seen_seq: int) -> str:
+    changes = session.timeline(case_id, after_seq=seen_seq)
+    told = ", ".join(f"{row['actor']} {row['action']}" for row in changes[:5])
+    more = f" and {len(changes) - 5} more" if len(changes) > 5 else ""
+    return (
+        f"{case_id} changed since you loaded it (step {seen_seq}): {told}{more};"
+        " reload the case and try again"
+    )
+
+
 def act(
-    session: Session, who: Principal, case_id: str, action: Action, clock: Clock
+    session: Session,
+    who: Principal,
+    case_id: str,
+    action: Action,
+    clock: Clock,
+    *,
+    users: Mapping[str, Role] | None = None,
+    seen_seq: int | None = None,
+    idempotency_key: str | None = None,
 ) -> tuple[Decision, Row]:
-    """Record `action` on the case; the returned case row already shows it (read-after-write)."""
-    decision = decide(session.state(case_id), action, who, clock())
-    session.record(decision)
+    """Record `action` on the case; the returned case row already shows it (read-after-write).
+
+    `seen_seq` is the step the user saw: a case that moved on since gets Conflict naming what
+    changed. A retry with the same `idempotency_key` answers the decision the first attempt
+    recorded, without recording another."""
+    request_id = request_id_for(who, idempotency_key) if idempotency_key else None
+    if request_id:
+        earlier = session.recorded_by_request(case_id, request_id)
+        if earlier is not None:
+            return Decision(**earlier), session.case(case_id)
+    state = session.state(case_id)
+    if seen_seq is not None and seen_seq != state.seq:
+        raise Conflict(_changes_since(session, case_id, seen_seq))
+    decision = decide(state, action, who, clock(), users)
+    session.record(decision, request_id)
     return decision, session.case(case_id)

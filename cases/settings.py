@@ -37,6 +37,21 @@ class CaseServiceSettings(BaseSettings):
     story_rows: int = Field(
         200, ge=1, le=5000, description="Most transactions, logins and alerts in a case's story."
     )
+    max_body_bytes: int = Field(
+        65536,
+        ge=1024,
+        le=1048576,
+        description="Largest request body accepted (413 above it); checked after the token.",
+    )
+    body_timeout_s: float = Field(
+        10.0, gt=0, le=300, description="Seconds a request body may take to arrive (408 after)."
+    )
+    statement_timeout_s: int = Field(
+        30, ge=1, le=3600, description="Seconds one database statement may run."
+    )
+    session_hours: float = Field(
+        8.0, gt=0, le=168, description="Hours a page sign-in lasts; sign-out ends it at once."
+    )
 
     @field_validator("tokens", mode="before")
     @classmethod

@@ -23,8 +23,10 @@ from psycopg2.extras import RealDictCursor
 from cases.errors import Conflict, UnknownCase
 from cases.workflow import CaseState, Decision
 
-# The live queue (open cases with their analyst state, and closed cases that left the open-case
-# view): the dbt view mv_case_queue.
+# Every case: those in the open-case view with their analyst state, plus every case an analyst
+# acted on that has left it (closed, or its signals aged out of retention): the dbt view
+# mv_case_queue. A case once acted on stays listable and actionable until closed, and readable
+# after, however much time passes.
 _ALL_CASES = "select * from mv_case_queue"
 
 # The rule set live at a moment: the version the latest change at or before it went to; before
@@ -112,11 +114,29 @@ def _in_case(prefix: str) -> str:
     )
 
 
+# What the service reads and writes: /health answers 503 until all exist.
+RELATIONS = (
+    "case_decisions",
+    "signal_log",
+    "mv_open_fraud_cases",
+    "mv_case_status",
+    "mv_signals",
+    "mv_account_risk_score_realtime",
+    "int_signal_transactions",
+    "stg_transactions",
+    "stg_logins",
+    "stg_alerts",
+    "mv_rule_performance",
+    "mv_rule_history",
+)
+
+
 class Store:
     """One database; a connection per unit of work (autocommit: no transaction is relied on)."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, *, statement_timeout_s: int = 30) -> None:
         self._dsn = dsn
+        self._statement_timeout_s = statement_timeout_s
         self._risingwave: bool | None = None
 
     @contextmanager
@@ -124,8 +144,10 @@ class Store:
         conn = psycopg2.connect(self._dsn, connect_timeout=10)
         conn.autocommit = True
         try:
-            if self._risingwave is None:
-                with conn.cursor() as cur:
+            with conn.cursor() as cur:
+                # With a unit: RisingWave before 3.0 read a bare number as seconds, 3.0 as ms.
+                cur.execute(f"set statement_timeout = '{int(self._statement_timeout_s)}s'")
+                if self._risingwave is None:
                     cur.execute("select version()")
                     version = cast(tuple[Any, ...], cur.fetchone())  # one row, always
                     self._risingwave = "risingwave" in str(version[0]).lower()
@@ -146,6 +168,18 @@ class Session:
 
     def ping(self) -> None:
         self._rows("select 1 as ok")
+
+    def missing_relations(self) -> list[str]:
+        """The relations of RELATIONS the database lacks (tables, views, materialized views)."""
+        found = self._rows(
+            "select table_name as name from information_schema.tables"
+            " where table_schema = current_schema() and table_name in %(names)s"
+            " union all select matviewname as name from pg_catalog.pg_matviews"
+            " where schemaname = current_schema() and matviewname in %(names)s",
+            {"names": RELATIONS},
+        )
+        present = {row["name"] for row in found}
+        return [name for name in RELATIONS if name not in present]
 
     # Reads --------------------------------------------------------------------------------
 
@@ -207,7 +241,7 @@ class Session:
             return CaseState(**base)
         return CaseState(**base, **latest[0])
 
-    def story(self, case: Row, limit: int) -> dict[str, list[Row]]:
+    def story(self, case: Row, limit: int) -> dict[str, Any]:
         """What the case rests on: risk, signals, and the transactions, logins and alerts."""
         # The case's own detections: from its first one, up to its closure when closed (later
         # activity of the account belongs to a new case).
@@ -221,16 +255,24 @@ class Session:
             "select * from mv_account_risk_score_realtime where account_id = %(account_id)s",
             params,
         )
+        # From the signal log, which keeps every detection after it leaves retention.
         signals = self._rows(
             "select signal_id, signal_type, customer_id, account_id, card_token, detected_at,"
-            " first_event_at, event_count, total_amount, reason from mv_signals"
+            " first_event_at, event_count, total_amount, reason from signal_log"
             f" where {_in_case('')} order by detected_at, signal_id limit %(limit)s",
             params,
         )
+        # Detections of the case that have left mv_signals: their raw events have expired.
+        expired = self._rows(
+            "select count(*) as expired from signal_log as logged"
+            " left join mv_signals as live on logged.signal_id = live.signal_id"
+            f" where live.signal_id is null and {_in_case('logged.')}",
+            params,
+        )[0]["expired"]
         transactions = self._rows(
             "with behind as (select distinct links.event_id as event_id,"
             " links.signal_type as signal_type from int_signal_transactions as links"
-            " inner join mv_signals as signals on links.signal_id = signals.signal_id"
+            " inner join signal_log as signals on links.signal_id = signals.signal_id"
             f" where {_in_case('signals.')})"
             " select transactions.event_id as event_id, transactions.event_time as event_time,"
             " transactions.amount as amount, transactions.currency as currency,"
@@ -264,6 +306,7 @@ class Session:
             logins, alerts = [], []
         return {
             "risk": risk,
+            "expired_signals": int(expired),
             "signals": signals,
             "transactions": transactions,
             "logins": logins,
@@ -299,8 +342,24 @@ class Session:
             params,
         )
 
-    def timeline(self, case_id: str) -> list[Row]:
-        return self.decisions(DecisionFilter(case_id=case_id), None, 10_000)
+    def timeline(self, case_id: str, after_seq: int = 0) -> list[Row]:
+        """Every decision of the case in step order (after step `after_seq`), however many."""
+        columns = ", ".join(name for name in DECISION_COLUMNS if name != "request_id")
+        return self._rows(
+            f"select {columns} from case_decisions"
+            " where case_id = %(case_id)s and seq > %(after_seq)s order by seq",
+            {"case_id": case_id, "after_seq": after_seq},
+        )
+
+    def recorded_by_request(self, case_id: str, request_id: str) -> Row | None:
+        """The decision a request id already recorded on the case (an idempotent retry)."""
+        columns = ", ".join(name for name in DECISION_COLUMNS if name != "request_id")
+        rows = self._rows(
+            f"select {columns} from case_decisions"
+            " where case_id = %(case_id)s and request_id = %(request_id)s",
+            {"case_id": case_id, "request_id": request_id},
+        )
+        return rows[0] if rows else None
 
     def rule_performance(self) -> list[Row]:
         return self._rows("select * from mv_rule_performance order by signal_type")
@@ -320,9 +379,12 @@ class Session:
 
     # Writes -------------------------------------------------------------------------------
 
-    def record(self, decision: Decision) -> None:
-        """Write `decision` durably; Conflict when another record of the same step won."""
-        request_id = uuid.uuid4().hex
+    def record(self, decision: Decision, request_id: str | None = None) -> None:
+        """Write `decision` durably; Conflict when another record of the same step won.
+
+        `request_id` (from an idempotency key) makes a retry of the same request, racing or
+        late, find its own record instead of writing a second one."""
+        request_id = request_id or uuid.uuid4().hex
         values = {**asdict(decision), "request_id": request_id}
         placeholders = ", ".join(f"%({name})s" for name in DECISION_COLUMNS)
         insert = (
@@ -446,7 +508,7 @@ def entity(session: Session, kind: str, value: str, limit: int) -> dict[str, lis
     accounts = tuple({row["account_id"] for row in seen if row["account_id"]}) or ("",)
     customers = tuple({row["customer_id"] for row in seen if row["customer_id"]}) or ("",)
     cases = session._rows(
-        f"{_ALL_CASES} select * from all_cases where account_id in %(accounts)s"
+        f"{_ALL_CASES} where account_id in %(accounts)s"
         " or customer_id in %(customers)s order by opened_at desc, case_id limit %(limit)s",
         {"accounts": accounts, "customers": customers, "limit": limit},
     )

@@ -6,6 +6,8 @@ A case's state is the fold of its decision records; the newest record carries th
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -28,6 +30,8 @@ ROLES: tuple[Role, ...] = ("viewer", "analyst", "lead")
 # The signal types a case's reason codes name (the contract's).
 SIGNAL_TYPES: frozenset[str] = frozenset(CONTRACT.signal_types)
 MAX_NOTE_CHARS = 4000
+# Who may hold a case: only users who can act on it.
+ASSIGNABLE_ROLES: frozenset[Role] = frozenset({"analyst", "lead"})
 # Status changes through the status action; closing and reopening have actions of their own.
 _STATUS_MOVES: frozenset[tuple[Status, Status]] = frozenset(
     {("open", "investigating"), ("investigating", "open")}
@@ -93,8 +97,22 @@ def decision_id(case_id: str, seq: int) -> str:
     return f"{case_id}#{seq:06d}"
 
 
+def _visible(text: str) -> bool:
+    """Whether `text` shows anything: not only spaces, format and control characters (zero-width
+    spaces, joiners, direction marks)."""
+    return any(unicodedata.category(char)[0] not in {"Z", "C"} for char in text)
+
+
+def reject_nul(value: str | None, name: str) -> None:
+    if value is not None and "\x00" in value:
+        raise InvalidInput(f"{name}: must not contain a NUL character")
+
+
 def _clean_note(note: str | None, *, required: bool, action: str) -> str | None:
+    reject_nul(note, f"{action}: the note")
     text = (note or "").strip()
+    if not _visible(text):
+        text = ""
     if required and not text:
         raise InvalidInput(f"{action}: a note is required")
     if len(text) > MAX_NOTE_CHARS:
@@ -102,18 +120,39 @@ def _clean_note(note: str | None, *, required: bool, action: str) -> str | None:
     return text or None
 
 
-def decide(state: CaseState, action: Action, who: Principal, at: datetime) -> Decision:
-    """The record `action` by `who` makes on a case in `state`, or the reason it is refused."""
+def decide(
+    state: CaseState,
+    action: Action,
+    who: Principal,
+    at: datetime,
+    users: Mapping[str, Role] | None = None,
+) -> Decision:
+    """The record `action` by `who` makes on a case in `state`, or the reason it is refused.
+
+    `users` (user -> role) are the people a case may be assigned to; None skips that check
+    (offline tools that replay decisions)."""
     if who.role == "viewer":
         raise Forbidden("viewers can read cases but not act on them")
     status, assignee, outcome = state.status, state.assignee, state.outcome
     note: str | None
     if state.status == "closed" and action.name != "reopen":
         raise IllegalTransition(f"{state.case_id} is closed: a lead must reopen it first")
+    if (
+        action.name in {"comment", "status", "close"}
+        and state.assignee is not None
+        and state.assignee != who.user
+        and who.role != "lead"
+    ):
+        raise Forbidden(
+            f"{state.case_id} is assigned to {state.assignee}: only they or a lead may act on it"
+        )
     if action.name == "assign":
+        reject_nul(action.assignee, "assign: assignee")
         target = (action.assignee or who.user).strip()
         if not target:
             raise InvalidInput("assign: assignee must not be empty")
+        if users is not None and users.get(target) not in ASSIGNABLE_ROLES:
+            raise InvalidInput(f"assign: {target[:64]!r} is not a known analyst or lead")
         if target == state.assignee:
             raise IllegalTransition(f"{state.case_id} is already assigned to {target}")
         if state.assignee is not None and who.role != "lead":

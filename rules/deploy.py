@@ -53,6 +53,8 @@ def risingwave_target(env: Mapping[str, str] | None = None) -> Target:
     if password:
         dsn += f" password={password}"
     dbt_env = {"RW_HOST": host, "RW_PORT": port, "RW_USER": user, "RW_DATABASE": database}
+    if password:
+        dbt_env["RW_PASSWORD"] = password
     return Target("risingwave", dsn, dbt_env)
 
 
@@ -186,16 +188,20 @@ class Deployer:
         self.runner([*args, "ensure_rule_history"], self.target.dbt_env)
 
     def _grant_reader(self) -> None:
-        """Grafana's SELECT-only user may read the views just created (scripts/grant_reader.sql)."""
+        """Grafana's SELECT-only user and the case service may read the views just created
+        (scripts/grant_reader.sql, scripts/grant_case_service.sql)."""
         if not self.target.is_risingwave:
             return
         reader = os.environ.get("GRAFANA_DB_USER", "grafana_reader")
+        # The case service reads the rebuilt views too (scripts/grant_case_service.sql).
+        case_service = os.environ.get("CASE_SERVICE_DB_USER", "case_service")
         conn = self.target.connect()
         try:
             with conn.cursor() as cursor:
-                cursor.execute(
-                    f'grant select on all materialized views in schema public to "{reader}"'
-                )
+                for user in (reader, case_service):
+                    cursor.execute(
+                        f'grant select on all materialized views in schema public to "{user}"'
+                    )
             conn.commit()
         finally:
             conn.close()

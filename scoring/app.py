@@ -28,7 +28,12 @@ def own_topics(settings: ScoringSettings) -> list[Topic]:
     """The topics the scorer reads and writes, sized as every topic of the pipeline."""
     return [
         Topic(name, settings.topic_partitions, settings.topic_replication_factor)
-        for name in (settings.features_topic, settings.scores_topic, settings.drift_topic)
+        for name in (
+            settings.features_topic,
+            settings.scores_topic,
+            settings.drift_topic,
+            settings.dead_letter_topic,
+        )
     ]
 
 

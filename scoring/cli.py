@@ -27,7 +27,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from common.kafka import BrokerLost
     from scoring import app
-    from scoring.features import FeatureError
     from scoring.model import ModelError
     from scoring.settings import ScoringSettings
 
@@ -45,11 +44,6 @@ def main(argv: list[str] | None = None) -> int:
     with stop_on_signals(StopFlag(), log, "finishing the batch in flight, then stopping") as stop:
         try:
             app.run(settings, model, stop, Heartbeat.from_env())
-        except FeatureError as error:
-            return verdict(
-                EXIT_INVALID,
-                f"scoring: feature schema mismatch on {settings.features_topic}: {error}",
-            )
         except BrokerLost as error:
             return verdict(EXIT_FAILED, f"scoring: Kafka unavailable: {error}")
     return EXIT_OK

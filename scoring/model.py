@@ -1,9 +1,14 @@
 """A model version on disk: XGBoost (UBJ) + Isolation Forest (joblib) + card.json, and loading it
 with every check that keeps a wrong model from scoring (missing or corrupt files, another feature
-schema, another scikit-learn)."""
+schema, another scikit-learn).
+
+Unpickling runs code, so the forest's joblib file is loaded only after its SHA-256 equals the one
+recorded when the model was saved (`save` returns the digests; the registry keeps them in
+registry.json): a file swapped into the model folder is refused before it is read."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -51,20 +56,48 @@ class Model:
         return float(low), float(high)
 
 
-def save(model: Model, directory: Path) -> None:
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save(model: Model, directory: Path) -> dict[str, str]:
+    """Write the version's files; returns the SHA-256 of each, to be recorded apart from them."""
     directory.mkdir(parents=True, exist_ok=True)
     model.booster.save_model(directory / BOOSTER_FILE)
     joblib.dump(model.forest, directory / FOREST_FILE)
     np.savez_compressed(directory / REFERENCE_FILE, reference=model.reference)
     card = {**model.card, "version": model.version}
     (directory / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    files = (BOOSTER_FILE, FOREST_FILE, REFERENCE_FILE, CARD_FILE)
+    return {name: sha256_of(directory / name) for name in files}
 
 
-def load(directory: Path) -> Model:
-    """The model in `directory`, or ModelError (one line) when it cannot be trusted."""
+def _verify(directory: Path, checksums: dict[str, str]) -> None:
+    """ModelError unless every file of the version has the digest recorded at saving."""
+    for name in (CARD_FILE, BOOSTER_FILE, FOREST_FILE, REFERENCE_FILE):
+        path = directory / name
+        expected = checksums.get(name)
+        if expected is None:
+            raise ModelError(f"no checksum recorded for {path}: retrain with `make train`")
+        if not path.is_file():
+            raise ModelError(f"corrupt model file {path} (missing)")
+        if sha256_of(path) != expected:
+            raise ModelError(
+                f"{path} does not match the checksum recorded at training: refusing to load it"
+            )
+
+
+def load(directory: Path, checksums: dict[str, str]) -> Model:
+    """The model in `directory`, or ModelError (one line) when it cannot be trusted. Every file
+    must match `checksums` (recorded by `save`) before any is read."""
     card_path = directory / CARD_FILE
     if not card_path.is_file():
         raise ModelError(f"no model at {directory} ({CARD_FILE} missing): run `make train`")
+    _verify(directory, checksums)
     try:
         card = json.loads(card_path.read_text())
         version = str(card["version"])

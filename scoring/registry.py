@@ -1,5 +1,6 @@
 """The model registry: a folder of versions (v0001, v0002, ...) and registry.json naming the
-champion (what the scorer loads), the latest challenger and every promotion decision."""
+champion (what the scorer loads), the latest challenger, every promotion decision, and the SHA-256
+of every file of every version, recorded when it was saved and checked before it is loaded."""
 
 from __future__ import annotations
 
@@ -43,8 +44,9 @@ class Registry:
     def add(self, model: Model, *, role: str) -> Path:
         """Save `model` as a new version and name it champion or challenger."""
         directory = self.root / model.version
-        save(model, directory)
+        checksums = save(model, directory)
         state = self._state()
+        state.setdefault("checksums", {})[model.version] = checksums
         state[role] = model.version
         self._write(state)
         return directory
@@ -56,10 +58,16 @@ class Registry:
         return str(version)
 
     def champion(self) -> Model:
-        return load(self.root / self.champion_version())
+        return self.model(self.champion_version())
 
     def model(self, version: str) -> Model:
-        return load(self.root / version)
+        checksums = self._state().get("checksums", {}).get(version)
+        if not isinstance(checksums, dict):
+            raise ModelError(
+                f"no checksums recorded for {self.root / version} in {REGISTRY_FILE}:"
+                " retrain with `make train`"
+            )
+        return load(self.root / version, checksums)
 
     def decide(self, decision: dict[str, Any]) -> None:
         """Record a retraining decision; a promotion makes the challenger the champion."""

@@ -1,6 +1,8 @@
 """The consume -> score -> publish loop. Offsets are committed only after every score of the
 batch is acknowledged by the broker: a crash repeats at most one batch (RisingWave keeps the
-first score of each event), a clean stop repeats nothing."""
+first score of each event), a clean stop repeats nothing. A record the scorer cannot score (not
+JSON, no event id, a feature missing or of the wrong type) goes to the dead-letter topic with
+the reason, acknowledged like the scores, and the loop goes on: one bad record never stops it."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from common.kafka import BrokerLost, subscribe
 from common.runtime import StopFlag
 from scoring.alerts import drift_alert
 from scoring.drift import DriftMonitor, DriftReport
-from scoring.features import vectorize
+from scoring.features import FeatureError, vectorize
 from scoring.model import Model
 from scoring.score import score_matrix
 from scoring.settings import ScoringSettings
@@ -98,7 +100,8 @@ class ScorerLoop:
     def handle(self, batches: dict[TopicPartition, Sequence[ConsumerRecord]]) -> None:
         """Score one poll's records, publish them, wait for the acks, then commit."""
         records: list[dict[str, Any]] = []
-        times: list[float] = []
+        sources: list[tuple[TopicPartition, ConsumerRecord]] = []
+        dead: list[tuple[TopicPartition, ConsumerRecord, str]] = []
         positions: dict[TopicPartition, OffsetAndMetadata] = {}
         for partition, messages in batches.items():
             for message in messages:
@@ -106,16 +109,62 @@ class ScorerLoop:
                 record = decode(message.value)
                 if record is None:
                     self.stats.invalid += 1
+                    dead.append((partition, message, "not a JSON object"))
                     continue
                 records.append(record)
-                times.append(self._note_time(partition, record))
+                sources.append((partition, message))
             positions[partition] = OffsetAndMetadata(messages[-1].offset + 1, "", -1)
-        # FeatureError (a record without a feature column) propagates: nothing is committed.
-        self.score_batch(records, times)
+        scorable, times = [], []
+        for record, (partition, message), reason in self._sort_out(records, sources):
+            if reason is not None:
+                self.stats.unscorable += 1
+                dead.append((partition, message, reason))
+                continue
+            scorable.append(record)
+            times.append(self._note_time(partition, record))
+        self.score_batch(scorable, times, [self._dead_letter(*item) for item in dead])
         try:
             self._consumer.commit(positions)
         except KafkaError as error:
             raise BrokerLost(f"offset commit failed: {type(error).__name__}") from error
+
+    @staticmethod
+    def _sort_out(
+        records: list[dict[str, Any]], sources: list[tuple[TopicPartition, ConsumerRecord]]
+    ) -> list[tuple[dict[str, Any], tuple[TopicPartition, ConsumerRecord], str | None]]:
+        """Each record with why it cannot be scored (None: it can). The batch is checked at
+        once; only a batch that fails is checked record by record."""
+        try:
+            vectorize(records)
+            failed = False
+        except FeatureError:
+            failed = True
+        sorted_out = []
+        for record, source in zip(records, sources, strict=True):
+            reason = None if record.get("event_id") else "event_id missing"
+            if reason is None and failed:
+                try:
+                    vectorize([record])
+                except FeatureError as error:
+                    reason = str(error)
+            sorted_out.append((record, source, reason))
+        return sorted_out
+
+    def _dead_letter(
+        self, partition: TopicPartition, message: ConsumerRecord, reason: str
+    ) -> tuple[str, str, dict[str, Any]]:
+        where = f"{partition.topic}:{partition.partition}:{message.offset}"
+        log.warning("dead-lettered %s: %s", where, reason)
+        body = {
+            "reason": reason,
+            "topic": partition.topic,
+            "partition": partition.partition,
+            "offset": message.offset,
+            "value": (message.value or b"").decode("utf-8", errors="replace"),
+            "failed_at": datetime.now(UTC).isoformat(),
+        }
+        key = where
+        return self._settings.dead_letter_topic, key, body
 
     def _note_time(self, partition: TopicPartition, record: dict[str, Any]) -> float:
         """The record's event time (NaN when unreadable: scored, but no drift row)."""
@@ -145,8 +194,14 @@ class ScorerLoop:
             return min(pending)
         return max(self._newest.values(), default=-math.inf)
 
-    def score_batch(self, records: list[dict[str, Any]], times: list[float]) -> None:
-        """Score, watch drift, publish, and wait until the broker acknowledged every message."""
+    def score_batch(
+        self,
+        records: list[dict[str, Any]],
+        times: list[float],
+        dead_letters: list[tuple[str, str, dict[str, Any]]] | None = None,
+    ) -> None:
+        """Score, watch drift, publish (with the batch's dead letters), and wait until the
+        broker acknowledged every message."""
         matrix = vectorize(records)
         scores = score_matrix(
             self._model, records, matrix, explain_min=self._settings.explain_min_score
@@ -159,6 +214,7 @@ class ScorerLoop:
         self._drift.add_batch(np.array(times, dtype=np.float64), matrix)
         for report in self._drift.advance(self.watermark()):
             sends += self._report(report)
+        sends += dead_letters or []
         self._publish(sends)
         self.stats.scored += len(scores)
         self.stats.batches += 1

@@ -48,6 +48,11 @@ class ScoringSettings(TopicSettings):
         pattern=_TOPIC,
         description="Topic the alerter reads; a drifted window is published there as an alert.",
     )
+    dead_letter_topic: str = Field(
+        "transaction_features.dlq",
+        pattern=_TOPIC,
+        description="Topic of feature records the scorer cannot score, each with the reason.",
+    )
     consumer_group: str = Field(
         "fraud-scorer", min_length=1, description="Kafka consumer group of the scorer."
     )
@@ -83,7 +88,7 @@ class ScoringSettings(TopicSettings):
 
     @model_validator(mode="after")
     def _distinct_topics(self) -> ScoringSettings:
-        outputs = {self.scores_topic, self.drift_topic, self.alert_topic}
+        outputs = {self.scores_topic, self.drift_topic, self.alert_topic, self.dead_letter_topic}
         if self.features_topic in outputs:
             raise ValueError("SCORING_FEATURES_TOPIC: must differ from every output topic")
         return self

@@ -12,10 +12,11 @@ REPLICAS="${TOPIC_REPLICATION_FACTOR:-1}"
 TIMESTAMP_CONFIG="message.timestamp.type=LogAppendTime"
 
 # Inputs of the producer, outputs of RisingWave's sinks, the alerter's dead letters, and the
-# scorer's topics (features in, scores and drift reports out), the decision service's decisions.
+# scorer's topics (features in, scores, drift reports and dead letters out), the decision service's
+# decisions.
 TOPICS="transactions logins card_events alerts kyc_profiles fraud_labels
 lookalike_labels fraud_cases transactions.flagged fraud_cases.dlq transaction_features
-ml_scores model_drift decisions"
+ml_scores model_drift transaction_features.dlq decisions"
 
 for topic in $TOPICS; do
     rpk topic create "$topic" --if-not-exists -p "$PARTITIONS" -r "$REPLICAS" \

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The stack's dbt job: wait until RisingWave accepts SQL, build every view with the active rule
-# set (rules/active), then (re)create Grafana's SELECT-only user and grant it the views. Safe to
-# re-run: dbt skips views that exist (pass DBT_RUN_ARGS="--full-refresh --select model+" to
-# rebuild some), grants are idempotent.
+# set (rules/active), then (re)create Grafana's SELECT-only user and the case service's user
+# (SELECT, and INSERT on case_decisions only) and grant them the views, and set root's password.
+# Safe to re-run: dbt skips views that exist (pass DBT_RUN_ARGS="--full-refresh --select model+"
+# to rebuild some), grants are idempotent.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -13,6 +14,9 @@ export PGUSER="${RW_USER:-root}" PGDATABASE="${RW_DATABASE:-dev}"
 export PGPASSWORD="${RW_PASSWORD:-}" PGCONNECT_TIMEOUT=3
 reader="${GRAFANA_DB_USER:-grafana_reader}"
 password="${GRAFANA_DB_PASSWORD:-}"
+case_user="${CASE_SERVICE_DB_USER:-case_service}"
+case_password="${CASE_SERVICE_DB_PASSWORD:-}"
+root_password="${RW_PASSWORD:-}"
 wait_seconds="${SQL_WAIT_SECONDS:-180}"
 
 fail() { echo "dbt job: $1" >&2; exit "${2:-1}"; }
@@ -20,6 +24,10 @@ fail() { echo "dbt job: $1" >&2; exit "${2:-1}"; }
 [[ "$reader" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] \
     || fail "GRAFANA_DB_USER: must be a lower-case SQL name ([a-z_][a-z0-9_]*), got '$reader'" 2
 [[ -n "$password" ]] || fail "GRAFANA_DB_PASSWORD: must not be empty" 2
+[[ "$case_user" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] \
+    || fail "CASE_SERVICE_DB_USER: must be a lower-case SQL name ([a-z_][a-z0-9_]*), got '$case_user'" 2
+[[ -n "$case_password" ]] || fail "CASE_SERVICE_DB_PASSWORD: must not be empty" 2
+[[ -n "$root_password" ]] || fail "RISINGWAVE_ROOT_PASSWORD: must not be empty" 2
 [[ "$wait_seconds" =~ ^[0-9]+$ ]] \
     || fail "SQL_WAIT_SECONDS: must be a whole number of seconds, got '$wait_seconds'" 2
 
@@ -45,4 +53,12 @@ echo "dbt job: rule set $(cat "$here/../rules/active")"
 psql --quiet --no-psqlrc -v ON_ERROR_STOP=1 \
     -v reader="$reader" -v password="$password" -v database="$PGDATABASE" \
     --file "$here/grant_reader.sql"
-echo "dbt job: views built, '$reader' may read them"
+psql --quiet --no-psqlrc -v ON_ERROR_STOP=1 \
+    -v service_user="$case_user" -v password="$case_password" -v database="$PGDATABASE" \
+    --file "$here/grant_case_service.sql"
+# Last: root (which dbt and this job connect as) gets the password from .env; until now it had
+# none (RisingWave's default), later runs present it.
+# shellcheck disable=SC2016 # :'password' is psql's quoting, expanded by psql from stdin
+echo "alter user root with password :'password';" \
+    | psql --quiet --no-psqlrc -v ON_ERROR_STOP=1 -v password="$root_password" --file -
+echo "dbt job: views built, '$reader' may read them, '$case_user' may read them and add decisions"

@@ -20,7 +20,7 @@ from alerter import app
 from alerter.settings import ENV_PREFIX, AlerterSettings
 from common.kafka import TOPIC_CONFIGS
 from common.runtime import StopFlag
-from tests.alerter.webhook import WebhookServer
+from tests.alerter.webhook import SIGNING_SECRET, WebhookServer
 
 CASE_PARTITIONS = 3
 
@@ -34,7 +34,7 @@ def _no_alerter_settings_from_the_caller(monkeypatch: pytest.MonkeyPatch) -> Non
 
 @pytest.fixture
 def webhooks() -> Iterator[WebhookServer]:
-    with WebhookServer() as server:
+    with WebhookServer(SIGNING_SECRET.encode()) as server:
         yield server
 
 
@@ -57,6 +57,7 @@ class Topics:
             "consumer_group": self.group,
             "broker_wait_s": 30.0,
             "log_interval_s": 1.0,
+            "siem_signing_secret": SIGNING_SECRET,
         }
         return AlerterSettings(_env_file=None, **{**values, **overrides})
 
@@ -70,6 +71,7 @@ class Topics:
             "ALERTER_CONSUMER_GROUP": self.group,
             "ALERTER_BROKER_WAIT_S": "30",
             "ALERTER_LOG_INTERVAL_S": "1",
+            "ALERTER_SIEM_SIGNING_SECRET": SIGNING_SECRET,
             **{ENV_PREFIX + name.upper(): value for name, value in overrides.items()},
         }
 

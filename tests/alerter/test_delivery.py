@@ -122,6 +122,7 @@ def test_retry_after_is_honoured(
     assert (refused.status, accepted.status) == (429, 200)
     assert accepted.at - refused.at >= 1.0
     assert delivered_ids(webhooks, "/siem") == [alert_id(1)]
+    assert all(record.signed for record in webhooks.requests("/siem")), "every attempt is signed"
     alerter.stop()
 
 

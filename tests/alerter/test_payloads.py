@@ -43,6 +43,17 @@ def test_a_slack_alert_has_a_fallback_text_and_blocks() -> None:
     assert slack_alert_ids(message) == [alert_id(4, "critical")]
 
 
+def test_a_long_case_id_keeps_a_slack_alert_within_slack_limits() -> None:
+    long_case = case(5, severity="critical").model_copy(update={"case_id": "case-" + "9" * 400})
+    message = json.loads(slack_body([long_case]))
+    header, fields, action, context = message["blocks"]
+    assert len(header["text"]["text"]) == 150
+    assert header["text"]["text"].startswith(":rotating_light: Critical fraud case case-999")
+    assert all(len(field["text"]) <= 2000 for field in fields["fields"])
+    assert len(action["text"]["text"]) <= 3000
+    assert all(len(element["text"]) <= 3000 for element in context["elements"])
+
+
 def test_slack_text_is_escaped() -> None:
     message = json.loads(slack_body([case(1, reason_codes="a<b>&c")]))
     assert "a&lt;b&gt;&amp;c" in message["text"]

@@ -78,6 +78,18 @@ def test_defaults_are_valid_and_print_to_stdout_only() -> None:
         ({"stdout": False}, "ALERTER_SLACK_WEBHOOK_URL, ALERTER_SIEM_WEBHOOK_URL, ALERTER_STDOUT"),
         ({"retry_backoff_max_s": 0.1}, "ALERTER_RETRY_BACKOFF_MAX_S: must be at least"),
         ({"dlq_topic": "bad topic"}, "ALERTER_DLQ_TOPIC: String should match pattern"),
+        (
+            {"slack_webhook_url": "https://hooks.slack.com/services/T0/B0/x y"},
+            "ALERTER_SLACK_WEBHOOK_URL: must not contain spaces or control characters",
+        ),
+        (
+            {"siem_webhook_url": "https://siem.example.com/in", "siem_signing_secret": ""},
+            "ALERTER_SIEM_SIGNING_SECRET: at least 32 characters when ALERTER_SIEM_WEBHOOK_URL",
+        ),
+        (
+            {"siem_webhook_url": "https://siem.example.com/in", "siem_signing_secret": "short"},
+            "ALERTER_SIEM_SIGNING_SECRET: at least 32 characters",
+        ),
     ],
 )
 def test_invalid_settings_name_the_setting_and_what_is_allowed(
@@ -100,6 +112,7 @@ def test_https_and_loopback_http_urls_are_accepted() -> None:
     settings = make_settings(
         slack_webhook_url="https://hooks.slack.com/services/T0/B0/x",
         siem_webhook_url="http://127.0.0.1:8088/services/collector",
+        siem_signing_secret="s" * 32,
         categories=" velocity , structuring ",
         stdout=False,
     )

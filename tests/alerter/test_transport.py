@@ -9,7 +9,7 @@ import pytest
 
 from alerter.retry import RetryPolicy, send_with_retries
 from alerter.transport import HttpTransport, parse_retry_after
-from tests.alerter.webhook import Reply, WebhookServer
+from tests.alerter.webhook import SIGNING_SECRET, Reply, WebhookServer
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 POLICY = RetryPolicy(max_attempts=4, backoff_base_s=0.5, backoff_max_s=1.5)
@@ -49,6 +49,51 @@ def test_a_2xx_is_delivered_with_the_body_and_headers(server: WebhookServer) -> 
     assert received.body == {"a": 1}
     assert received.headers["Authorization"] == "Bearer t"
     assert received.headers["Content-Type"] == "application/json"
+
+
+def test_a_signed_request_verifies_at_the_receiver_and_a_tampered_one_does_not(
+    server: WebhookServer,
+) -> None:
+    import time
+
+    from alerter.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+
+    now = datetime.now(UTC)
+    signed = HttpTransport(
+        server.url("/siem"), 2.0, lambda: now, signing_secret=SIGNING_SECRET.encode()
+    )
+    assert signed.send(b'{"alert_id": "a1"}').delivered
+    assert HttpTransport(server.url("/siem"), 2.0, lambda: now).send(b"{}").delivered
+    first, unsigned = server.requests("/siem")
+    assert (first.signed, unsigned.signed) == (True, False)
+    assert first.headers[TIMESTAMP_HEADER] == str(int(now.timestamp()))
+    headers = {name: first.headers[name] for name in (TIMESTAMP_HEADER, SIGNATURE_HEADER)}
+    body = b'{"alert_id": "a1"}'
+    assert verify(SIGNING_SECRET.encode(), headers, body, time.time())
+    assert not verify(SIGNING_SECRET.encode(), headers, b'{"alert_id": "a2"}', time.time())
+    assert not verify(b"another secret" * 3, headers, body, time.time())
+    assert not verify(SIGNING_SECRET.encode(), headers, body, time.time() + 3600), "replayed"
+
+
+def test_the_documented_verification_accepts_a_signed_request() -> None:
+    import re
+    import time
+    from pathlib import Path
+
+    from alerter.signing import signed_headers
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "alerting.md").read_text()
+    section = doc[doc.index("### Verifying a SIEM request") :]
+    snippet = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert snippet
+    namespace: dict[str, object] = {}
+    exec(snippet.group(1), namespace)
+    verified = namespace["verified"]
+    body, now = b'{"alert_id": "a1"}', time.time()
+    headers = signed_headers(SIGNING_SECRET.encode(), int(now), body)
+    assert verified(SIGNING_SECRET.encode(), headers, body, now)  # type: ignore[operator]
+    assert not verified(SIGNING_SECRET.encode(), headers, body + b" ", now)  # type: ignore[operator]
+    assert not verified(SIGNING_SECRET.encode(), headers, body, now + 600)  # type: ignore[operator]
 
 
 def test_retry_after_is_honoured_then_backoff_doubles(server: WebhookServer) -> None:

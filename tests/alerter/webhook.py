@@ -1,7 +1,8 @@
 """A real HTTP webhook receiver on 127.0.0.1 for the alerter tests.
 
 Replies are scripted per path (consumed in order, then 200); every request is recorded with the
-server's own monotonic arrival time, so rate assertions use what the receiver saw.
+server's own monotonic arrival time, so rate assertions use what the receiver saw, and whether
+its signature verifies (alerter/signing.py) with the server's secret, as a SIEM would check it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, cast
+
+from alerter.signing import verify
+
+# The alerter tests' SIEM signing secret (ALERTER_SIEM_SIGNING_SECRET).
+SIGNING_SECRET = "test-siem-signing-secret-0123456789abcdef"
 
 
 @dataclass(frozen=True)
@@ -32,10 +38,12 @@ class Received:
     headers: dict[str, str]
     body: dict[str, Any]
     status: int  # what the server answered
+    signed: bool  # the signature headers verify over the raw body with the server's secret
 
 
 class WebhookServer:
-    def __init__(self) -> None:
+    def __init__(self, secret: bytes = SIGNING_SECRET.encode()) -> None:
+        self._secret = secret
         self._lock = threading.Lock()
         self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
         self._always: dict[str, Reply] = {}
@@ -46,12 +54,14 @@ class WebhookServer:
             def do_POST(self) -> None:
                 arrived = time.monotonic()  # before the body: what the sender's pacing controls
                 length = int(self.headers.get("Content-Length", "0"))
-                body = json.loads(self.rfile.read(length))
+                raw = self.rfile.read(length)
+                body = json.loads(raw)
                 reply = server._reply_for(self.path)
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
                 headers = dict(self.headers.items())
-                record = Received(arrived, self.path, headers, body, reply.status)
+                signed = verify(server._secret, headers, raw, time.time())
+                record = Received(arrived, self.path, headers, body, reply.status, signed)
                 with server._lock:
                     server._received.append(record)
                 try:

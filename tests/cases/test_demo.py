@@ -60,7 +60,7 @@ def _in_group(group: int) -> list[str]:
 
 
 def _get(url: str, token: str) -> str:
-    request = urllib.request.Request(url, headers={"Cookie": f"cases_token={token}"})
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
         return response.read().decode()

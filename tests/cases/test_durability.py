@@ -1,20 +1,19 @@
-"""Decisions survive: concurrent closures, a restart of the service, and `dbt --full-refresh`."""
+"""Decisions survive: concurrent closures, a restart of the service, a kill -9 with a retried
+request, and `dbt --full-refresh`."""
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
 from cases.store import Session
-from tests.cases.conftest import TOKEN_SETTING, auth
+from tests.cases.conftest import auth
+from tests.cases.service_process import free_port, start_service, stop_service
 
 
 def test_two_closures_at_once_give_one_closure_and_a_conflict(
@@ -51,47 +50,11 @@ def test_two_closures_at_once_give_one_closure_and_a_conflict(
     assert [(row["action"], row["actor"]) for row in timeline] == [("close", winner)]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_service(dsn: str, port: int) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "CASES_DATABASE_URL": dsn,
-        "CASES_TOKENS": TOKEN_SETTING,
-        "CASES_PORT": str(port),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cases"], env=env, stderr=subprocess.PIPE, text=True
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    assert process.stderr is not None
-    raise AssertionError(f"the case service did not start: {process.stderr.read()}")
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    """SIGTERM, as `docker stop` sends: uvicorn finishes in-flight requests, then re-raises it."""
-    process.terminate()
-    assert process.wait(timeout=20) in {0, -signal.SIGTERM}
-    assert process.stderr is not None
-    assert "Finished server process" in process.stderr.read()
-
-
 def test_a_restart_loses_no_decision(fraud_replay, cases_pool) -> None:
     case_id = cases_pool.take()
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    service = _start_service(fraud_replay.database.dsn, port)
+    service = start_service(fraud_replay.database.dsn, port)
     try:
         for user, action, body in [
             ("alice", "assign", {}),
@@ -101,14 +64,38 @@ def test_a_restart_loses_no_decision(fraud_replay, cases_pool) -> None:
             url = f"{base}/api/cases/{case_id}/{action}"
             httpx.post(url, headers=auth(user), json=body, timeout=10).raise_for_status()
     finally:
-        _stop(service)
-    service = _start_service(fraud_replay.database.dsn, port)
+        stop_service(service)
+    service = start_service(fraud_replay.database.dsn, port)
     try:
         story = httpx.get(f"{base}/api/cases/{case_id}", headers=auth("vic"), timeout=10).json()
     finally:
-        _stop(service)
+        stop_service(service)
     assert [row["action"] for row in story["timeline"]] == ["assign", "comment", "close"]
     assert (story["case"]["status"], story["case"]["outcome"]) == ("closed", "benign_but_useful")
+
+
+def test_a_retry_after_a_kill_9_is_recorded_once(fraud_replay, cases_pool) -> None:
+    case_id = cases_pool.take()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    headers = {**auth("alice"), "Idempotency-Key": f"kill-9-{case_id}"}
+    body = {"note": "written just before the crash"}
+    service = start_service(fraud_replay.database.dsn, port)
+    try:
+        first = httpx.post(f"{base}/api/cases/{case_id}/comments", headers=headers, json=body)
+        assert first.status_code == 200, first.text
+    finally:
+        service.kill()  # SIGKILL: as if the answer never reached the client
+        service.wait(timeout=20)
+    service = start_service(fraud_replay.database.dsn, port)
+    try:
+        retried = httpx.post(f"{base}/api/cases/{case_id}/comments", headers=headers, json=body)
+        story = httpx.get(f"{base}/api/cases/{case_id}", headers=auth("vic"), timeout=10).json()
+    finally:
+        stop_service(service)
+    assert retried.status_code == 200
+    assert retried.json()["decision"] == first.json()["decision"]
+    assert [row["note"] for row in story["timeline"]] == [body["note"]]
 
 
 def test_decisions_survive_a_full_refresh(fraud_replay, client, cases_pool, tmp_path) -> None:

@@ -10,14 +10,16 @@ from fastapi.testclient import TestClient
 from cases.app import create_app
 from cases.cli import openapi_text
 from cases.settings import CaseServiceSettings
+from tests.cases.conftest import TOKEN_SETTING, auth
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
 
 def test_checked_in_schema_equals_the_served_one() -> None:
-    app = create_app(CaseServiceSettings(_env_file=None))
-    with TestClient(app) as client:
-        served = client.get("/openapi.json").json()
+    settings = CaseServiceSettings(_env_file=None, tokens=TOKEN_SETTING)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/openapi.json").status_code == 401, "the schema needs a token too"
+        served = client.get("/openapi.json", headers=auth("vic")).json()
     assert json.loads(DOC.read_text(encoding="utf-8")) == served, "run `make openapi`"
     assert DOC.read_text(encoding="utf-8") == openapi_text()
 

@@ -182,11 +182,18 @@ def test_an_analyst_closes_a_case_as_a_false_positive(page, cases_pool, raw_name
     closed_before, false_positives_before = _rule_counts(page, signal_type)
 
     page.goto(f"/ui/cases/{case_id}")
+    # No outcome is preselected, and the browser asks for one and for the confirmation.
+    assert page.input_value("#close-outcome") == ""
+    page.click("#close")
+    assert page.url.endswith(f"/ui/cases/{case_id}"), "nothing was submitted"
+    page.select_option("#close-outcome", "false_positive")
+    page.check("#close-confirm")
     page.click("#close")  # no note yet: refused, nothing recorded
     assert "close: a note is required" in page.inner_text(".error")
     assert page.inner_text("#case-status") == "open"
     page.select_option("#close-outcome", "false_positive")
     page.fill("#close-note", "Customer confirmed the purchases; travel notice missing.")
+    page.check("#close-confirm")
     page.click("#close")
     page.wait_for_selector(".message")
     assert page.inner_text("#case-status") == "closed"

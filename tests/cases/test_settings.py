@@ -51,7 +51,7 @@ def test_env_example_mirrors_the_settings_model() -> None:
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"tokens": "alice:analyst"}, "CASES_TOKENS: entry 'alice': expected user:role:sha256"),
+        ({"tokens": "alice:analyst"}, "CASES_TOKENS: entry 1: expected user:role:sha256"),
         ({"tokens": "alice:boss:" + "0" * 64}, "CASES_TOKENS: entry 'alice': role must be one of"),
         ({"tokens": "alice:lead:abc"}, "CASES_TOKENS: entry 'alice': the hash must be 64"),
         (
@@ -104,5 +104,5 @@ def test_token_command_refuses_a_bad_user() -> None:
         timeout=30,
     )
     assert result.returncode == 2
-    assert result.stderr.startswith("case-service: entry 'Alice!': expected user:role:sha256")
+    assert result.stderr.startswith("case-service: entry 1: expected user:role:sha256")
     assert result.stdout == ""

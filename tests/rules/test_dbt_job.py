@@ -42,6 +42,8 @@ def _job(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess[str]
             **os.environ,
             "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
             "GRAFANA_DB_PASSWORD": "x",
+            "CASE_SERVICE_DB_PASSWORD": "y",
+            "RW_PASSWORD": "z",
             "SQL_WAIT_SECONDS": "0",
             **environment,
         },
@@ -63,6 +65,13 @@ def test_the_dbt_job_passes_the_active_rule_set_to_run(tmp_path: Path) -> None:
     for call in dbt_calls:
         assert json.loads(call[call.index("--vars") + 1]) == expected
     assert dbt_calls[0][-2:] == ["--select", "mv_velocity_alerts+"]
+    # After the views: Grafana's reader, the case service's user, then root's password.
+    psql_files = [
+        Path(call[call.index("--file") + 1]).name
+        for call in _calls(tmp_path / "calls.log")
+        if call[0] == "psql" and "--file" in call
+    ]
+    assert psql_files == ["grant_reader.sql", "grant_case_service.sql", "-"]
 
 
 def test_a_bad_structuring_threshold_stops_the_job_in_one_line(tmp_path: Path) -> None:

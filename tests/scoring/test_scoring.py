@@ -61,8 +61,8 @@ def test_one_score_per_record_in_order(model) -> None:
 
 
 def test_a_saved_model_scores_the_same_after_loading(model, tmp_path: Path) -> None:
-    save(model, tmp_path / "v0001")
-    loaded = load(tmp_path / "v0001")
+    checksums = save(model, tmp_path / "v0001")
+    loaded = load(tmp_path / "v0001", checksums)
     records = synthetic_records(200, 7)
     assert score_records(loaded, records) == score_records(model, records)
     assert loaded.card["feature_schema_hash"] == schema_hash()

@@ -1,6 +1,6 @@
 """The real scorer process (`python -m scoring`) against the real Kafka broker: every feature
 record gets exactly one score, a clean restart loses and repeats nothing, and an unusable model
-or a feature record of another schema stops it with one line and exit 2."""
+or a feature record it cannot score is dead-lettered with the reason while the rest are scored."""
 
 from __future__ import annotations
 
@@ -86,7 +86,8 @@ def topic_suffix() -> str:
 @pytest.fixture
 def setup(kafka_broker, topic_suffix: str, tmp_path: Path):
     bootstrap = kafka_broker.bootstrap_servers
-    names = {kind: f"{kind}{topic_suffix}" for kind in ("features", "scores", "drift", "alerts")}
+    kinds = ("features", "scores", "drift", "alerts", "dead")
+    names = {kind: f"{kind}{topic_suffix}" for kind in kinds}
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
         admin.create_topics([NewTopic(name, 3, 1) for name in names.values()])
@@ -101,6 +102,7 @@ def setup(kafka_broker, topic_suffix: str, tmp_path: Path):
         "SCORING_SCORES_TOPIC": names["scores"],
         "SCORING_DRIFT_TOPIC": names["drift"],
         "SCORING_ALERT_TOPIC": names["alerts"],
+        "SCORING_DEAD_LETTER_TOPIC": names["dead"],
         "SCORING_CONSUMER_GROUP": f"scorer{topic_suffix}",
         "SCORING_BATCH_MAX_RECORDS": "100",
         "SCORING_BROKER_WAIT_S": "20",
@@ -146,19 +148,50 @@ def test_every_record_is_scored_exactly_once_across_a_restart(
     assert "summary model=v0001" in (tmp_path / "second.err").read_text()
 
 
-def test_a_record_of_another_feature_schema_stops_with_one_line(setup, tmp_path: Path) -> None:
+def test_a_record_it_cannot_score_is_dead_lettered_and_the_rest_are_scored(
+    setup, tmp_path: Path
+) -> None:
     bootstrap, names, env, _ = setup
-    record = synthetic_records(1, 13)[0]
-    del record["km_from_home"]
-    publish(bootstrap, names["features"], [record])
-    scorer = run_scorer(env, tmp_path, "schema")
-    assert scorer.wait(90) == 2
-    lines = (tmp_path / "schema.err").read_text().strip().splitlines()
-    assert lines[-1] == (
-        f"scoring: feature schema mismatch on {names['features']}:"
-        " feature 'km_from_home' missing from the record"
-    )
-    assert read_all(bootstrap, names["scores"]) == []
+    good = synthetic_records(40, 13)
+    missing = dict(good[0], event_id="missing-feature")
+    del missing["km_from_home"]
+    wrong_type = dict(good[1], event_id="wrong-type", km_from_home={"not": "a number"})
+    no_id = {key: value for key, value in good[2].items() if key != "event_id"}
+    publish(bootstrap, names["features"], [missing, wrong_type, no_id, *good, b"\x00not json"])
+    scorer = run_scorer(env, tmp_path, "dead")
+    wait_for(bootstrap, names["scores"], len(good), scorer)
+    wait_for(bootstrap, names["dead"], 4, scorer)
+    # A restart does not meet the bad records again: their offsets were committed.
+    scorer.send_signal(signal.SIGTERM)
+    assert scorer.wait(60) == 0
+    scorer = run_scorer(env, tmp_path, "dead-again")
+    deadline = time.monotonic() + DEADLINE_S
+    while "summary model=" not in (tmp_path / "dead-again.err").read_text():
+        assert time.monotonic() < deadline and scorer.poll() is None, "the restart did not run"
+        time.sleep(0.5)
+    scorer.send_signal(signal.SIGTERM)
+    assert scorer.wait(60) == 0
+    scored = Counter(score["event_id"] for score in read_all(bootstrap, names["scores"]))
+    assert scored == Counter(record["event_id"] for record in good)
+    dead = {
+        json.loads(item["value"]).get("event_id", "no id")
+        if item["value"].startswith("{")
+        else "not json": item
+        for item in read_all(bootstrap, names["dead"])
+    }
+    assert {key: item["reason"] for key, item in dead.items()} == {
+        "missing-feature": "feature 'km_from_home' missing from the record",
+        "wrong-type": dead["wrong-type"]["reason"],
+        "no id": "event_id missing",
+        "not json": "not a JSON object",
+    }
+    assert dead["wrong-type"]["reason"].startswith("feature 'km_from_home' is not numeric")
+    assert all(item["topic"] == names["features"] for item in dead.values())
+    log = (tmp_path / "dead.err").read_text()
+    assert "invalid=1 unscorable=3" in log
+    assert "dead-lettered" in log
+    again = (tmp_path / "dead-again.err").read_text()
+    assert "consumed=0" in again and "dead-lettered" not in again
 
 
 def test_the_scorer_sizes_its_topics_from_topic_partitions_and_beats(setup, tmp_path: Path) -> None:

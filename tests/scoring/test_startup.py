@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring.model import BOOSTER_FILE, CARD_FILE, FOREST_FILE
-from scoring.registry import Registry
+from scoring.model import BOOSTER_FILE, CARD_FILE, FOREST_FILE, sha256_of
+from scoring.registry import REGISTRY_FILE, Registry
 from tests.support.scoring import synthetic_model
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +43,17 @@ def start(registry_dir: Path, **env: str) -> str:
     return lines[0]
 
 
+def rerecord(registry: Registry, version: str = "v0001") -> None:
+    """Record the files' current digests, as a training run that wrote them would: the checks
+    behind the checksum (corrupt file, schema, scikit-learn) are what is tested then."""
+    path = registry.root / REGISTRY_FILE
+    state = json.loads(path.read_text())
+    state["checksums"][version] = {
+        name: sha256_of(registry.root / version / name) for name in state["checksums"][version]
+    }
+    path.write_text(json.dumps(state))
+
+
 @pytest.fixture
 def registry(tmp_path: Path) -> Registry:
     registry = Registry(tmp_path / "models")
@@ -60,6 +71,7 @@ def test_no_model(tmp_path: Path) -> None:
 
 def test_corrupt_booster_file(registry: Registry) -> None:
     (registry.root / "v0001" / BOOSTER_FILE).write_bytes(b"\x00garbage")
+    rerecord(registry)
     line = start(registry.root)
     assert (
         line
@@ -69,6 +81,7 @@ def test_corrupt_booster_file(registry: Registry) -> None:
 
 def test_corrupt_forest_file(registry: Registry) -> None:
     (registry.root / "v0001" / FOREST_FILE).write_bytes(b"not a pickle")
+    rerecord(registry)
     line = start(registry.root)
     assert (
         line
@@ -81,6 +94,7 @@ def test_feature_schema_mismatch(registry: Registry) -> None:
     card = json.loads(card_path.read_text())
     card["feature_schema_hash"] = "0123456789abcdef"
     card_path.write_text(json.dumps(card))
+    rerecord(registry)
     line = start(registry.root)
     assert line.startswith(f"scoring: unusable model: feature schema mismatch in {card_path}:")
     assert "model 0123456789abcdef" in line
@@ -91,6 +105,7 @@ def test_another_scikit_learn(registry: Registry) -> None:
     card = json.loads(card_path.read_text())
     card["sklearn_version"] = "0.1.0"
     card_path.write_text(json.dumps(card))
+    rerecord(registry)
     line = start(registry.root)
     assert "saved by scikit-learn 0.1.0" in line
 
@@ -118,3 +133,41 @@ def test_a_valid_model_gets_past_the_checks(registry: Registry) -> None:
 def test_invalid_setting(tmp_path: Path) -> None:
     line = start(tmp_path, SCORING_BATCH_MAX_RECORDS="0")
     assert line.startswith("scoring: invalid setting: SCORING_BATCH_MAX_RECORDS:")
+
+
+class _Payload:
+    """A pickle that runs code when loaded: it creates the file named by `marker`."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_a_swapped_forest_file_is_refused_before_it_is_unpickled(
+    registry: Registry, tmp_path: Path
+) -> None:
+    import joblib
+
+    marker = tmp_path / "code-ran"
+    forest_path = registry.root / "v0001" / FOREST_FILE
+    joblib.dump(_Payload(marker), forest_path)
+    line = start(registry.root)
+    assert line == (
+        f"scoring: unusable model: {forest_path} does not match the checksum recorded at"
+        " training: refusing to load it"
+    )
+    assert not marker.exists(), "the swapped pickle ran"
+
+
+def test_a_version_without_recorded_checksums_is_refused(registry: Registry) -> None:
+    path = registry.root / REGISTRY_FILE
+    state = json.loads(path.read_text())
+    del state["checksums"]
+    path.write_text(json.dumps(state))
+    line = start(registry.root)
+    assert line == (
+        f"scoring: unusable model: no checksums recorded for {registry.root / 'v0001'} in"
+        f" {REGISTRY_FILE}: retrain with `make train`"
+    )

@@ -34,6 +34,16 @@ def compose_variables(text: str) -> set[str]:
     return set(_VARIABLE.findall(text.replace("$$", "")))
 
 
+# The secrets compose refuses to start without (`${NAME:?...}`): no default credentials ship.
+_REQUIRED = re.compile(r"\$\{([A-Z_][A-Z0-9_]*):\?")
+
+
+def required_secrets() -> dict[str, str]:
+    """Each required variable of the compose file with a test value."""
+    names = set(_REQUIRED.findall(COMPOSE.read_text(encoding="utf-8")))
+    return {name: f"test-{name.lower().replace('_', '-')}" for name in sorted(names)}
+
+
 def documented_variables() -> set[str]:
     """Variables `.env.example` lists, set or commented out (`# NAME=`)."""
     return set(_ENV_LINE.findall(ENV_EXAMPLE.read_text(encoding="utf-8")))

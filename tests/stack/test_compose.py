@@ -22,6 +22,7 @@ from tests.stack.stack_files import (
     compose,
     compose_variables,
     documented_variables,
+    required_secrets,
     venv_tool,
 )
 
@@ -76,14 +77,17 @@ def _compose_command() -> list[str]:
     return [str(standalone)]
 
 
-def _compose_config(path: Path) -> subprocess.CompletedProcess[str]:
+def _compose_config(
+    path: Path, secrets: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`compose config` resolves variables, anchors and references; it needs no engine."""
+    environment = {key: value for key, value in os.environ.items() if key not in _variables()}
     return subprocess.run(
         [*_compose_command(), "--file", str(path), "config", "--quiet"],
         capture_output=True,
         text=True,
         check=False,
-        env={key: value for key, value in os.environ.items() if key not in _variables()},
+        env={**environment, **(required_secrets() if secrets is None else secrets)},
     )
 
 
@@ -91,9 +95,18 @@ def _variables() -> set[str]:
     return compose_variables(COMPOSE.read_text(encoding="utf-8"))
 
 
-def test_docker_compose_accepts_the_file_with_defaults_only() -> None:
+def test_docker_compose_accepts_the_file_with_defaults_and_therequired_secrets() -> None:
     result = _compose_config(COMPOSE)
     assert result.returncode == 0, result.stderr
+
+
+def test_docker_compose_refuses_to_start_without_the_secrets() -> None:
+    secrets = required_secrets()
+    assert set(secrets) == {"RISINGWAVE_ROOT_PASSWORD", "CASE_SERVICE_DB_PASSWORD"}
+    for name in secrets:
+        result = _compose_config(COMPOSE, {key: v for key, v in secrets.items() if key != name})
+        assert result.returncode != 0
+        assert f"set {name} in .env" in result.stderr
 
 
 def test_docker_compose_catches_what_the_schema_cannot(tmp_path: Path) -> None:
@@ -257,7 +270,10 @@ def test_bind_mounts_are_relabelled_for_selinux_and_stay_read_only() -> None:
         capture_output=True,
         text=True,
         check=False,
-        env={key: value for key, value in os.environ.items() if key not in _variables()},
+        env={
+            **{key: value for key, value in os.environ.items() if key not in _variables()},
+            **required_secrets(),
+        },
     )
     assert result.returncode == 0, result.stderr
     services = json.loads(result.stdout)["services"]

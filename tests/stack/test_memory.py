@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.stack.conftest import require
-from tests.stack.stack_files import COMPOSE, ROOT, compose_variables
+from tests.stack.stack_files import COMPOSE, ROOT, compose_variables, required_secrets
 from tests.stack.test_compose import _compose_command
 
 GIB = 1 << 30
@@ -42,7 +42,7 @@ def resolved(overrides: dict[str, str]) -> dict[str, Any]:
         capture_output=True,
         text=True,
         check=False,
-        env={**environment, **overrides},
+        env={**environment, **required_secrets(), **overrides},
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)["services"]

@@ -34,6 +34,7 @@ def grants_db(postgres_uri: str) -> Iterator[str]:
     with admin.cursor() as cursor:
         cursor.execute("drop database if exists grants")
         cursor.execute("drop role if exists grafana_reader")
+        cursor.execute("drop role if exists case_service")
         cursor.execute("create database grants")
     admin.close()
     uri = postgres_uri.replace("/postgres?", "/grants?")
@@ -81,10 +82,60 @@ def test_reader_is_created_then_updated_and_may_only_select(grants_db: str) -> N
         _as_reader(grants_db, "create table stolen (x int)")
 
 
+def _run_case_service_grants(uri: str, password: str) -> subprocess.CompletedProcess[str]:
+    sql = (SCRIPTS / "grant_case_service.sql").read_text(encoding="utf-8")
+    sql = sql.replace("all materialized views in schema", "all tables in schema")
+    variables = ["ON_ERROR_STOP=1", "service_user=case_service", f"password={password}"]
+    return subprocess.run(
+        [_psql(), uri, "--no-psqlrc", *(f"--set={v}" for v in [*variables, "database=grants"])],
+        input=sql,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _as_case_service(uri: str, sql: str) -> Any:
+    service_uri = uri.replace("postgres:@", "case_service:@")
+    with psycopg2.connect(service_uri) as connection, connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall() if cursor.description else None
+
+
+def test_the_case_service_may_add_decisions_but_never_change_them(grants_db: str) -> None:
+    admin = psycopg2.connect(grants_db)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("create table case_decisions (decision_id varchar primary key, note text)")
+        cursor.execute("create table signal_log (signal_id varchar primary key)")
+        cursor.execute("insert into signal_log values ('s1')")
+    admin.close()
+    for password in ("first-password", "it's-changed"):
+        result = _run_case_service_grants(grants_db, password)
+        assert result.returncode == 0, result.stderr
+    assert _as_case_service(grants_db, "select signal_count from mv_signals") == [(1,)]
+    assert _as_case_service(grants_db, "select signal_id from signal_log") == [("s1",)]
+    _as_case_service(
+        grants_db,
+        "insert into case_decisions values ('c#1', 'kept') on conflict (decision_id) do nothing",
+    )
+    assert _as_case_service(grants_db, "select note from case_decisions") == [("kept",)]
+    for forbidden in (
+        "update case_decisions set note = 'rewritten'",
+        "delete from case_decisions",
+        "truncate case_decisions",
+        "insert into signal_log values ('forged')",
+        "create table stolen (x int)",
+    ):
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            _as_case_service(grants_db, forbidden)
+
+
 def _dbt_job(**environment: str) -> subprocess.CompletedProcess[str]:
+    passwords = {"CASE_SERVICE_DB_PASSWORD": "case-x", "RW_PASSWORD": "root-x"}
     return subprocess.run(
         ["bash", str(SCRIPTS / "dbt_job.sh")],
-        env={**os.environ, "PGPASSFILE": "/dev/null", **environment},
+        env={**os.environ, "PGPASSFILE": "/dev/null", **passwords, **environment},
         capture_output=True,
         text=True,
         check=False,

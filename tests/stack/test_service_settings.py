@@ -39,7 +39,8 @@ WIRED = {
     # The service reaches RisingWave on the compose network and listens on every interface of its
     # container (the host port is bound to 127.0.0.1).
     "case-service": {
-        "CASES_DATABASE_URL": "postgresql://root@risingwave:4566/dev",
+        "CASES_DATABASE_URL": "postgresql://${CASE_SERVICE_DB_USER:-case_service}:"
+        "${CASE_SERVICE_DB_PASSWORD:?set CASE_SERVICE_DB_PASSWORD in .env}@risingwave:4566/dev",
         "CASES_HOST": "0.0.0.0",
         "CASES_PORT": "8000",
     },

@@ -32,6 +32,7 @@ STACK_TOPICS = [
     "transaction_features",
     "ml_scores",
     "model_drift",
+    "transaction_features.dlq",
     "decisions",
 ]
 FAKE_RPK = """#!/bin/sh
