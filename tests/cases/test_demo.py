@@ -114,7 +114,11 @@ def test_make_demo_serves_the_page_and_stops_cleanly_on_ctrl_c(
     assert "database stopped" in errors
     left = _running_with(data)
     assert not left, f"still running after Ctrl-C: {left}"
-    assert not _in_group(demo.pid), f"still running in the demo's group: {_in_group(demo.pid)}"
+    # The database's own children exit just after the demo does: allow them a moment.
+    deadline = time.monotonic() + 15.0
+    while (group := _in_group(demo.pid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not group, f"still running in the demo's group: {group}"
     assert (data / "replay.json").exists(), "the replay is kept for the next start"
 
     subprocess.run([*MAKE, "demo-clean", f"DEMO_DIR={data}"], cwd=ROOT, check=True)
