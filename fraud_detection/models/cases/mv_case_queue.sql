@@ -1,7 +1,8 @@
 -- The analysts' queue: every case in mv_open_fraud_cases with its analyst state (open when no
 -- one acted on it yet), plus every case an analyst acted on that has left it, closed or not (its
 -- signals aged out of retention): its newest decision says what it is, so a case once acted on
--- stays listable and actionable until closed, and readable after. A view on PostgreSQL so the case service reads its own writes at once.
+-- stays listable and actionable until closed, and readable after. A view on PostgreSQL so the
+-- case service reads its own writes at once.
 {{ config(materialized=('materialized_view' if target.type == 'risingwave' else 'view')) }}
 with open_cases as (
     select
