@@ -139,15 +139,18 @@ bench-decisions: $(STAMP) kafka-jars ## Decision service p50/p99 and sustained r
 
 ##@ Backtest (no Docker: the detection SQL on an embedded PostgreSQL)
 
-FRAUD_RATE ?= 0.1
+# Unset, FRAUD_RATE, SEED and WORLD come from the environment, then .env, then their defaults
+# (0.1, 42, realistic); set here, they are flags and win. The backtest prints which it used.
+FRAUD_RATE ?=
 MINUTES ?= 60
-SEED ?= 42
-WORLD ?= realistic
+SEED ?=
+WORLD ?=
+HISTORY_FLAGS = $(if $(FRAUD_RATE),--fraud-rate $(FRAUD_RATE)) $(if $(SEED),--seed $(SEED)) $(if $(WORLD),--world $(WORLD))
 REPORT ?= reports/backtest.json
 
 INPUT ?=
 RULES ?=
-BACKTEST_SOURCE = $(if $(INPUT),--input $(INPUT),--fraud-rate $(FRAUD_RATE) --minutes $(MINUTES) --seed $(SEED) --world $(WORLD))
+BACKTEST_SOURCE = $(if $(INPUT),--input $(INPUT),--minutes $(MINUTES) $(HISTORY_FLAGS))
 
 .PHONY: backtest
 backtest: $(STAMP) ## Replay MINUTES of seeded history (FRAUD_RATE, SEED, WORLD), or screen INPUT=FILE (NDJSON), with RULES (default active); JSON to REPORT
@@ -182,7 +185,7 @@ drift-report: $(STAMP) ## The champion's drift monitor over a replay with a spen
 
 .PHONY: backtest-model
 backtest-model: $(STAMP) ## Backtest on the realistic world with the champion of MODELS: rules vs rules + model
-	$(PY) -m backtest --world realistic --fraud-rate $(FRAUD_RATE) --minutes $(MINUTES) --seed $(SEED) --model $(MODELS) --report $(REPORT)
+	$(PY) -m backtest --minutes $(MINUTES) $(HISTORY_FLAGS) --model $(MODELS) --report $(REPORT)
 
 .PHONY: bench-backtest
 bench-backtest: $(STAMP) ## Replay throughput of the SQL layer at 100k and 1M events (must scale ~linearly)
@@ -216,7 +219,7 @@ rules-diff: $(STAMP) ## Show the rules that differ between two versions: A=v1 B=
 
 .PHONY: rules-backtest
 rules-backtest: $(STAMP) ## Active rules vs CANDIDATE on the same history (MINUTES, FRAUD_RATE, SEED, or INPUT=FILE); JSON to RULES_REPORT
-	$(PY) -m rules backtest $(CANDIDATE) $(if $(INPUT),--input $(INPUT),--minutes $(MINUTES) --fraud-rate $(FRAUD_RATE) --seed $(SEED)) --report $(RULES_REPORT)
+	$(PY) -m rules backtest $(CANDIDATE) $(if $(INPUT),--input $(INPUT),--minutes $(MINUTES) $(if $(FRAUD_RATE),--fraud-rate $(FRAUD_RATE)) $(if $(SEED),--seed $(SEED))) --report $(RULES_REPORT)
 
 .PHONY: rules-shadow
 rules-shadow: $(STAMP) ## Run CANDIDATE in shadow on RisingWave beside the live rules (shadow_mv_*, mv_shadow_vs_live)

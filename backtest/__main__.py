@@ -93,6 +93,36 @@ def load_settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
+# Where a history setting comes from, highest first (`make backtest` passes a make variable as
+# a flag; unset, the environment, then .env, then the default decide).
+PRECEDENCE = "flag (make variable), environment, .env, default"
+
+
+def settings_line(
+    args: argparse.Namespace, settings: Settings, env_file: Path = Path(".env")
+) -> str:
+    """The history settings in force and where each came from, printed at start."""
+    in_file = set()
+    if env_file.is_file():
+        for line in env_file.read_text(encoding="utf-8").splitlines():
+            name, sep, _ = line.strip().partition("=")
+            if sep and not name.startswith("#"):
+                in_file.add(name.strip())
+    parts = []
+    for field in ("fraud_rate", "seed", "world"):
+        env = Settings.env_name(field)
+        if getattr(args, field) is not None:
+            source = "flag"
+        elif env in os.environ:
+            source = "environment"
+        elif env in in_file:
+            source = ".env"
+        else:
+            source = "default"
+        parts.append(f"{env}={getattr(settings, field)} ({source})")
+    return f"settings: {', '.join(parts)}; precedence: {PRECEDENCE}"
+
+
 def history_settings(settings: Settings) -> dict[str, Any]:
     """What shaped the replayed history, as JSON values."""
     values = {name: getattr(settings, name) for name in HISTORY_SETTINGS}
@@ -353,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if stats is None:
+            print(settings_line(args, settings), file=sys.stderr)
             document = _generated(args, settings, rule_set, model)
             # The Markdown's rule figures are the rules' alone: a second replay without the model.
             rules_document = (

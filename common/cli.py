@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from importlib import metadata
+from typing import NoReturn
 
 PACKAGE = "fraud-pipeline"
 SETTINGS_EPILOG = (
@@ -20,9 +21,17 @@ def version() -> str:
         return "unknown (not installed: pip install -e .)"
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments stop the program with one line naming the argument (whose make variable,
+    where a target passes one, is its name in capitals: --seed is SEED), not a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (--help lists the arguments)\n")
+
+
 def parser(prog: str, description: str | None) -> argparse.ArgumentParser:
     """A parser with --help (the module's docstring and where settings come from) and --version."""
-    made = argparse.ArgumentParser(
+    made = OneLineParser(
         prog=prog,
         description=description,
         epilog=SETTINGS_EPILOG,

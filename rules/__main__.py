@@ -126,13 +126,29 @@ def _backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(rules_dir: Path = store.RULES_DIR) -> int:
+    """Every rule set file and rules/active, every problem of each reported (exit 2 if any)."""
+    found = []
+    for version in store.versions(rules_dir):
+        try:
+            store.load(version, rules_dir)
+            print(f"{version}: ok")
+        except RuleSetError as error:
+            found += error.problems
+    try:
+        print(f"active: {store.load(store.active_version(rules_dir), rules_dir).version}")
+    except RuleSetError as error:
+        found += [line for line in error.problems if line not in found]
+    for line in found:
+        print(line, file=sys.stderr)
+    if found:
+        print(f"rules: {len(found)} problem(s)", file=sys.stderr)
+    return EXIT_INVALID if found else 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "validate":
-        for version in store.versions():
-            store.load(version)
-            print(f"{version}: ok")
-        print(f"active: {store.load(store.active_version()).version}")
-        return 0
+        return _validate()
     if args.command == "vars":
         print(json.dumps(store.dbt_vars(store.load(args.version or store.active_version()))))
         return 0

@@ -20,7 +20,12 @@ Weight = Annotated[float, Field(gt=0, le=1)]
 
 
 class RuleSetError(ValueError):
-    """A rule set file is missing or invalid; the message is one line naming file and field."""
+    """A rule set file is missing or invalid; the message is one line naming file and field, and
+    `problems` holds every problem found (one line each, the first being the message)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 def signal_types() -> tuple[str, ...]:
@@ -152,14 +157,22 @@ def _location(loc: tuple[int | str, ...]) -> str:
 
 def describe(error: ValidationError) -> str:
     """The first problem in one line: where, what is wrong, what was given."""
-    first = error.errors()[0]
-    message = first["msg"].removeprefix("Value error, ")
-    where = _location(first["loc"])
-    if first["type"] == "missing":
-        return f"{where}: is required"
-    if not where or where in {"rules", "decisions"}:
-        return message
-    return f"{where}: {message} (got {first.get('input')!r})"
+    return problems(error)[0]
+
+
+def problems(error: ValidationError) -> list[str]:
+    """Every problem, one line each: where, what is wrong, what was given."""
+    lines = []
+    for item in error.errors():
+        message = item["msg"].removeprefix("Value error, ")
+        where = _location(item["loc"])
+        if item["type"] == "missing":
+            lines.append(f"{where}: is required")
+        elif not where or where in {"rules", "decisions"}:
+            lines.append(message)
+        else:
+            lines.append(f"{where}: {message} (got {item.get('input')!r})")
+    return lines
 
 
 def parse_rule_set(text: str, *, source: str, version: str) -> RuleSet:
@@ -175,7 +188,8 @@ def parse_rule_set(text: str, *, source: str, version: str) -> RuleSet:
     try:
         rule_set = RuleSet.model_validate(document)
     except ValidationError as error:
-        raise RuleSetError(f"{source}: {describe(error)}") from None
+        found = [f"{source}: {line}" for line in problems(error)]
+        raise RuleSetError(found[0], found) from None
     if rule_set.version != version:
         raise RuleSetError(
             f"{source}: version: must equal the file name {version!r} (got {rule_set.version!r})"

@@ -68,3 +68,20 @@ def test_version_answers_at_once(module: str) -> None:
     assert code in {"0", "None"}
     assert output.strip() == f"python -m {module} {version()}"
     assert loaded <= ALLOWED.get(module, set()), f"--version loaded {sorted(loaded)}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["backtest", "--seed", "abc"], "argument --seed: invalid int value: 'abc'"),
+        (["rules", "diff"], "the following arguments are required: a, b"),
+    ],
+)
+def test_a_bad_argument_stops_with_one_line_naming_it(argv: list[str], named: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", *argv], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"python -m {argv[0]}") and named in line

@@ -60,7 +60,7 @@ class EngineStack:
     bootstrap_servers: str
     timings: dict[str, float] = field(default_factory=dict)
 
-    def connect(self, user: str = "root", password: str = "") -> Any:
+    def connect(self, user: str = "root", password: str | None = None) -> Any:
         conn = psycopg2.connect(self.engine.dsn(user, password))
         conn.autocommit = True
         return conn
@@ -117,6 +117,8 @@ def engine_stack(
         "RW_KAFKA_BOOTSTRAP_SERVER": stack.bootstrap_servers,
         "GRAFANA_DB_USER": READER,
         "GRAFANA_DB_PASSWORD": READER_PASSWORD,
+        "RW_PASSWORD": risingwave.ROOT_PASSWORD,
+        "CASE_SERVICE_DB_PASSWORD": "engine-test-case-service",
     }
     began = time.monotonic()
     job = subprocess.run(

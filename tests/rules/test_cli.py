@@ -75,3 +75,25 @@ def test_vars_keep_the_rule_sets_order_of_risk_weights() -> None:
     printed = _run("-m", "rules.vars")
     expected = store.dbt_vars(store.load(store.active_version()))["risk_weights"]
     assert list(json.loads(printed.stdout)["risk_weights"]) == list(expected)
+
+
+def test_validate_reports_every_problem_of_every_file(tmp_path: Path, capsys) -> None:
+    from rules.__main__ import _validate
+
+    good = (ROOT / "rules" / "v1.yml").read_text(encoding="utf-8")
+    (tmp_path / "v1.yml").write_text(good, encoding="utf-8")
+    broken = good.replace("velocity_min_transactions: 5", "velocity_min_transactions: -1")
+    broken = broken.replace("velocity_window_seconds: 60", "velocity_window_seconds: none")
+    (tmp_path / "v2.yml").write_text(broken.replace("version: v1", "version: v2"), "utf-8")
+    (tmp_path / "v3.yml").write_text("version: v3\nrules: [", encoding="utf-8")
+    (tmp_path / "active").write_text("v9\n", encoding="utf-8")
+
+    assert _validate(tmp_path) == 2
+    out, err = capsys.readouterr()
+    assert "v1: ok" in out
+    lines = err.strip().splitlines()
+    assert any(line.startswith("v2.yml: rules.velocity_min_transactions: ") for line in lines)
+    assert any(line.startswith("v2.yml: rules.velocity_window_seconds: ") for line in lines)
+    assert any(line.startswith("v3.yml: not valid YAML") for line in lines)
+    assert any("v9" in line for line in lines)
+    assert lines[-1] == f"rules: {len(lines) - 1} problem(s)"

@@ -52,7 +52,14 @@ def missing_prerequisite(binary: Path = BINARY) -> str | None:
     return None
 
 
-def dsn(user: str = "root", password: str = "", database: str = "dev") -> str:
+# The dbt job gives root this password (RW_PASSWORD) once it has built everything; before, root
+# has none and RisingWave asks for none, so presenting it is harmless.
+ROOT_PASSWORD = "engine-test-root"
+
+
+def dsn(user: str = "root", password: str | None = None, database: str = "dev") -> str:
+    if password is None:
+        password = ROOT_PASSWORD if user == "root" else ""
     secret = f" password={password}" if password else ""
     return f"host={HOST} port={PORT} user={user}{secret} dbname={database} connect_timeout=5"
 
@@ -75,7 +82,7 @@ class RisingWave:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def dsn(self, user: str = "root", password: str = "") -> str:
+    def dsn(self, user: str = "root", password: str | None = None) -> str:
         return dsn(user, password)
 
     def rss_bytes(self) -> int:

@@ -1,0 +1,38 @@
+"""`make backtest` states which history settings it used and where each came from: a flag (a make
+variable), the environment, .env or the default, in that order of precedence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backtest.__main__ import PRECEDENCE, load_settings, parse_args, settings_line
+
+
+def test_each_setting_names_its_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("FRAUD_RATE=0.02\nWORLD=clean\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # Settings reads ./.env, as the backtest does from the repo
+    for name in ("FRAUD_RATE", "SEED", "WORLD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WORLD", "realistic")
+    args = parse_args(["--minutes", "5", "--seed", "7"])
+
+    line = settings_line(args, load_settings(args), env_file)
+
+    assert line == (
+        "settings: FRAUD_RATE=0.02 (.env), SEED=7 (flag), WORLD=realistic (environment);"
+        f" precedence: {PRECEDENCE}"
+    )
+
+
+def test_without_flags_environment_or_env_file_the_defaults_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("FRAUD_RATE", "SEED", "WORLD"):
+        monkeypatch.delenv(name, raising=False)
+    args = parse_args(["--minutes", "5"])
+    line = settings_line(args, load_settings(args), tmp_path / ".env")
+    assert line.startswith("settings: FRAUD_RATE=0.1 (default), SEED=42 (default), WORLD=")
