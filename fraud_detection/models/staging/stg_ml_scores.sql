@@ -24,6 +24,7 @@ ranked as (
         anomaly_score as anomaly_score,
         model_version as model_version,
         top_feature as top_feature,
+        top_reasons as top_reasons,
         ingested_at as ingested_at,
         row_number() over (
             partition by event_id order by ingested_at, model_version
@@ -43,6 +44,7 @@ final as (
         anomaly_score as anomaly_score,
         model_version as model_version,
         top_feature as top_feature,
+        top_reasons as top_reasons,
         ingested_at as ingested_at
     from ranked
     where delivery_rank <= 1
