@@ -12,7 +12,7 @@ from pydantic import SecretStr, ValidationError
 
 from cases.cli import main
 from cases.security import TokenBook, hash_token, parse_entries
-from cases.settings import CaseServiceSettings, describe_error, env_name
+from cases.settings import CaseServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +42,7 @@ def _env_value(default: object) -> str:
 def test_env_example_mirrors_the_settings_model() -> None:
     documented = _cases_section()
     own = {
-        env_name(name): _env_value(field.default)
+        CaseServiceSettings.env_name(name): _env_value(field.default)
         for name, field in CaseServiceSettings.model_fields.items()
     }
     assert documented == own
@@ -67,7 +67,7 @@ def test_env_example_mirrors_the_settings_model() -> None:
 def test_invalid_settings_name_the_setting(overrides: dict[str, Any], expected: str) -> None:
     with pytest.raises(ValidationError) as error:
         CaseServiceSettings(_env_file=None, **overrides)
-    message = describe_error(error.value)
+    message = CaseServiceSettings.describe_error(error.value)
     assert message.startswith(expected)
     assert "mysql" not in message, "a URL may hold a password: never echoed"
 

@@ -9,7 +9,7 @@ from pydantic import SecretStr, ValidationError
 
 from decisions.cli import main
 from decisions.security import KeyBook, hash_key, parse_entries
-from decisions.settings import DecisionSettings, describe_error, env_name
+from decisions.settings import DecisionSettings
 from rules import store
 from rules.schema import RuleSetError, parse_rule_set
 from tests.stack.stack_files import ROOT
@@ -41,7 +41,7 @@ def _env_value(default: object) -> str:
 
 def test_env_example_mirrors_the_settings_model() -> None:
     own = {
-        env_name(name): _env_value(field.default)
+        DecisionSettings.env_name(name): _env_value(field.default)
         for name, field in DecisionSettings.model_fields.items()
         if name != "kafka_bootstrap_servers"  # documented once, in the producer's section
     }
@@ -51,7 +51,7 @@ def test_env_example_mirrors_the_settings_model() -> None:
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"api_keys": "switch:decide"}, "DECISIONS_API_KEYS: entry 'switch': expected client"),
+        ({"api_keys": "switch:decide"}, "DECISIONS_API_KEYS: entry 1: expected client"),
         ({"api_keys": f"switch:pay:{'0' * 64}"}, "DECISIONS_API_KEYS: entry 'switch': scopes"),
         ({"api_keys": "switch:decide:abc"}, "DECISIONS_API_KEYS: entry 'switch': the hash"),
         (
@@ -69,7 +69,7 @@ def test_env_example_mirrors_the_settings_model() -> None:
 def test_invalid_settings_name_the_setting(overrides: dict[str, Any], expected: str) -> None:
     with pytest.raises(ValidationError) as error:
         DecisionSettings(_env_file=None, **overrides)
-    message = describe_error(error.value)
+    message = DecisionSettings.describe_error(error.value)
     assert message.startswith(expected), message
     assert "secret" not in message, "a URL may hold a password: never echoed"
 
