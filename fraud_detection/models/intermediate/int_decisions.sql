@@ -1,6 +1,23 @@
 -- Valid decisions of the decision service in input retention, one per event_id: the service
 -- publishes each once (idempotent producer, event_id ledger), and a restart that decides an
 -- event again keeps its first decision here too.
+{% set decision_columns = [
+    'event_id',
+    'account_id',
+    'customer_id',
+    'outcome',
+    'score',
+    'reason_codes',
+    'degraded',
+    'rules_version',
+    'model_version',
+    'amount',
+    'event_time',
+    'decided_at',
+    'elapsed_ms',
+    'ingested_at'
+] -%}
+
 with source_rows as (
     select * from {{ ref('src_decisions') }}
     where
@@ -13,20 +30,7 @@ with source_rows as (
 
 ranked as (
     select
-        event_id as event_id,
-        account_id as account_id,
-        customer_id as customer_id,
-        outcome as outcome,
-        score as score,
-        reason_codes as reason_codes,
-        degraded as degraded,
-        rules_version as rules_version,
-        model_version as model_version,
-        amount as amount,
-        event_time as event_time,
-        decided_at as decided_at,
-        elapsed_ms as elapsed_ms,
-        ingested_at as ingested_at,
+        {{ aliased_columns(decision_columns) }},
         row_number() over (
             partition by event_id order by ingested_at, decided_at
         ) as delivery_rank
@@ -35,20 +39,7 @@ ranked as (
 
 final as (
     select
-        event_id as event_id,
-        account_id as account_id,
-        customer_id as customer_id,
-        outcome as outcome,
-        score as score,
-        reason_codes as reason_codes,
-        degraded as degraded,
-        rules_version as rules_version,
-        model_version as model_version,
-        amount as amount,
-        event_time as event_time,
-        decided_at as decided_at,
-        elapsed_ms as elapsed_ms,
-        ingested_at as ingested_at
+        {{ aliased_columns(decision_columns) }}
     from ranked
     where delivery_rank <= 1
 )

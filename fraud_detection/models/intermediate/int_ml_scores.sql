@@ -1,5 +1,19 @@
 -- Valid model scores in input retention, one per transaction: the scorer may deliver a score
 -- twice (a restart between publishing and committing), so the first delivery wins.
+{% set score_columns = [
+    'event_id',
+    'event_time',
+    'customer_id',
+    'account_id',
+    'card_token',
+    'amount',
+    'score',
+    'anomaly_score',
+    'model_version',
+    'top_feature',
+    'ingested_at'
+] -%}
+
 with source_rows as (
     select * from {{ ref('src_ml_scores') }}
     where
@@ -14,17 +28,7 @@ with source_rows as (
 
 ranked as (
     select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        amount as amount,
-        score as score,
-        anomaly_score as anomaly_score,
-        model_version as model_version,
-        top_feature as top_feature,
-        ingested_at as ingested_at,
+        {{ aliased_columns(score_columns) }},
         row_number() over (
             partition by event_id order by ingested_at, model_version
         ) as delivery_rank
@@ -33,17 +37,7 @@ ranked as (
 
 final as (
     select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        amount as amount,
-        score as score,
-        anomaly_score as anomaly_score,
-        model_version as model_version,
-        top_feature as top_feature,
-        ingested_at as ingested_at
+        {{ aliased_columns(score_columns) }}
     from ranked
     where delivery_rank <= 1
 )
