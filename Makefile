@@ -159,7 +159,7 @@ bench-decisions: $(STAMP) kafka-jars ## Decision service p50/p99 and sustained r
 ##@ Backtest (no Docker: the detection SQL on an embedded PostgreSQL)
 
 # Unset, FRAUD_RATE, SEED and WORLD come from the environment, then .env, then their defaults
-# (0.1, 42, realistic); set here, they are flags and win. The backtest prints which it used.
+# (0.1, 42, realistic); set here, they are flags and win. Both backtests print which they used.
 FRAUD_RATE ?=
 MINUTES ?= 60
 SEED ?=
@@ -237,8 +237,8 @@ rules-diff: $(STAMP) ## Show the rules that differ between two versions: A=v1 B=
 	$(PY) -m rules diff $(A) $(B)
 
 .PHONY: rules-backtest
-rules-backtest: $(STAMP) ## Active rules vs CANDIDATE on the same history (MINUTES, FRAUD_RATE, SEED, or INPUT=FILE); JSON to RULES_REPORT
-	$(PY) -m rules backtest $(CANDIDATE) $(if $(INPUT),--input $(INPUT),--minutes $(MINUTES) $(if $(FRAUD_RATE),--fraud-rate $(FRAUD_RATE)) $(if $(SEED),--seed $(SEED))) --report $(RULES_REPORT)
+rules-backtest: $(STAMP) ## Active rules vs CANDIDATE on the same history (MINUTES, FRAUD_RATE, SEED, WORLD, or INPUT=FILE); JSON to RULES_REPORT
+	$(PY) -m rules backtest $(CANDIDATE) $(if $(INPUT),--input $(INPUT),--minutes $(MINUTES) $(HISTORY_FLAGS)) --report $(RULES_REPORT)
 
 .PHONY: rules-shadow
 rules-shadow: $(STAMP) ## Run CANDIDATE in shadow on RisingWave beside the live rules (shadow_mv_*, mv_shadow_vs_live)

@@ -1,5 +1,6 @@
-"""`make backtest` states which history settings it used and where each came from: a flag (a make
-variable), the environment, .env or the default, in that order of precedence."""
+"""`make backtest` and `make rules-backtest` state which history settings they used and where each
+came from: a flag (a make variable), the environment, .env or the default, in that order of
+precedence."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from backtest.__main__ import PRECEDENCE, load_settings, parse_args, settings_line
+from backtest.__main__ import parse_args
+from offline.history_settings import PRECEDENCE, load_settings, settings_line
+from rules.__main__ import _parser as rules_parser
 
 
 def test_each_setting_names_its_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -36,3 +39,20 @@ def test_without_flags_environment_or_env_file_the_defaults_are_named(
     args = parse_args(["--minutes", "5"])
     line = settings_line(args, load_settings(args), tmp_path / ".env")
     assert line.startswith("settings: FRAUD_RATE=0.1 (default), SEED=42 (default), WORLD=")
+
+
+def test_the_rules_backtest_takes_and_names_the_same_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("FRAUD_RATE", "SEED", "WORLD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SEED", "9")
+    args = rules_parser().parse_args(["backtest", "v2", "--minutes", "5", "--world", "clean"])
+    settings = load_settings(args)
+    assert (settings.seed, settings.world) == (9, "clean")
+    line = settings_line(args, settings, tmp_path / ".env")
+    assert line == (
+        "settings: FRAUD_RATE=0.1 (default), SEED=9 (environment), WORLD=clean (flag);"
+        f" precedence: {PRECEDENCE}"
+    )
