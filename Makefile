@@ -73,13 +73,29 @@ $(CHROMIUM):
 .PHONY: browser
 browser: $(CHROMIUM) ## Install Debian's chromium (apt-get, as root) for the analyst page's browser test
 
-# The RisingWave server the engine tests run (tests/engine/): the v2.8.5 build in ../shared/bin
-# (its README says how it was built), unpacked into .cache/bin with its checksum verified.
+# The RisingWave server the engine tests run (tests/engine/), in .cache/bin. ENGINE_FROM=shared
+# (the default): the v2.8.5 build in ../shared/bin (its README says how it was built), unpacked
+# with its checksum verified. ENGINE_FROM=image: the server binary of the official image compose
+# runs (RISINGWAVE_IMAGE, pinned by tag), copied out through docker: for machines without
+# ../shared that have Docker, such as GitHub's runners (CI sets it).
+ENGINE_FROM ?= shared
+RISINGWAVE_IMAGE := risingwavelabs/risingwave:v2.8.5
 SHARED ?= ../shared
 ENGINE := $(TOOLS)/risingwave
 ENGINE_XZ := $(SHARED)/bin/risingwave-v2.8.5-x86_64-linux.xz
+ifeq ($(ENGINE_FROM),image)
+$(ENGINE):
+	mkdir -p $(@D)
+	docker pull --quiet $(RISINGWAVE_IMAGE)
+	container="$$(docker create $(RISINGWAVE_IMAGE))"; \
+	docker cp "$$container:/risingwave/bin/risingwave" $@.partial; \
+	docker rm "$$container" >/dev/null
+	chmod +x $@.partial
+	mv $@.partial $@
+else ifeq ($(ENGINE_FROM),shared)
 $(ENGINE_XZ):
-	@echo "no RisingWave build at $@: the repo expects shared/ beside it (SHARED=path overrides)" >&2
+	@echo "no RisingWave build at $@: the repo expects shared/ beside it (SHARED=path overrides;" \
+		"with Docker, ENGINE_FROM=image copies the official image's server)" >&2
 	@exit 1
 $(ENGINE): $(ENGINE_XZ) $(SHARED)/bin/SHA256SUMS
 	mkdir -p $(@D)
@@ -91,9 +107,12 @@ $(ENGINE): $(ENGINE_XZ) $(SHARED)/bin/SHA256SUMS
 		rm -f $@.partial; echo "$@: checksum $$actual, SHA256SUMS says '$$expected'" >&2; exit 1; fi
 	chmod +x $@.partial
 	mv $@.partial $@
+else
+$(error ENGINE_FROM must be shared or image, got '$(ENGINE_FROM)')
+endif
 
 .PHONY: engine
-engine: $(ENGINE) ## Unpack the RisingWave server the engine tests run (../shared/bin, checksum verified)
+engine: $(ENGINE) ## The RisingWave server the engine tests run (../shared/bin, or ENGINE_FROM=image)
 
 # The grant script's test runs psql against the embedded PostgreSQL.
 PSQL ?= /usr/bin/psql
@@ -140,7 +159,7 @@ bench-decisions: $(STAMP) kafka-jars ## Decision service p50/p99 and sustained r
 ##@ Backtest (no Docker: the detection SQL on an embedded PostgreSQL)
 
 # Unset, FRAUD_RATE, SEED and WORLD come from the environment, then .env, then their defaults
-# (0.1, 42, realistic); set here, they are flags and win. The backtest prints which it used.
+# (0.1, 42, realistic); set here, they are flags and win. Both backtests print which they used.
 FRAUD_RATE ?=
 MINUTES ?= 60
 SEED ?=
@@ -219,8 +238,8 @@ rules-diff: $(STAMP) ## Show the rules that differ between two versions: A=v1 B=
 	$(PY) -m rules diff $(A) $(B)
 
 .PHONY: rules-backtest
-rules-backtest: $(STAMP) ## Active rules vs CANDIDATE on the same history (MINUTES, FRAUD_RATE, SEED, or INPUT=FILE); JSON to RULES_REPORT
-	$(PY) -m rules backtest $(CANDIDATE) $(if $(INPUT),--input $(INPUT),--minutes $(MINUTES) $(if $(FRAUD_RATE),--fraud-rate $(FRAUD_RATE)) $(if $(SEED),--seed $(SEED))) --report $(RULES_REPORT)
+rules-backtest: $(STAMP) ## Active rules vs CANDIDATE on the same history (MINUTES, FRAUD_RATE, SEED, WORLD, or INPUT=FILE); JSON to RULES_REPORT
+	$(PY) -m rules backtest $(CANDIDATE) $(if $(INPUT),--input $(INPUT),--minutes $(MINUTES) $(HISTORY_FLAGS)) --report $(RULES_REPORT)
 
 .PHONY: rules-shadow
 rules-shadow: $(STAMP) ## Run CANDIDATE in shadow on RisingWave beside the live rules (shadow_mv_*, mv_shadow_vs_live)

@@ -24,6 +24,7 @@ from offline import recorded
 from offline.clock import history_end
 from offline.database import open_database
 from offline.dbt import DbtError
+from offline.history_settings import load_settings, settings_line
 from offline.logs import setup_logging
 from offline.replay import history_span, replay_recorded
 from producers.settings import Settings
@@ -80,47 +81,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.minutes is None and args.events is None and args.input is None:
         args.minutes = 60.0
     return args
-
-
-def load_settings(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, Any] = {"sink": "jsonl"}
-    if args.fraud_rate is not None:
-        overrides["fraud_rate"] = args.fraud_rate
-    if args.seed is not None:
-        overrides["seed"] = args.seed
-    if args.world is not None:
-        overrides["world"] = args.world
-    return Settings(**overrides)
-
-
-# Where a history setting comes from, highest first (`make backtest` passes a make variable as
-# a flag; unset, the environment, then .env, then the default decide).
-PRECEDENCE = "flag (make variable), environment, .env, default"
-
-
-def settings_line(
-    args: argparse.Namespace, settings: Settings, env_file: Path = Path(".env")
-) -> str:
-    """The history settings in force and where each came from, printed at start."""
-    in_file = set()
-    if env_file.is_file():
-        for line in env_file.read_text(encoding="utf-8").splitlines():
-            name, sep, _ = line.strip().partition("=")
-            if sep and not name.startswith("#"):
-                in_file.add(name.strip())
-    parts = []
-    for field in ("fraud_rate", "seed", "world"):
-        env = Settings.env_name(field)
-        if getattr(args, field) is not None:
-            source = "flag"
-        elif env in os.environ:
-            source = "environment"
-        elif env in in_file:
-            source = ".env"
-        else:
-            source = "default"
-        parts.append(f"{env}={getattr(settings, field)} ({source})")
-    return f"settings: {', '.join(parts)}; precedence: {PRECEDENCE}"
 
 
 def history_settings(settings: Settings) -> dict[str, Any]:

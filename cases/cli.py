@@ -16,12 +16,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from cases.security import TokenEntry, hash_token, new_token, parse_entries
-from cases.settings import CaseServiceSettings, describe_error, env_name
+from cases.security import TOKEN_PREFIX, parse_entries
+from cases.settings import CaseServiceSettings
 from cases.workflow import ROLES
+from common.credentials import Issuer
 
 EXIT_INVALID_SETTINGS = 2
-_TOKENS = env_name("tokens")
+ISSUER = Issuer("case-service", CaseServiceSettings.env_name("tokens"), TOKEN_PREFIX, parse_entries)
 
 
 def _serve() -> int:
@@ -31,7 +32,8 @@ def _serve() -> int:
     try:
         settings = CaseServiceSettings()
     except ValidationError as error:
-        print(f"case-service: invalid setting: {describe_error(error)}", file=sys.stderr)
+        line = CaseServiceSettings.describe_error(error)
+        print(f"case-service: invalid setting: {line}", file=sys.stderr)
         return EXIT_INVALID_SETTINGS
     # Imported here: `token` needs neither the web stack nor a database.
     import uvicorn
@@ -51,37 +53,13 @@ def _serve() -> int:
     return 0
 
 
-def write_entry(env_file: Path, entry: TokenEntry) -> None:
-    """Put `entry` into the CASES_TOKENS line of `env_file`, replacing the user's old entry."""
-    lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.exists() else []
-    for index, line in enumerate(lines):
-        if line.startswith(f"{_TOKENS}="):
-            kept = [old for old in parse_entries(line.partition("=")[2]) if old.user != entry.user]
-            lines[index] = f"{_TOKENS}=" + ",".join(str(item) for item in [*kept, entry])
-            break
-    else:
-        lines.append(f"{_TOKENS}={entry}")
-    env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 def _token(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m cases token")
     parser.add_argument("user", help="lowercase user name, e.g. alice")
     parser.add_argument("role", choices=ROLES)
     parser.add_argument("--env-file", type=Path, help="write the entry into this file")
     args = parser.parse_args(argv)
-    token = new_token()
-    try:
-        entry = parse_entries(f"{args.user}:{args.role}:{hash_token(token)}")[0]
-        if args.env_file:
-            write_entry(args.env_file, entry)
-    except ValueError as error:
-        print(f"case-service: {error}", file=sys.stderr)
-        return EXIT_INVALID_SETTINGS
-    print(token)
-    where = f"written to {args.env_file}" if args.env_file else f"add to {_TOKENS}"
-    print(f"{args.user} ({args.role}): {entry} {where}", file=sys.stderr)
-    return 0
+    return ISSUER.issue(args.user, args.role, args.env_file)
 
 
 def openapi_text() -> str:

@@ -36,17 +36,17 @@ PROGRESS_EVERY_S = 5.0
 # plain tables on PostgreSQL, without indexes; the demo adds these so a page answers in
 # milliseconds rather than scanning every transaction (`make bench-cases` measures it).
 PAGE_INDEXES: dict[str, tuple[str, ...]] = {
-    "stg_transactions": (
+    "int_transactions": (
         "event_id",
         "account_id, event_time",
         "device_id",
         "card_token",
         "merchant_id",
     ),
-    "stg_logins": ("customer_id, event_time", "device_id", "ip_address"),
-    "stg_alerts": ("customer_id, event_time",),
-    "stg_ml_scores": ("account_id, event_time",),
-    "stg_customers": ("customer_id",),
+    "int_logins": ("customer_id, event_time", "device_id", "ip_address"),
+    "int_alerts": ("customer_id, event_time",),
+    "int_ml_scores": ("account_id, event_time",),
+    "int_customers": ("customer_id",),
     "mv_signals": ("account_id, detected_at",),
     "int_signal_transactions": ("signal_id",),
     "mv_account_risk_score_realtime": ("account_id",),

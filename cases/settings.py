@@ -7,22 +7,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from cases.security import TokenEntry, parse_entries
+from common.settings import PostgresUrl, ServiceSettings
 
-ENV_PREFIX = "CASES_"
 
-
-class CaseServiceSettings(BaseSettings):
+class CaseServiceSettings(ServiceSettings):
     """Every knob of the case service. The environment variable is `CASES_` + the field name."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="CASES_")
+    secret_fields = frozenset({"tokens"})
 
-    database_url: SecretStr = Field(
+    database_url: PostgresUrl = Field(
         SecretStr("postgresql://root@localhost:4566/dev"),
         description="PostgreSQL-protocol URL of RisingWave (without Docker: make demo).",
     )
@@ -60,32 +58,8 @@ class CaseServiceSettings(BaseSettings):
             return parse_entries(value)
         return value
 
-    @field_validator("database_url")
-    @classmethod
-    def _postgres_url(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
-            raise ValueError("must be a postgresql:// URL")
-        return value
-
     @model_validator(mode="after")
     def _page_sizes(self) -> CaseServiceSettings:
         if self.page_size > self.max_page_size:
             raise ValueError("CASES_PAGE_SIZE: must be at most CASES_MAX_PAGE_SIZE")
         return self
-
-
-def env_name(field: str) -> str:
-    return ENV_PREFIX + field.upper()
-
-
-def describe_error(error: ValidationError) -> str:
-    """One line naming the first bad setting and what is allowed, never echoing a secret."""
-    first = error.errors()[0]
-    message = first["msg"].removeprefix("Value error, ")
-    if not first["loc"]:
-        return message
-    field = str(first["loc"][0])
-    name = env_name(field) if field in CaseServiceSettings.model_fields else field
-    if field in {"database_url", "tokens"}:
-        return f"{name}: {message}"
-    return f"{name}: {message} (got {first.get('input')!r})"

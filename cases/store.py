@@ -123,9 +123,9 @@ RELATIONS = (
     "mv_signals",
     "mv_account_risk_score_realtime",
     "int_signal_transactions",
-    "stg_transactions",
-    "stg_logins",
-    "stg_alerts",
+    "int_transactions",
+    "int_logins",
+    "int_alerts",
     "mv_rule_performance",
     "mv_rule_history",
 )
@@ -279,7 +279,7 @@ class Session:
             " transactions.channel as channel, transactions.merchant_name as merchant_name,"
             " transactions.city as city, transactions.country as country,"
             " transactions.device_id as device_id, behind.signal_type as signal_type"
-            " from behind inner join stg_transactions as transactions"
+            " from behind inner join int_transactions as transactions"
             " on behind.event_id = transactions.event_id"
             " order by transactions.event_time, transactions.event_id limit %(limit)s",
             params,
@@ -290,13 +290,13 @@ class Session:
             params["customer_id"] = signals[0]["customer_id"]
             logins = self._rows(
                 "select event_id, event_time, device_id, ip_address, city, country, auth_method,"
-                " success, is_new_device from stg_logins where customer_id = %(customer_id)s"
+                " success, is_new_device from int_logins where customer_id = %(customer_id)s"
                 " and event_time >= %(since)s and event_time <= %(until)s"
                 " order by event_time, event_id limit %(limit)s",
                 params,
             )
             alerts = self._rows(
-                "select event_id, event_time, alert_type, severity, source_system from stg_alerts"
+                "select event_id, event_time, alert_type, severity, source_system from int_alerts"
                 " where customer_id = %(customer_id)s"
                 " and event_time >= %(since)s and event_time <= %(until)s"
                 " order by event_time, event_id limit %(limit)s",
@@ -417,13 +417,13 @@ class Session:
 # Entity kinds the pivot pages list, and where each is seen: (table, column, extra condition).
 ENTITY_SOURCES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "device": (
-        ("stg_transactions", "device_id", ""),
-        ("stg_logins", "device_id", ""),
+        ("int_transactions", "device_id", ""),
+        ("int_logins", "device_id", ""),
     ),
-    "ip": (("stg_logins", "ip_address", ""),),
-    "card": (("stg_transactions", "card_token", ""),),
-    "merchant": (("stg_transactions", "merchant_id", " and channel <> 'transfer'"),),
-    "payee": (("stg_transactions", "merchant_id", " and channel = 'transfer'"),),
+    "ip": (("int_logins", "ip_address", ""),),
+    "card": (("int_transactions", "card_token", ""),),
+    "merchant": (("int_transactions", "merchant_id", " and channel <> 'transfer'"),),
+    "payee": (("int_transactions", "merchant_id", " and channel = 'transfer'"),),
 }
 
 
@@ -434,7 +434,7 @@ def customer_profile(session: Session, customer_id: str | None) -> Row | None:
     rows = session._rows(
         "select customer_id, primary_account_id, home_city, home_country, risk_tier, kyc_status,"
         " registered_device_ids, typical_spend, customer_since, profile_updated_at"
-        " from stg_customers where customer_id = %(customer_id)s",
+        " from int_customers where customer_id = %(customer_id)s",
         {"customer_id": customer_id},
     )
     return rows[0] if rows else None
@@ -444,7 +444,7 @@ def account_activity(session: Session, account_id: str) -> Row:
     """How the account usually spends over what the views hold: count, mean and largest."""
     return session._rows(
         "select count(*) as transactions, avg(amount) as mean_amount, max(amount) as max_amount,"
-        " min(event_time) as first_seen from stg_transactions where account_id = %(account_id)s",
+        " min(event_time) as first_seen from int_transactions where account_id = %(account_id)s",
         {"account_id": account_id},
     )[0]
 
@@ -455,7 +455,7 @@ def transactions_between(
     """Every transaction of the account in [since, until]: the flagged ones and those around."""
     return session._rows(
         "select event_id, event_time, amount, currency, channel, merchant_id, merchant_name,"
-        " merchant_category, city, country, device_id, card_token, status from stg_transactions"
+        " merchant_category, city, country, device_id, card_token, status from int_transactions"
         " where account_id = %(account_id)s and event_time >= %(since)s"
         " and event_time <= %(until)s order by event_time, event_id limit %(limit)s",
         {"account_id": account_id, "since": since, "until": until, "limit": limit},
@@ -485,7 +485,7 @@ def model_scores(
     """The model's highest scores on the account's transactions in [since, until]."""
     return session._rows(
         "select event_id, event_time, amount, score, model_version, top_feature, top_reasons"
-        " from stg_ml_scores where account_id = %(account_id)s and event_time >= %(since)s"
+        " from int_ml_scores where account_id = %(account_id)s and event_time >= %(since)s"
         " and event_time <= %(until)s order by score desc, event_id limit %(limit)s",
         {"account_id": account_id, "since": since, "until": until, "limit": limit},
     )
@@ -495,13 +495,13 @@ def entity(session: Session, kind: str, value: str, limit: int) -> dict[str, lis
     """Who shares an entity: the customers and accounts it was seen on, and their cases."""
     seen: list[Row] = []
     for table, column, condition in ENTITY_SOURCES[kind]:
-        account = "account_id" if table == "stg_transactions" else "cast(null as varchar)"
-        name = "max(merchant_name)" if table == "stg_transactions" else "cast(null as varchar)"
+        account = "account_id" if table == "int_transactions" else "cast(null as varchar)"
+        name = "max(merchant_name)" if table == "int_transactions" else "cast(null as varchar)"
         seen += session._rows(
             f"select customer_id, {account} as account_id, count(*) as events,"
             f" min(event_time) as first_seen, max(event_time) as last_seen, {name} as name"
             f" from {table} where {column} = %(value)s{condition}"
-            f" group by customer_id{', account_id' if table == 'stg_transactions' else ''}"
+            f" group by customer_id{', account_id' if table == 'int_transactions' else ''}"
             " order by last_seen desc limit %(limit)s",
             {"value": value, "limit": limit},
         )

@@ -28,6 +28,16 @@ def _broker_list(value: str) -> str:
 BootstrapServers = Annotated[str, AfterValidator(_broker_list)]
 
 
+def _postgres_url(value: SecretStr) -> SecretStr:
+    if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+        raise ValueError("must be a postgresql:// URL")
+    return value
+
+
+# A database URL of the PostgreSQL protocol (RisingWave or PostgreSQL); it may hold a password.
+PostgresUrl = Annotated[SecretStr, AfterValidator(_postgres_url)]
+
+
 def shared(env: str, default: object, description: str, **constraints: Any) -> Any:
     """A field read under one variable name by every service, whatever the service's prefix."""
     return Field(
@@ -42,6 +52,10 @@ class ServiceSettings(BaseSettings):
     """Read from the environment and `.env`; unknown variables are someone else's."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Fields whose value an error line never echoes beyond SecretStr ones (lists of hashed
+    # credentials: a secret pasted there by mistake would reach the logs).
+    secret_fields: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def env_name(cls, field: str) -> str:
@@ -64,7 +78,7 @@ class ServiceSettings(BaseSettings):
             field = str(first["loc"][0])
             if field not in cls.model_fields:  # read through an alias: already the variable
                 line = f"{field.upper()}: {message} (got {first.get('input')!r})"
-            elif cls.model_fields[field].annotation is SecretStr:
+            elif cls.model_fields[field].annotation is SecretStr or field in cls.secret_fields:
                 line = f"{cls.env_name(field)}: {message}"
             else:
                 line = f"{cls.env_name(field)}: {message} (got {first.get('input')!r})"

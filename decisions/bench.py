@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         conn = psycopg2.connect(dsn)
         try:
             with conn.cursor() as cursor:
-                cursor.execute("select * from stg_customers order by customer_id")
+                cursor.execute("select * from int_customers order by customer_id")
                 names = [column.name for column in cursor.description or ()]
                 customers = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         finally:

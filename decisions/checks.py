@@ -3,7 +3,7 @@
 Each check that fires gives a Reason: a stable code, the action it asks for, and a sentence.
 Rule windows are counted the way the signal views count them (`range between <window>
 preceding and current row`, the payment itself included), from the account's earlier
-transactions in stg_transactions.
+transactions in int_transactions.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def request_reasons(
 
 
 def is_new_device(request: Transaction, state: AccountState) -> bool:
-    """As stg_transactions: a device that is not in the customer's registered devices."""
+    """As int_transactions: a device that is not in the customer's registered devices."""
     if request.device_id is None:
         return False
     customer = state.customer or {}

@@ -16,11 +16,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from decisions.security import KeyEntry, hash_key, new_key, parse_entries
-from decisions.settings import DecisionSettings, describe_error, env_name
+from common.credentials import Issuer
+from decisions.security import KEY_PREFIX, parse_entries
+from decisions.settings import DecisionSettings
 
 EXIT_INVALID_SETTINGS = 2
-_KEYS = env_name("api_keys")
+ISSUER = Issuer(
+    "decision-service", DecisionSettings.env_name("api_keys"), KEY_PREFIX, parse_entries
+)
 
 
 def _serve() -> int:
@@ -30,7 +33,8 @@ def _serve() -> int:
     try:
         settings = DecisionSettings()
     except ValidationError as error:
-        print(f"decision-service: invalid setting: {describe_error(error)}", file=sys.stderr)
+        line = DecisionSettings.describe_error(error)
+        print(f"decision-service: invalid setting: {line}", file=sys.stderr)
         return EXIT_INVALID_SETTINGS
     # Imported here: `key` needs neither the web stack, the model nor Kafka.
     import uvicorn
@@ -66,39 +70,13 @@ def _serve() -> int:
     return 0
 
 
-def write_entry(env_file: Path, entry: KeyEntry) -> None:
-    """Put `entry` into the DECISIONS_API_KEYS line of `env_file`, replacing the client's."""
-    lines = env_file.read_text(encoding="utf-8").splitlines() if env_file.exists() else []
-    for index, line in enumerate(lines):
-        if line.startswith(f"{_KEYS}="):
-            kept = [
-                old for old in parse_entries(line.partition("=")[2]) if old.client != entry.client
-            ]
-            lines[index] = f"{_KEYS}=" + ",".join(str(item) for item in [*kept, entry])
-            break
-    else:
-        lines.append(f"{_KEYS}={entry}")
-    env_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 def _key(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m decisions key")
     parser.add_argument("client", help="lowercase client name, e.g. card-switch")
     parser.add_argument("scopes", help="decide, read, or decide+read")
     parser.add_argument("--env-file", type=Path, help="write the entry into this file")
     args = parser.parse_args(argv)
-    key = new_key()
-    try:
-        entry = parse_entries(f"{args.client}:{args.scopes}:{hash_key(key)}")[0]
-        if args.env_file:
-            write_entry(args.env_file, entry)
-    except ValueError as error:
-        print(f"decision-service: {error}", file=sys.stderr)
-        return EXIT_INVALID_SETTINGS
-    print(key)
-    where = f"written to {args.env_file}" if args.env_file else f"add to {_KEYS}"
-    print(f"{args.client}: {entry} {where}", file=sys.stderr)
-    return 0
+    return ISSUER.issue(args.client, args.scopes, args.env_file)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -85,7 +85,7 @@ def feature_record(request: Transaction, state: AccountState | None) -> dict[str
     else:
         typical = float(customer["typical_spend"] or 0)
         record["amount_to_typical"] = amount / typical if typical else math.nan
-        # stg_transactions rounds the distance from home to 0.1 km.
+        # int_transactions rounds the distance from home to 0.1 km.
         record["km_from_home"] = round(
             haversine_km(
                 float(customer["home_latitude"]),

@@ -10,13 +10,12 @@ the event loop.
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 from typing import Any
 
 from confluent_kafka import KafkaError, Producer
 
-log = logging.getLogger(__name__)
+from common.librdkafka import producer_config
 
 
 class PublishError(Exception):
@@ -26,16 +25,12 @@ class PublishError(Exception):
 class Publisher:
     def __init__(self, bootstrap_servers: str) -> None:
         self._producer = Producer(
-            {
-                "bootstrap.servers": bootstrap_servers,
-                "enable.idempotence": True,
-                "acks": "all",
+            producer_config(
+                bootstrap_servers,
+                "decision-service",
                 # A decision waits for its acknowledgement: batch only what arrives together.
-                "linger.ms": 1,
-                "client.id": "decision-service",
-                # librdkafka's own lines go through logging, not raw to stderr.
-                "logger": logging.getLogger("decisions.kafka"),
-            }
+                **{"linger.ms": 1},
+            )
         )
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._poll, name="kafka-delivery", daemon=True)

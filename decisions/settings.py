@@ -9,32 +9,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import (
-    AliasChoices,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
-from common.settings import BootstrapServers
+from common.settings import BootstrapServers, PostgresUrl, ServiceSettings, shared
 from decisions.security import KeyEntry, parse_entries
 
-ENV_PREFIX = "DECISIONS_"
 _TOPIC = r"^[A-Za-z0-9._-]{1,249}$"
-_SECRET_FIELDS = frozenset({"database_url", "api_keys"})
 
 
-class DecisionSettings(BaseSettings):
+class DecisionSettings(ServiceSettings):
     """Every knob of the decision service. The variable is `DECISIONS_` + the field name."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="DECISIONS_")
+    secret_fields = frozenset({"api_keys"})
 
-    database_url: SecretStr = Field(
+    database_url: PostgresUrl = Field(
         SecretStr("postgresql://root@localhost:4566/dev"),
         description="PostgreSQL-protocol URL of RisingWave (or the backtest's PostgreSQL).",
     )
@@ -43,10 +33,10 @@ class DecisionSettings(BaseSettings):
     )
     host: str = Field("127.0.0.1", min_length=1, description="Address the HTTP server binds.")
     port: int = Field(8001, ge=1, le=65535, description="Port the HTTP server listens on.")
-    kafka_bootstrap_servers: BootstrapServers = Field(
+    kafka_bootstrap_servers: BootstrapServers = shared(
+        "KAFKA_BOOTSTRAP_SERVERS",
         "localhost:19092",
-        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
-        description="Comma-separated host:port list of Kafka/Redpanda brokers (shared setting).",
+        "Comma-separated host:port list of Kafka/Redpanda brokers (shared setting).",
     )
     publish: bool = Field(
         True, description="Publish each decided transaction and its decision to Kafka."
@@ -110,13 +100,6 @@ class DecisionSettings(BaseSettings):
             return parse_entries(value)
         return value
 
-    @field_validator("database_url")
-    @classmethod
-    def _postgres_url(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
-            raise ValueError("must be a postgresql:// URL")
-        return value
-
     @model_validator(mode="after")
     def _distinct_topics(self) -> DecisionSettings:
         if self.transactions_topic == self.decisions_topic:
@@ -124,23 +107,3 @@ class DecisionSettings(BaseSettings):
                 "DECISIONS_DECISIONS_TOPIC: must differ from DECISIONS_TRANSACTIONS_TOPIC"
             )
         return self
-
-
-def env_name(field: str) -> str:
-    """The environment variable that sets `field`."""
-    if field == "kafka_bootstrap_servers":
-        return "KAFKA_BOOTSTRAP_SERVERS"
-    return ENV_PREFIX + field.upper()
-
-
-def describe_error(error: ValidationError) -> str:
-    """One line naming the first bad setting and what is allowed, never echoing a secret."""
-    first = error.errors()[0]
-    message = first["msg"].removeprefix("Value error, ")
-    if not first["loc"]:
-        return message
-    field = str(first["loc"][0])
-    name = env_name(field) if field in DecisionSettings.model_fields else field
-    if field in _SECRET_FIELDS:
-        return f"{name}: {message}"
-    return f"{name}: {message} (got {first.get('input')!r})"

@@ -56,10 +56,10 @@ select 'signal' as part, {_object(_SIGNAL)} as body
 from mv_signals where account_id = %(account_id)s
 union all
 select 'customer' as part, {_object(_CUSTOMER)} as body
-from stg_customers where customer_id = %(customer_id)s
+from int_customers where customer_id = %(customer_id)s
 union all
 select 'earlier' as part, {_object(_EARLIER)} as body
-from stg_transactions
+from int_transactions
 where account_id = %(account_id)s and event_time >= %(since)s and event_time <= %(until)s
     and event_id <> %(event_id)s
 """

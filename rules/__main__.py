@@ -15,7 +15,6 @@ import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import psycopg2
 from pydantic import ValidationError
@@ -24,6 +23,7 @@ from common import cli
 from offline import recorded
 from offline.database import open_database
 from offline.dbt import DbtError
+from offline.history_settings import load_settings, settings_line
 from offline.load import records_as_messages
 from offline.replay import history, history_span
 from producers.settings import Settings
@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--input", type=Path, help="recorded NDJSON (producer or rpk format)")
     backtest.add_argument("--fraud-rate", type=float, help="FRAUD_RATE of generated history")
     backtest.add_argument("--seed", type=int, help="SEED of generated history")
+    backtest.add_argument("--world", help="WORLD of generated history: clean or realistic")
     backtest.add_argument("--report", type=Path, help="write the JSON comparison to this file")
 
     for name, text in (
@@ -92,12 +93,8 @@ def _backtest(args: argparse.Namespace) -> int:
                     strict=True,
                 )
             else:
-                overrides: dict[str, Any] = {"sink": "jsonl"}
-                if args.fraud_rate is not None:
-                    overrides["fraud_rate"] = args.fraud_rate
-                if args.seed is not None:
-                    overrides["seed"] = args.seed
-                settings = Settings(**overrides)
+                settings = load_settings(args)
+                print(settings_line(args, settings), file=sys.stderr)
                 minutes = args.minutes or 60.0
                 end = datetime.now(UTC)
                 stats = None

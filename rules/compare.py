@@ -45,7 +45,7 @@ def _rows(conn: Connection, query: str) -> list[tuple[Any, ...]]:
 
 
 def read_outcome(conn: Connection) -> Outcome:
-    ((transactions,),) = _rows(conn, "select count(*) from public.stg_transactions")
+    ((transactions,),) = _rows(conn, "select count(*) from public.int_transactions")
     signals = {
         signal: {
             "detections": int(detections),

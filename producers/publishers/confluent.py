@@ -12,7 +12,7 @@ import time
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from common.kafka import BrokerLost, connect_with_retry
-from common.runtime import CLIENT_LOGGERS
+from common.librdkafka import producer_config
 from producers.models import Record
 from producers.publishers.base import Publisher, timestamp_ms
 from producers.settings import Settings
@@ -47,25 +47,19 @@ class ConfluentPublisher(Publisher):
         self._flush_timeout_s = broker.ack_s
         self._on_delivery = self._delivered  # one bound method, not one per send
         producer = Producer(
-            {
-                "bootstrap.servers": settings.kafka_bootstrap_servers,
-                "client.id": "fraud-producer",
-                "acks": "all",
-                # Idempotence keeps retries from writing duplicates or reordering a key's events.
-                "enable.idempotence": True,
-                "request.timeout.ms": broker.request_ms,
-                # A lost broker is retried for BROKER_WAIT_SECONDS, then its records fail.
-                "delivery.timeout.ms": broker.delivery_ms,
-                "linger.ms": settings.linger_ms,
-                "batch.size": settings.batch_size_bytes,
-                "compression.type": settings.compression_type,
-                # kafka-python's (and Java's) partitioner: a key lands on the same partition
-                # whichever client wrote it, so switching clients keeps each key in order.
-                "partitioner": "murmur2_random",
-                "error_cb": self._client_error,
-                # Without a logger librdkafka writes to file descriptor 2 itself.
-                "logger": logging.getLogger(CLIENT_LOGGERS[1]),
-            }
+            producer_config(
+                settings.kafka_bootstrap_servers,
+                "fraud-producer",
+                **{
+                    "request.timeout.ms": broker.request_ms,
+                    # A lost broker is retried for BROKER_WAIT_SECONDS, then its records fail.
+                    "delivery.timeout.ms": broker.delivery_ms,
+                    "linger.ms": settings.linger_ms,
+                    "batch.size": settings.batch_size_bytes,
+                    "compression.type": settings.compression_type,
+                    "error_cb": self._client_error,
+                },
+            )
         )
         self._producer: Producer = connect_with_retry(
             lambda timeout_ms: self._metadata(producer, timeout_ms),

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from alerter.settings import AlerterSettings
+from tests.support.env_example import env_value, section
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,38 +22,10 @@ def make_settings(**overrides: Any) -> AlerterSettings:
     return AlerterSettings(_env_file=None, **overrides)
 
 
-def _env_value(default: object) -> str:
-    """How `.env.example` writes a default."""
-    if isinstance(default, SecretStr):
-        return default.get_secret_value()
-    if isinstance(default, bool):
-        return str(default).lower()
-    if isinstance(default, frozenset):
-        return ",".join(sorted(default))
-    return str(default)
-
-
-def _alerter_section() -> dict[str, str]:
-    values: dict[str, str] = {}
-    inside = False
-    for line in (ROOT / ".env.example").read_text().splitlines():
-        if line.startswith("# ") and line[2:].split(" (")[0] in {
-            "Producer",
-            "Alerter",
-            "Scoring",
-            "Stack",
-        }:
-            inside = line.startswith("# Alerter")
-        elif inside and line and not line.startswith("#"):
-            name, _, value = line.partition("=")
-            values[name] = value
-    return values
-
-
 def test_env_example_mirrors_the_settings_model() -> None:
-    documented = _alerter_section()
+    documented = section("Alerter")
     own = {
-        AlerterSettings.env_name(name): _env_value(field.default)
+        AlerterSettings.env_name(name): env_value(field.default)
         for name, field in AlerterSettings.model_fields.items()
         if name != "kafka_bootstrap_servers"  # shared: documented in the producer's section
     }

@@ -45,11 +45,11 @@ READ_RELATIONS = (
     "mv_case_status",
     "mv_account_risk_score_realtime",
     "mv_signals",
-    "stg_transactions",
-    "stg_logins",
-    "stg_alerts",
-    "stg_customers",
-    "stg_ml_scores",
+    "int_transactions",
+    "int_logins",
+    "int_alerts",
+    "int_customers",
+    "int_ml_scores",
     "case_decisions",
 )
 SEVERITY_RANK = {"Critical": 0, "High": 1}

@@ -8,41 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from cases.cli import main
 from cases.security import TokenBook, hash_token, parse_entries
-from cases.settings import CaseServiceSettings, describe_error, env_name
+from cases.settings import CaseServiceSettings
+from tests.support.env_example import env_value, section
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _cases_section() -> dict[str, str]:
-    values: dict[str, str] = {}
-    inside = False
-    for line in (ROOT / ".env.example").read_text().splitlines():
-        if line.startswith("# ") and not line.startswith("# -") and line[2:3].isupper():
-            header = line[2:].split(" (")[0]
-            if header in {"Producer", "Alerter", "Stack", "Cases", "Decisions"}:
-                inside = header == "Cases"
-        elif inside and line and not line.startswith("#"):
-            name, _, value = line.partition("=")
-            values[name] = value
-    return values
-
-
-def _env_value(default: object) -> str:
-    if isinstance(default, SecretStr):
-        return default.get_secret_value()
-    if isinstance(default, tuple):
-        return ",".join(str(item) for item in default)
-    return str(default)
-
-
 def test_env_example_mirrors_the_settings_model() -> None:
-    documented = _cases_section()
+    documented = section("Cases")
     own = {
-        env_name(name): _env_value(field.default)
+        CaseServiceSettings.env_name(name): env_value(field.default)
         for name, field in CaseServiceSettings.model_fields.items()
     }
     assert documented == own
@@ -67,7 +46,7 @@ def test_env_example_mirrors_the_settings_model() -> None:
 def test_invalid_settings_name_the_setting(overrides: dict[str, Any], expected: str) -> None:
     with pytest.raises(ValidationError) as error:
         CaseServiceSettings(_env_file=None, **overrides)
-    message = describe_error(error.value)
+    message = CaseServiceSettings.describe_error(error.value)
     assert message.startswith(expected)
     assert "mysql" not in message, "a URL may hold a password: never echoed"
 

@@ -41,7 +41,7 @@ _serial = itertools.count()
 def transaction(
     customer: dict[str, Any], at: datetime, *, amount: Decimal | None = None, **fields: Any
 ) -> dict[str, Any]:
-    """An ordinary payment of `customer` (a stg_customers row): at home, a registered device,
+    """An ordinary payment of `customer` (a int_customers row): at home, a registered device,
     point of sale, half the typical spend, unless `fields` say otherwise."""
     devices = customer["registered_device_ids"] or []
     body: dict[str, Any] = {
@@ -128,4 +128,4 @@ def serve(decision_settings: DecisionSettings) -> Callable[..., AbstractContextM
 
 @pytest.fixture(scope="session")
 def customers(fraud_replay: ReplayResult) -> list[dict[str, Any]]:
-    return rows(fraud_replay, "select * from stg_customers order by customer_id")
+    return rows(fraud_replay, "select * from int_customers order by customer_id")

@@ -65,10 +65,10 @@ def test_an_honest_accounts_ordinary_payment_is_approved(serve, fraud_replay, cu
     # score and no label names.
     quiet = rows(
         fraud_replay,
-        "select customers.customer_id from stg_customers as customers"
+        "select customers.customer_id from int_customers as customers"
         " left join mv_account_risk_score_realtime as risk"
         " on customers.primary_account_id = risk.account_id"
-        " left join stg_fraud_labels as labels"
+        " left join int_fraud_labels as labels"
         " on customers.primary_account_id = labels.account_id"
         " where risk.account_id is null and labels.account_id is null"
         " order by customers.customer_id",
@@ -78,7 +78,7 @@ def test_an_honest_accounts_ordinary_payment_is_approved(serve, fraud_replay, cu
         row["account_id"]: row
         for row in rows(
             fraud_replay,
-            "select * from stg_transactions where event_time <= %s order by event_time, event_id",
+            "select * from int_transactions where event_time <= %s order by event_time, event_id",
             (replay_end(),),
         )
     }

@@ -5,53 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from decisions.cli import main
 from decisions.security import KeyBook, hash_key, parse_entries
-from decisions.settings import DecisionSettings, describe_error, env_name
+from decisions.settings import DecisionSettings
 from rules import store
 from rules.schema import RuleSetError, parse_rule_set
 from tests.stack.stack_files import ROOT
-
-
-def _section(title: str) -> dict[str, str]:
-    """The NAME=value lines of one `# Title (...)` section of .env.example."""
-    values: dict[str, str] = {}
-    inside = False
-    lines = (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
-    for previous, line, following in zip(["", *lines[:-1]], lines, [*lines[1:], ""], strict=True):
-        if previous.startswith("# ---") and following.startswith("# ---"):
-            inside = line[2:].split(" (")[0] == title
-        elif inside and line and not line.startswith("#"):
-            name, _, value = line.partition("=")
-            values[name] = value
-    return values
-
-
-def _env_value(default: object) -> str:
-    if isinstance(default, SecretStr):
-        return default.get_secret_value()
-    if isinstance(default, tuple):
-        return ",".join(str(item) for item in default)
-    if isinstance(default, bool):
-        return str(default).lower()
-    return str(default)
+from tests.support.env_example import env_value, section
 
 
 def test_env_example_mirrors_the_settings_model() -> None:
     own = {
-        env_name(name): _env_value(field.default)
+        DecisionSettings.env_name(name): env_value(field.default)
         for name, field in DecisionSettings.model_fields.items()
         if name != "kafka_bootstrap_servers"  # documented once, in the producer's section
     }
-    assert _section("Decisions") == own
+    assert section("Decisions") == own
 
 
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"api_keys": "switch:decide"}, "DECISIONS_API_KEYS: entry 'switch': expected client"),
+        ({"api_keys": "switch:decide"}, "DECISIONS_API_KEYS: entry 1: expected client"),
         ({"api_keys": f"switch:pay:{'0' * 64}"}, "DECISIONS_API_KEYS: entry 'switch': scopes"),
         ({"api_keys": "switch:decide:abc"}, "DECISIONS_API_KEYS: entry 'switch': the hash"),
         (
@@ -69,7 +46,7 @@ def test_env_example_mirrors_the_settings_model() -> None:
 def test_invalid_settings_name_the_setting(overrides: dict[str, Any], expected: str) -> None:
     with pytest.raises(ValidationError) as error:
         DecisionSettings(_env_file=None, **overrides)
-    message = describe_error(error.value)
+    message = DecisionSettings.describe_error(error.value)
     assert message.startswith(expected), message
     assert "secret" not in message, "a URL may hold a password: never echoed"
 

@@ -117,7 +117,7 @@ def scored(
                 " from mv_signals",
             )
         ]
-        ((transactions,),) = rows(result.database, "select count(*) from stg_transactions")
+        ((transactions,),) = rows(result.database, "select count(*) from int_transactions")
         yield Scored(document, detections, transactions)
 
 

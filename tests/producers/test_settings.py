@@ -7,32 +7,17 @@ from pydantic import ValidationError
 
 from producers.settings import Settings
 from tests.producers.conftest import make_settings
+from tests.support.env_example import env_value, section
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _env_example(section: str) -> dict[str, str]:
-    """NAME=value pairs of one `# ---` delimited section of .env.example."""
-    values: dict[str, str] = {}
-    inside = False
-    for line in (ROOT / ".env.example").read_text().splitlines():
-        if line.startswith("# ") and "---" not in line and not line[2:3].islower():
-            header = line[2:].split(" (")[0]
-            if header in {"Producer", "Alerter", "Scoring", "Stack"}:
-                inside = header == section
-        elif inside and line and not line.startswith("#"):
-            name, _, value = line.partition("=")
-            values[name] = value
-    return values
-
-
 def test_env_example_mirrors_the_settings_model() -> None:
-    documented = _env_example("Producer")
+    documented = section("Producer")
     defaults = Settings.model_fields
     assert set(documented) == {name.upper() for name in defaults}
     for name, field in defaults.items():
-        default = "" if field.default is None else str(field.default)
-        assert documented[name.upper()] == default, name
+        assert documented[name.upper()] == env_value(field.default), name
 
 
 def test_env_example_documents_every_setting_with_a_comment() -> None:

@@ -372,7 +372,7 @@ def test_promote_then_rollback_returns_every_view_definition(lifecycle: Lifecycl
     # Promote rebuilt the velocity view and everything built on it, and nothing else.
     assert "mv_velocity_alerts" in promoted
     assert {"mv_signals", "mv_account_risk_score_realtime", "mv_open_fraud_cases"} <= set(promoted)
-    assert not {"stg_transactions", "mv_cnp_spike", "mv_rule_history"} & set(promoted)
+    assert not {"int_transactions", "mv_cnp_spike", "mv_rule_history"} & set(promoted)
     assert promoted["mv_velocity_alerts"] != live["mv_velocity_alerts"]
     # Rollback rebuilt the same views, each to its original compiled SQL.
     assert set(rolled_back) == set(promoted)

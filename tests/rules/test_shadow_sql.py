@@ -64,12 +64,12 @@ def test_a_shadow_run_builds_only_signals_under_shadow_names_and_the_comparison(
         if path.parent.parent.name == "models"
     }
     # Risk, cases, quality, sinks and the rule history are disabled: shadow feeds nothing.
-    assert folders == {"sources", "staging", "signals", "shadow"}
+    assert folders == {"sources", "staging", "intermediate", "signals", "shadow"}
     assert {name: aliases[name] for name in SIGNAL_MODELS} == {
         name: f"shadow_{name}" for name in SIGNAL_MODELS
     }
     assert aliases["mv_shadow_vs_live"] == "mv_shadow_vs_live"
-    assert aliases["stg_transactions"] == "stg_transactions"
+    assert aliases["int_transactions"] == "int_transactions"
 
 
 def test_shadow_views_pass_the_risingwave_rules_and_read_the_live_views(
@@ -83,7 +83,7 @@ def test_shadow_views_pass_the_risingwave_rules_and_read_the_live_views(
         assert check(sql) == [], name
         parse(sql)
     velocity = " ".join(models["mv_velocity_alerts"].split())
-    assert '"dev"."public"."stg_transactions"' in velocity
+    assert '"dev"."public"."int_transactions"' in velocity
     assert "window_count >= 4" in velocity  # the candidate's threshold
     union = models["mv_signals"]
     assert '"dev"."public"."shadow_mv_velocity_alerts"' in union

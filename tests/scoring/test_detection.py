@@ -42,7 +42,7 @@ def test_the_model_catches_evasive_fraud_the_rules_miss(champion: Model, tmp_pat
                     " where ml_anomaly_contribution > 0 and reason_codes like '%ml_anomaly%'"
                 )
                 (scored_accounts,) = _one_row(cursor)
-                cursor.execute("select count(*) from public.stg_ml_scores")
+                cursor.execute("select count(*) from public.int_ml_scores")
                 (scores,) = _one_row(cursor)
                 cursor.execute("select count(*) from public.mv_transaction_features")
                 (features,) = _one_row(cursor)

@@ -2,38 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from scoring.settings import ScoringSettings
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _scoring_section() -> dict[str, str]:
-    values: dict[str, str] = {}
-    inside = False
-    for line in (ROOT / ".env.example").read_text().splitlines():
-        header = line[2:].split(" (")[0] if line.startswith("# ") else ""
-        if header in {"Producer", "Alerter", "Scoring", "Stack"}:
-            inside = header == "Scoring"
-        elif inside and line and not line.startswith("#"):
-            name, _, value = line.partition("=")
-            values[name] = value
-    return values
+from tests.support.env_example import env_value, section
 
 
 def test_env_example_mirrors_the_settings_model() -> None:
     own = {
-        ScoringSettings.env_name(name): str(field.default)
+        ScoringSettings.env_name(name): env_value(field.default)
         for name, field in ScoringSettings.model_fields.items()
         # Shared with the producer (no SCORING_ prefix): documented in the producer's section.
         if ScoringSettings.env_name(name).startswith("SCORING_")
     }
-    assert _scoring_section() == own
+    assert section("Scoring") == own
 
 
 @pytest.mark.parametrize(

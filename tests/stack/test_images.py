@@ -14,7 +14,9 @@ from tests.stack.stack_files import ROOT, compose
 
 PACKAGES = {path.parent.name for path in ROOT.glob("*/__init__.py")}
 # Compose service -> the package its image runs (`python -m <package>`).
-ENTRY = {"producer": "producers", "alerter": "alerter", "scoring": "scoring"}
+LOOPS = {"producer": "producers", "alerter": "alerter", "scoring": "scoring"}
+# The HTTP service answers its healthcheck itself (no loop, no heartbeat).
+ENTRY = {**LOOPS, "decision-service": "decisions"}
 
 
 def _copied_packages(dockerfile: Path) -> set[str]:
@@ -64,7 +66,7 @@ def _final_stage_env(dockerfile: Path) -> dict[str, str]:
     )
 
 
-@pytest.mark.parametrize("service", sorted(ENTRY))
+@pytest.mark.parametrize("service", sorted(LOOPS))
 def test_the_healthcheck_reads_the_heartbeat_the_loop_writes_on_a_tmpfs(service: str) -> None:
     spec = compose()["services"][service]
     test = spec["healthcheck"]["test"]
@@ -76,3 +78,20 @@ def test_the_healthcheck_reads_the_heartbeat_the_loop_writes_on_a_tmpfs(service:
     # The root file system is read-only: the file lives on one of the service's tmpfs mounts.
     assert spec["read_only"] is True
     assert any(heartbeat.is_relative_to(mount) for mount in spec["tmpfs"]), service
+
+
+def test_the_first_champion_is_trained_in_one_image() -> None:
+    """The scorer's image trains it; the decision service's copies it from that image (compose's
+    build context `service:scoring`), so both serve the same model and it is trained once."""
+    services = compose()["services"]
+    dockerfiles = {
+        name: (ROOT / spec["build"]["context"] / spec["build"]["dockerfile"]).read_text("utf-8")
+        for name, spec in services.items()
+        if "build" in spec
+    }
+    assert [name for name, text in dockerfiles.items() if "scoring.offline train" in text] == [
+        "scoring"
+    ]
+    build = services["decision-service"]["build"]
+    assert build["additional_contexts"] == {"scoring": "service:scoring"}
+    assert "\nCOPY --from=scoring /app/models /app/models\n" in dockerfiles["decision-service"]

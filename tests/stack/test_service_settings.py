@@ -13,18 +13,18 @@ import os
 from typing import Any
 
 import pytest
-from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
 from alerter.settings import AlerterSettings
 from cases.settings import CaseServiceSettings
+from common.settings import ServiceSettings
 from decisions.settings import DecisionSettings
 from producers.settings import Settings
 from scoring.settings import ScoringSettings
 from tests.stack.stack_files import ROOT, compose, documented_variables
 
 # service -> its settings model
-SERVICE_SETTINGS: dict[str, type[BaseSettings]] = {
+SERVICE_SETTINGS: dict[str, type[ServiceSettings]] = {
     "producer": Settings,
     "alerter": AlerterSettings,
     "case-service": CaseServiceSettings,
@@ -56,19 +56,9 @@ WIRED = {
 ENV_FILE = [{"path": ".env", "required": False}]
 
 
-def env_names(model: type[BaseSettings]) -> dict[str, str]:
-    """Field -> the environment variable the model reads it from (upper case)."""
-    prefix = model.model_config.get("env_prefix", "")
-    names: dict[str, str] = {}
-    for field, info in model.model_fields.items():
-        alias = info.validation_alias
-        if isinstance(alias, AliasChoices):
-            names[field] = str(alias.choices[0]).upper()
-        elif isinstance(alias, str):
-            names[field] = alias.upper()
-        else:
-            names[field] = (prefix + field).upper()
-    return names
+def env_names(model: type[ServiceSettings]) -> dict[str, str]:
+    """Field -> the environment variable the model reads it from."""
+    return {field: model.env_name(field) for field in model.model_fields}
 
 
 def _environment(service: str) -> dict[str, str]:

@@ -86,6 +86,20 @@ def test_jobs_are_the_pipeline_checks() -> None:
     assert any(step.get("run") == "make test" for step in JOBS["test"]["steps"])
 
 
+def test_the_test_job_obtains_the_engine_the_runner_lacks() -> None:
+    """GitHub's runners have no ../shared/bin: `make engine` copies the server out of the image
+    compose runs, before `make test` (which needs it for the engine tests)."""
+    job = JOBS["test"]
+    assert job["env"]["ENGINE_FROM"] == "image"
+    runs = [step.get("run") for step in job["steps"]]
+    assert runs.index("make engine") < runs.index("make test")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    image = re.search(r"^RISINGWAVE_IMAGE := (\S+)$", makefile, re.MULTILINE)
+    assert image, "Makefile: no RISINGWAVE_IMAGE"
+    risingwave = load_yaml(ROOT / "docker-compose.yml")["services"]["risingwave"]["image"]
+    assert re.sub(r"\$\{[A-Z_]+:-([^}]+)\}", r"\1", risingwave) == image[1]
+
+
 def test_least_privilege_and_one_run_per_ref() -> None:
     assert WORKFLOW_DOC["permissions"] == {}
     for name, job in JOBS.items():

@@ -7,29 +7,23 @@ runs it; `restart()` reuses the ports and the data directory, so acknowledged da
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 
+from tests.support.server_process import ServerProcess
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KAFKA_LIBS = REPO_ROOT / ".cache" / "kafka" / "libs"
-STARTUP_TIMEOUT_S = 90.0
-SHUTDOWN_TIMEOUT_S = 30.0
 _JVM_OPTIONS = ("-Xms256m", "-Xmx1g", "-Djava.awt.headless=true")
 # Any fixed id works for a throwaway single-node cluster; KRaft wants 16 bytes in base64url.
 _CLUSTER_ID = "ZnJhdWQtcGlwZWxpbmUtMQ"
-_PR_SET_PDEATHSIG = 1  # prctl option, from <linux/prctl.h>
 
 
 class BrokerError(RuntimeError):
@@ -43,12 +37,6 @@ def missing_prerequisite(libs: Path = KAFKA_LIBS) -> str | None:
     if not any(libs.glob("kafka_2.13-*.jar")):
         return f"no Kafka broker jars in {libs}: run `make kafka-jars` (needs Maven)"
     return None
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: if the test process dies without stopping the broker
-    (killed, timed out), Linux sends the broker SIGTERM instead of leaving a stray JVM."""
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 @dataclass(frozen=True)
@@ -65,12 +53,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class KafkaBroker:
+class KafkaBroker(ServerProcess):
     """A single KRaft node in `work_dir`, listening on 127.0.0.1 only."""
 
+    name = "broker"
+    error = BrokerError
+    hang_is_error = True
     restartable = True
 
     def __init__(self, work_dir: Path, libs: Path = KAFKA_LIBS) -> None:
+        super().__init__()
         self._dir = work_dir
         self._libs = libs
         self._data_dir = work_dir / "data"
@@ -80,8 +72,6 @@ class KafkaBroker:
         self._console = work_dir / "console.log"
         self.port = free_port()
         self.controller_port = free_port()
-        self.startup_seconds = 0.0
-        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def bootstrap_servers(self) -> str:
@@ -92,10 +82,6 @@ class KafkaBroker:
         """The log directory: one `<topic>-<partition>` folder of segment files per partition."""
         return self._data_dir
 
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
     def rejoins(self, group: str) -> list[str]:
         """The group coordinator's lines where a member of `group` rejoined a stable group."""
         marker = f"group {group} "
@@ -105,59 +91,18 @@ class KafkaBroker:
             if marker in line and "re-joining group during Stable" in line
         ]
 
-    def start(self) -> None:
-        """Start the node (formatting its storage the first time) and wait until it serves."""
-        if self.running:
-            raise BrokerError("broker already running")
-        began = time.monotonic()
+    def _launch(self) -> None:
+        """Format the node's storage the first time, then run it."""
         if not (self._data_dir / "meta.properties").exists():
             self._dir.mkdir(parents=True, exist_ok=True)
             self._write_config()
             self._format_storage()
-        with self._console.open("ab") as console:
-            self._process = subprocess.Popen(
-                [*self._java(), "kafka.Kafka", str(self._config)],
-                stdout=console,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-            )
-        self._wait_until_serving(began + STARTUP_TIMEOUT_S)
-        self.startup_seconds = time.monotonic() - began
-
-    def stop(self) -> None:
-        """Shut down cleanly (SIGTERM: controlled shutdown, logs flushed); kill if it hangs."""
-        if self._process is None:
-            return
-        process, self._process = self._process, None
-        if process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(SHUTDOWN_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            raise BrokerError(
-                f"broker ignored SIGTERM for {SHUTDOWN_TIMEOUT_S:g}s; killed"
-            ) from None
+        self._spawn([*self._java(), "kafka.Kafka", str(self._config)], self._console)
 
     def restart(self) -> None:
         """Stop, then start again on the same ports with the same data directory."""
         self.stop()
         self.start()
-
-    def __enter__(self) -> KafkaBroker:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _java(self) -> list[str]:
         return [
@@ -235,32 +180,24 @@ class KafkaBroker:
         if result.returncode != 0:
             raise BrokerError(f"StorageTool format failed: {result.stdout}{result.stderr}".strip())
 
-    def _wait_until_serving(self, deadline: float) -> None:
-        """Ready means a real request succeeds and the broker has registered with the controller."""
-        while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
-                raise BrokerError(f"broker exited with {self._process.returncode}: {self._tail()}")
-            try:
-                admin = KafkaAdminClient(
-                    bootstrap_servers=self.bootstrap_servers,
-                    bootstrap_timeout_ms=2000,
-                    request_timeout_ms=2000,
-                )
-            except KafkaError:
-                time.sleep(0.2)
-                continue
-            try:
-                if admin.describe_cluster().get("brokers"):
-                    return
-            except KafkaError:
-                pass
-            finally:
-                admin.close()
-            time.sleep(0.2)
-        self.stop()
-        raise BrokerError(f"broker not serving after {STARTUP_TIMEOUT_S:g}s: {self._tail()}")
+    def _serving(self) -> bool:
+        """A real request succeeds and the broker has registered with the controller."""
+        try:
+            admin = KafkaAdminClient(
+                bootstrap_servers=self.bootstrap_servers,
+                bootstrap_timeout_ms=2000,
+                request_timeout_ms=2000,
+            )
+        except KafkaError:
+            return False
+        try:
+            return bool(admin.describe_cluster().get("brokers"))
+        except KafkaError:
+            return False
+        finally:
+            admin.close()
 
-    def _tail(self, lines: int = 20) -> str:
+    def tail(self, lines: int = 20) -> str:
         text = "".join(
             path.read_text(errors="replace") for path in (self._console, self._log) if path.exists()
         )

@@ -8,16 +8,13 @@ dashboard 5691), so one server runs per machine at a time: the engine tests shar
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
-from types import TracebackType
 
 import psycopg2
 
-from tests.support.kafka_broker import REPO_ROOT, _die_with_parent
+from tests.support.kafka_broker import REPO_ROOT
+from tests.support.server_process import ServerProcess
 
 BINARY = REPO_ROOT / ".cache" / "bin" / "risingwave"
 HOST = "127.0.0.1"
@@ -26,8 +23,6 @@ PORT = 4566
 HEALTH_ADDR = f"{HOST}:6786"
 WEBHOOK_ADDR = f"{HOST}:4560"
 PROMETHEUS_ADDR = f"{HOST}:1250"
-STARTUP_TIMEOUT_S = 90.0
-SHUTDOWN_TIMEOUT_S = 30.0
 # The unoptimised build on a 2-core machine: one worker per fragment keeps the ~70 streaming
 # jobs' actors (and each barrier's round through them) as few as possible.
 PARALLELISM = 1
@@ -64,23 +59,18 @@ def dsn(user: str = "root", password: str | None = None, database: str = "dev") 
     return f"host={HOST} port={PORT} user={user}{secret} dbname={database} connect_timeout=5"
 
 
-class RisingWave:
+class RisingWave(ServerProcess):
     """`risingwave single_node --in-memory`: nothing persists past stop()."""
 
+    name = "engine"
+    error = EngineError
+    poll_s = 0.5
+
     def __init__(self, work_dir: Path, binary: Path = BINARY) -> None:
+        super().__init__()
         self._dir = work_dir
         self._binary = binary
         self._log = work_dir / "risingwave.log"
-        self._process: subprocess.Popen[bytes] | None = None
-        self.startup_seconds = 0.0
-
-    @property
-    def pid(self) -> int | None:
-        return None if self._process is None else self._process.pid
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
 
     def dsn(self, user: str = "root", password: str | None = None) -> str:
         return dsn(user, password)
@@ -93,10 +83,7 @@ class RisingWave:
         line = next(item for item in status.splitlines() if item.startswith("VmRSS:"))
         return int(line.split()[1]) * 1024
 
-    def start(self) -> None:
-        if self.running:
-            raise EngineError("engine already running")
-        began = time.monotonic()
+    def _launch(self) -> None:
         self._dir.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
@@ -119,62 +106,23 @@ class RisingWave:
             "--parallelism",
             str(PARALLELISM),
         ]
-        with self._log.open("ab") as log:
-            self._process = subprocess.Popen(
-                command,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=env,
-                cwd=self._dir,
-                preexec_fn=_die_with_parent,
-            )
-        self._wait_until_serving(began + STARTUP_TIMEOUT_S)
+        self._spawn(command, self._log, env=env, cwd=self._dir)
+
+    def _started(self) -> None:
         with psycopg2.connect(self.dsn()) as conn:
             conn.autocommit = True
             with conn.cursor() as cur:
                 for name, value in SYSTEM_PARAMS.items():
                     cur.execute(f"alter system set {name} to {value}")
-        self.startup_seconds = time.monotonic() - began
 
-    def stop(self) -> None:
-        if self._process is None:
-            return
-        process, self._process = self._process, None
-        if process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
+    def _serving(self) -> bool:
+        """A query answers (the port opens before DDL can run)."""
         try:
-            process.wait(SHUTDOWN_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-    def __enter__(self) -> RisingWave:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _wait_until_serving(self, deadline: float) -> None:
-        """Ready means a query answers (the port opens before DDL can run)."""
-        while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
-                raise EngineError(f"engine exited with {self._process.returncode}: {self.tail()}")
-            try:
-                with psycopg2.connect(self.dsn()) as conn, conn.cursor() as cur:
-                    cur.execute("select 1")
-                    return
-            except psycopg2.OperationalError:
-                time.sleep(0.5)
-        self.stop()
-        raise EngineError(f"engine not serving after {STARTUP_TIMEOUT_S:g}s: {self.tail()}")
+            with psycopg2.connect(self.dsn()) as conn, conn.cursor() as cur:
+                cur.execute("select 1")
+                return True
+        except psycopg2.OperationalError:
+            return False
 
     def tail(self, lines: int = 30) -> str:
         if not self._log.exists():

@@ -14,11 +14,11 @@ with transactions as (
         event_id, event_time, customer_id, account_id, card_token, amount, merchant_id,
         merchant_category, channel, device_id, city, is_card_not_present, is_new_device,
         distance_from_home_km, latitude, longitude, ingested_at
-    from {{ ref('stg_transactions') }}
+    from {{ ref('int_transactions') }}
 ),
 
 customers as (
-    select customer_id, typical_spend, risk_tier from {{ ref('stg_customers') }}
+    select customer_id, typical_spend, risk_tier from {{ ref('int_customers') }}
 ),
 
 windowed as (

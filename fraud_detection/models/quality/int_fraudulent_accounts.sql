@@ -2,11 +2,11 @@
 -- without one (customer-level scenarios), the customer's primary account, where customer-level
 -- signals are scored.
 with labels as (
-    select instance_id, customer_id, account_id from {{ ref('stg_fraud_labels') }}
+    select instance_id, customer_id, account_id from {{ ref('int_fraud_labels') }}
 ),
 
 customer_accounts as (
-    select customer_id, primary_account_id from {{ ref('stg_customer_accounts') }}
+    select customer_id, primary_account_id from {{ ref('int_customer_accounts') }}
 ),
 
 named as (

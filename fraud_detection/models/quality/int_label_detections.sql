@@ -2,7 +2,7 @@
 -- detection of that signal for the same customer in [started_at, ended_at + grace].
 with labels as (
     select instance_id, scenario, customer_id, started_at, ended_at, is_evasive
-    from {{ ref('stg_fraud_labels') }}
+    from {{ ref('int_fraud_labels') }}
 ),
 
 scenario_signals as (

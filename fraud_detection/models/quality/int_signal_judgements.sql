@@ -8,12 +8,12 @@ with signals as (
 ),
 
 fraud_labels as (
-    select instance_id, customer_id, started_at, ended_at from {{ ref('stg_fraud_labels') }}
+    select instance_id, customer_id, started_at, ended_at from {{ ref('int_fraud_labels') }}
 ),
 
 lookalike_labels as (
     select episode_id, kind, customer_id, started_at, ended_at
-    from {{ ref('stg_lookalike_labels') }}
+    from {{ ref('int_lookalike_labels') }}
 ),
 
 fraud_matches as (

@@ -5,7 +5,7 @@ with transactions as (
         'transaction' as item_kind,
         cast(null as varchar) as severity,
         cast(null as boolean) as carries_fraud
-    from {{ ref('stg_transactions') }}
+    from {{ ref('int_transactions') }}
 ),
 
 detections as (

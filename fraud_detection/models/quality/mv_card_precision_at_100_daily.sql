@@ -11,7 +11,7 @@
 {%- endfor %}
 {%- set top_cards = 100 %}
 with transactions as (
-    select event_id, event_time, account_id, card_token from {{ ref('stg_transactions') }}
+    select event_id, event_time, account_id, card_token from {{ ref('int_transactions') }}
     where card_token is not null
 ),
 
@@ -21,7 +21,7 @@ signals as (
 ),
 
 labels as (
-    select instance_id, event_ids from {{ ref('stg_fraud_labels') }}
+    select instance_id, event_ids from {{ ref('int_fraud_labels') }}
 ),
 
 fraud_event_ids as (

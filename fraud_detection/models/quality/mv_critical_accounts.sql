@@ -6,7 +6,7 @@ with critical_accounts as (
 ),
 
 labelled_customers as (
-    select customer_id from {{ ref('stg_fraud_labels') }}
+    select customer_id from {{ ref('int_fraud_labels') }}
     group by customer_id
 ),
 

@@ -6,7 +6,7 @@ with false_positives as (
 ),
 
 episodes as (
-    select episode_id, kind from {{ ref('stg_lookalike_labels') }}
+    select episode_id, kind from {{ ref('int_lookalike_labels') }}
 ),
 
 per_kind as (

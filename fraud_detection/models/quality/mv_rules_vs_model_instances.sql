@@ -3,7 +3,7 @@
 -- rule of int_label_detections, over every signal type instead of the intended ones.
 with labels as (
     select instance_id, scenario, customer_id, started_at, ended_at, is_evasive
-    from {{ ref('stg_fraud_labels') }}
+    from {{ ref('int_fraud_labels') }}
 ),
 
 signals as (

@@ -29,7 +29,7 @@ transactions as (
         cast(null as boolean) as by_rules,
         cast(null as boolean) as by_rules_model,
         cast(null as boolean) as is_true_positive
-    from {{ ref('stg_transactions') }}
+    from {{ ref('int_transactions') }}
 ),
 
 items as (

@@ -4,11 +4,11 @@
 -- event_ids hold it (the first by name when several), evasive when any such instance is.
 {%- set weights = var('risk_weights') %}
 with transactions as (
-    select event_id from {{ ref('stg_transactions') }}
+    select event_id from {{ ref('int_transactions') }}
 ),
 
 labels as (
-    select scenario, is_evasive, event_ids from {{ ref('stg_fraud_labels') }}
+    select scenario, is_evasive, event_ids from {{ ref('int_fraud_labels') }}
 ),
 
 labelled_events as (
@@ -48,7 +48,7 @@ rule_scores as (
 ),
 
 model_scores as (
-    select event_id, score from {{ ref('stg_ml_scores') }}
+    select event_id, score from {{ ref('int_ml_scores') }}
 ),
 
 final as (

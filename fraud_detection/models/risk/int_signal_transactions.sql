@@ -3,7 +3,7 @@
 with transactions as (
     select event_id, event_time, account_id, card_token, device_id, customer_id, amount,
         is_card_not_present
-    from {{ ref('stg_transactions') }}
+    from {{ ref('int_transactions') }}
 ),
 
 velocity_alerts as (

@@ -1,6 +1,6 @@
 -- Per channel: transactions, flagged transactions and flagged amount in retention.
 with transactions as (
-    select event_id, amount, channel from {{ ref('stg_transactions') }}
+    select event_id, amount, channel from {{ ref('int_transactions') }}
     -- Over the span detections are visible for, so the flagged share of a row stays the same.
     where {{ within_retention('event_time') }}
 ),

@@ -2,7 +2,7 @@
 -- degraded (the fallback decided), and the service's own decision time (p50, p99).
 with decisions as (
     select event_id, outcome, degraded, decided_at, elapsed_ms
-    from {{ ref('stg_decisions') }}
+    from {{ ref('int_decisions') }}
     where {{ within_retention('decided_at') }}
 ),
 

@@ -16,7 +16,7 @@ per_transaction as (
 
 transactions as (
     select event_id, account_id, customer_id, amount, channel, merchant_id, event_time
-    from {{ ref('stg_transactions') }}
+    from {{ ref('int_transactions') }}
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- Per minute of event time: transactions, flagged transactions, amounts and detections.
 with transactions as (
-    select event_id, event_time, amount from {{ ref('stg_transactions') }}
+    select event_id, event_time, amount from {{ ref('int_transactions') }}
     -- Over the span detections are visible for, so the flagged share of a row stays the same.
     where {{ within_retention('event_time') }}
 ),

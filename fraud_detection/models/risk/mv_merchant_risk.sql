@@ -1,7 +1,7 @@
 -- Per merchant: transactions, flagged transactions and flagged amount in retention.
 with transactions as (
     select event_id, amount, merchant_id, merchant_name, merchant_category
-    from {{ ref('stg_transactions') }}
+    from {{ ref('int_transactions') }}
     -- Over the span detections are visible for, so the flagged share of a row stays the same.
     where {{ within_retention('event_time') }}
 ),

@@ -28,7 +28,7 @@ shadow_signals as (
 ),
 
 labels as (
-    select instance_id, customer_id, started_at, ended_at from {{ ref('stg_fraud_labels') }}
+    select instance_id, customer_id, started_at, ended_at from {{ ref('int_fraud_labels') }}
 ),
 
 case_status as (

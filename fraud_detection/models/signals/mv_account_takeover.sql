@@ -3,13 +3,13 @@
 -- same device. One row per such login; detected_at is the first such transaction.
 with new_device_logins as (
     select event_id, event_time, customer_id, device_id
-    from {{ ref('stg_logins') }}
+    from {{ ref('int_logins') }}
     where success and is_new_device
 ),
 
 high_value_cnp as (
     select event_id, event_time, customer_id, account_id, card_token, amount, device_id
-    from {{ ref('stg_transactions') }}
+    from {{ ref('int_transactions') }}
     where is_card_not_present and amount >= {{ var('high_value_amount') }}
 ),
 

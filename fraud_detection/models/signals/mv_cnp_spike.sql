@@ -3,7 +3,7 @@
 {%- set window = var('cnp_spike_window_minutes') ~ ' minutes' %}
 with cnp_transactions as (
     select event_id, event_time, customer_id, account_id, card_token, amount
-    from {{ ref('stg_transactions') }}
+    from {{ ref('int_transactions') }}
     where is_card_not_present
 ),
 

@@ -2,11 +2,11 @@
 -- correlated_window_minutes. One row per crossing of the threshold (the alert that completed it).
 with alerts as (
     select event_id, event_time, customer_id, account_id, alert_type
-    from {{ ref('stg_alerts') }}
+    from {{ ref('int_alerts') }}
 ),
 
 customers as (
-    select customer_id, primary_account_id from {{ ref('stg_customer_accounts') }}
+    select customer_id, primary_account_id from {{ ref('int_customer_accounts') }}
 ),
 
 -- Each alert with the distinct alert types the customer saw in the window ending at it.

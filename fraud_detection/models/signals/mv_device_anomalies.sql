@@ -2,7 +2,7 @@
 -- that is not registered in the customer's KYC profile. One row per such transaction.
 with suspicious as (
     select event_id, event_time, customer_id, account_id, card_token, amount, device_id
-    from {{ ref('stg_transactions') }}
+    from {{ ref('int_transactions') }}
     where
         is_card_not_present
         and is_new_device

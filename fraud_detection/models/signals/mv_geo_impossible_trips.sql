@@ -4,7 +4,7 @@
 with transactions as (
     select
         event_id, event_time, customer_id, account_id, card_token, amount, latitude, longitude, city
-    from {{ ref('stg_transactions') }}
+    from {{ ref('int_transactions') }}
 ),
 
 with_previous as (

@@ -4,12 +4,12 @@
 {%- set window = var('login_storm_window_seconds') ~ ' seconds' %}
 with failed_logins as (
     select event_id, event_time, customer_id, device_id
-    from {{ ref('stg_logins') }}
+    from {{ ref('int_logins') }}
     where not success
 ),
 
 customers as (
-    select customer_id, primary_account_id from {{ ref('stg_customer_accounts') }}
+    select customer_id, primary_account_id from {{ ref('int_customer_accounts') }}
 ),
 
 windowed as (

@@ -3,7 +3,7 @@
 with scores as (
     select event_id, event_time, customer_id, account_id, card_token, amount, score,
         model_version, top_feature
-    from {{ ref('stg_ml_scores') }}
+    from {{ ref('int_ml_scores') }}
     where score >= {{ var('ml_anomaly_threshold') }}
 ),
 

@@ -4,7 +4,7 @@
 {%- set window = var('velocity_window_seconds') ~ ' seconds' %}
 with transactions as (
     select event_id, event_time, customer_id, account_id, card_token, amount
-    from {{ ref('stg_transactions') }}
+    from {{ ref('int_transactions') }}
 ),
 
 windowed as (

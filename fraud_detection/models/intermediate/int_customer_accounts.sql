@@ -1,6 +1,6 @@
 -- Each customer's primary account: where customer-level signals (logins, alerts) are scored.
 with customers as (
-    select customer_id, primary_account_id from {{ ref('stg_customers') }}
+    select customer_id, primary_account_id from {{ ref('int_customers') }}
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- One row per (customer, device) registered in the customer's current KYC profile.
 with customers as (
-    select customer_id, registered_device_ids from {{ ref('stg_customers') }}
+    select customer_id, registered_device_ids from {{ ref('int_customers') }}
 ),
 
 unnested as (

@@ -6,11 +6,11 @@ with transactions as (
 ),
 
 customers as (
-    select customer_id, home_latitude, home_longitude from {{ ref('stg_customers') }}
+    select customer_id, home_latitude, home_longitude from {{ ref('int_customers') }}
 ),
 
 registered_devices as (
-    select customer_id, device_id from {{ ref('stg_registered_devices') }}
+    select customer_id, device_id from {{ ref('int_registered_devices') }}
 ),
 
 enriched as (

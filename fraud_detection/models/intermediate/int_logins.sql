@@ -5,7 +5,7 @@ with logins as (
 ),
 
 registered_devices as (
-    select customer_id, device_id from {{ ref('stg_registered_devices') }}
+    select customer_id, device_id from {{ ref('int_registered_devices') }}
 ),
 
 enriched as (
