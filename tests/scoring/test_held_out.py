@@ -46,8 +46,7 @@ def test_on_a_world_it_never_saw(champion: Model) -> None:
     uncalibrated = calibration_figures(dataset.labels, raw)
     assert calibrated == figures["calibration"]
     error, raw_error = (
-        float(part["expected_calibration_error"] or 1.0)
-        for part in (calibrated, uncalibrated)
+        float(part["expected_calibration_error"] or 1.0) for part in (calibrated, uncalibrated)
     )
     assert error <= 0.03
     assert error < raw_error
