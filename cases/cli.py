@@ -20,21 +20,18 @@ from cases.security import TOKEN_PREFIX, parse_entries
 from cases.settings import CaseServiceSettings
 from cases.workflow import ROLES
 from common.credentials import Issuer
+from common.runtime import EXIT_INVALID, setup_logging, verdict
 
-EXIT_INVALID_SETTINGS = 2
 ISSUER = Issuer("case-service", CaseServiceSettings.env_name("tokens"), TOKEN_PREFIX, parse_entries)
 
 
 def _serve() -> int:
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
-    )
+    setup_logging()
     try:
         settings = CaseServiceSettings()
     except ValidationError as error:
         line = CaseServiceSettings.describe_error(error)
-        print(f"case-service: invalid setting: {line}", file=sys.stderr)
-        return EXIT_INVALID_SETTINGS
+        return verdict(EXIT_INVALID, f"case-service: invalid setting: {line}")
     # Imported here: `token` needs neither the web stack nor a database.
     import uvicorn
 
@@ -81,5 +78,5 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "usage: python -m cases [openapi | token USER ROLE [--env-file FILE]]", file=sys.stderr
         )
-        return EXIT_INVALID_SETTINGS
+        return EXIT_INVALID
     return _serve()

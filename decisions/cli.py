@@ -17,25 +17,22 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from common.credentials import Issuer
+from common.runtime import EXIT_INVALID, setup_logging, verdict
 from decisions.security import KEY_PREFIX, parse_entries
 from decisions.settings import DecisionSettings
 
-EXIT_INVALID_SETTINGS = 2
 ISSUER = Issuer(
     "decision-service", DecisionSettings.env_name("api_keys"), KEY_PREFIX, parse_entries
 )
 
 
 def _serve() -> int:
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
-    )
+    setup_logging()
     try:
         settings = DecisionSettings()
     except ValidationError as error:
         line = DecisionSettings.describe_error(error)
-        print(f"decision-service: invalid setting: {line}", file=sys.stderr)
-        return EXIT_INVALID_SETTINGS
+        return verdict(EXIT_INVALID, f"decision-service: invalid setting: {line}")
     # Imported here: `key` needs neither the web stack, the model nor Kafka.
     import uvicorn
 
@@ -46,8 +43,7 @@ def _serve() -> int:
     try:
         service = build_service(settings)
     except StartupError as error:
-        print(f"decision-service: {error}", file=sys.stderr)
-        return EXIT_INVALID_SETTINGS
+        return verdict(EXIT_INVALID, f"decision-service: {error}")
     if not settings.api_keys:
         logging.warning("no API keys (DECISIONS_API_KEYS): every request gets 401")
     try:
@@ -90,5 +86,5 @@ def main(argv: list[str] | None = None) -> int:
         return _key(args[1:])
     if args:
         print("usage: python -m decisions [key CLIENT SCOPES [--env-file FILE]]", file=sys.stderr)
-        return EXIT_INVALID_SETTINGS
+        return EXIT_INVALID
     return _serve()
