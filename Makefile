@@ -131,11 +131,12 @@ ENGINE_TESTS := tests/engine
 
 .PHONY: test
 test: lint kafka-jars tools browser psql-client engine ## Lint, then run the whole test suite (unit, integration, replays, engine)
-	@log=$$(mktemp); \
-	$(PY) -m pytest $(ENGINE_TESTS) >"$$log" 2>&1 & engine_pid=$$!; \
-	trap 'kill $$engine_pid 2>/dev/null || true; rm -f "$$log"' EXIT; \
+	@# Each half has its own temporary root: pytest prunes old numbered roots it shares.
+	@tmp=$$(mktemp -d); log="$$tmp/engine.log"; \
+	$(PY) -m pytest --basetemp="$$tmp/engine" $(ENGINE_TESTS) >"$$log" 2>&1 & engine_pid=$$!; \
+	trap 'kill $$engine_pid 2>/dev/null || true; rm -rf "$$tmp"' EXIT; \
 	trap 'exit 130' INT TERM; \
-	rest=0; $(PY) -m pytest --ignore=$(ENGINE_TESTS) || rest=$$?; \
+	rest=0; $(PY) -m pytest --basetemp="$$tmp/rest" --ignore=$(ENGINE_TESTS) || rest=$$?; \
 	engine=0; wait $$engine_pid || engine=$$?; \
 	echo "==== $(ENGINE_TESTS), run beside the tests above (exit $$engine) ===="; \
 	cat "$$log"; \
