@@ -157,9 +157,9 @@ def section(plan: Plan, tables: dict[str, list[dict[str, Any]]]) -> str:
             "",
             markdown_table(tables["zero_fraud"], ZERO_COLUMNS),
             "",
-            "Model figures are compared with a tolerance (docs/detection_quality.md, Method):"
-            " float64 `log`, `exp` and `power` in NumPy differ in the last bits between CPUs"
-            " with and without AVX-512.",
+            "The rules + model figures above are checked within a tolerance (each number within"
+            " 1 % or 0.005, backtest/quality_doc.py): float64 `log`, `exp` and `power` in NumPy"
+            " differ in the last bits between CPUs with and without AVX-512.",
             ROBUSTNESS_END,
             "",
         ]
