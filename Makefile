@@ -198,6 +198,14 @@ detection-quality: $(STAMP) ## Rewrite docs/detection_quality.md: realistic worl
 	$(PY) -m backtest --world realistic --seed 42 --fraud-rate 0.1 --minutes 30 \
 		--model .cache/doc-models --markdown docs/detection_quality.md
 
+# Worlds and rule sets are data (backtest/robustness.yml); progress and ETA per replay. Long: every
+# world at its fraud rate and at FRAUD_RATE=0 (zero_fraud_minutes, 60) under every rule set.
+.PHONY: robustness
+robustness: $(STAMP) ## Rewrite the robustness table of docs/detection_quality.md: worlds x rule sets (backtest/robustness.yml), FRAUD_RATE=0 too; an hour or more
+	rm -rf .cache/robustness-models
+	SCORING_REGISTRY_DIR=.cache/robustness-models $(PY) -m scoring.offline train
+	$(PY) -m backtest.robustness --model .cache/robustness-models
+
 ##@ Learned scoring (scoring/: a model beside the rules; docs/scoring.md)
 
 MODELS ?= models

@@ -17,7 +17,13 @@ from pydantic import ValidationError
 
 from backtest.model_quality import MODEL_SCENARIO_COLUMNS, MODEL_SIDE_COLUMNS, sides
 from backtest.plots import write_plots
-from backtest.quality_doc import IMAGE_DIR, card_days, render_markdown
+from backtest.quality_doc import (
+    IMAGE_DIR,
+    card_days,
+    render_markdown,
+    split_robustness,
+    with_robustness,
+)
 from backtest.replay import ReplayResult, finished, replayed
 from common import cli
 from offline import recorded
@@ -370,7 +376,10 @@ def main(argv: list[str] | None = None) -> int:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         model_document = document if model is not None else None
         markdown = render_markdown(rules_document, model_document)
-        args.markdown.write_text(markdown, encoding="utf-8")
+        # `make robustness` owns its section of the file: kept as it is.
+        committed = args.markdown.read_text(encoding="utf-8") if args.markdown.is_file() else ""
+        kept = split_robustness(committed)[1]
+        args.markdown.write_text(with_robustness(markdown, kept), encoding="utf-8")
         write_plots(rules_document, model_document, args.markdown.parent / IMAGE_DIR)
     print(f"Done in {document['wall_s']} s wall time (everything: generation, load, dbt, report).")
     return 0

@@ -6,6 +6,7 @@ seed and settings always write the same file; a test regenerates it and compares
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -273,3 +274,65 @@ def render_markdown(document: dict[str, Any], model_document: dict[str, Any] | N
     if model_document is not None:
         parts += model_section(document, model_document)
     return "\n".join(parts)
+
+
+# The robustness section (backtest/robustness.py, `make robustness`) lives between these fences at
+# the end of the file; `make detection-quality` keeps it and its test compares what comes before.
+ROBUSTNESS_START = "<!-- robustness: written by `make robustness`; do not edit -->"
+ROBUSTNESS_END = "<!-- end of robustness -->"
+
+
+def split_robustness(document: str) -> tuple[str, str]:
+    """(the file without its robustness section, the section with its fences or "")."""
+    before, fence, rest = document.partition(ROBUSTNESS_START)
+    if not fence:
+        return document, ""
+    section, _, after = rest.partition(ROBUSTNESS_END)
+    return before.rstrip("\n") + "\n" + after.lstrip("\n"), fence + section + ROBUSTNESS_END + "\n"
+
+
+def with_robustness(document: str, section: str) -> str:
+    """`document` (without a section) followed by the robustness `section`, when there is one."""
+    return document if not section else document.rstrip("\n") + "\n\n" + section
+
+
+# Where the figures may drift between machines: the rules + model section. The scorer's float64
+# `log`, `exp` and `power` (NumPy, XGBoost's libm) differ in their last bits between CPUs with and
+# without AVX-512, which moves a model score across a threshold now and then. Every number there
+# must be within MODEL_RELATIVE_TOLERANCE of the committed one (or MODEL_ABSOLUTE_TOLERANCE, for
+# ratios near 0); the text and every figure before the section must be identical.
+MODEL_SECTION = "## Rules alone vs rules + model"
+MODEL_RELATIVE_TOLERANCE = 0.01
+MODEL_ABSOLUTE_TOLERANCE = 0.005
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def differences(fresh: str, committed: str) -> list[str]:
+    """The lines of `committed` a fresh run does not reproduce (within the stated tolerance)."""
+    fresh_head, _, fresh_model = fresh.partition(MODEL_SECTION)
+    committed_head, _, committed_model = committed.partition(MODEL_SECTION)
+    found = [
+        f"- {old}\n+ {new}"
+        for new, old in zip(fresh_head.splitlines(), committed_head.splitlines(), strict=False)
+        if new != old
+    ]
+    if len(fresh_head.splitlines()) != len(committed_head.splitlines()):
+        found.append("the sections before the model's differ in length")
+    new_lines, old_lines = fresh_model.splitlines(), committed_model.splitlines()
+    if len(new_lines) != len(old_lines):
+        return [*found, "the rules + model sections differ in length"]
+    for new, old in zip(new_lines, old_lines, strict=True):
+        if not _close(new, old):
+            found.append(f"- {old}\n+ {new}")
+    return found
+
+
+def _close(new: str, old: str) -> bool:
+    if _NUMBER.sub("#", new) != _NUMBER.sub("#", old):
+        return False
+    pairs = zip(_NUMBER.findall(new), _NUMBER.findall(old), strict=True)
+    return all(
+        abs(float(a) - float(b))
+        <= max(MODEL_ABSOLUTE_TOLERANCE, MODEL_RELATIVE_TOLERANCE * abs(float(b)))
+        for a, b in pairs
+    )

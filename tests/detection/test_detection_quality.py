@@ -19,8 +19,16 @@ from typing import Any
 import pytest
 
 from backtest.__main__ import load_settings, model_summary, parse_args, report_json
-from backtest.plots import write_plots
-from backtest.quality_doc import DOC_ARGS, DOC_MODELS, DOC_PATH, IMAGE_DIR, render_markdown
+from backtest.plots import PLOTS, write_plots
+from backtest.quality_doc import (
+    DOC_ARGS,
+    DOC_MODELS,
+    DOC_PATH,
+    IMAGE_DIR,
+    differences,
+    render_markdown,
+    split_robustness,
+)
 from backtest.replay import ReplayResult, replayed
 from offline.clock import history_end
 from offline.replay import history, history_span
@@ -122,10 +130,10 @@ def scored(
 
 
 def test_the_committed_figures_are_a_fresh_runs(measured: Measured, scored: Scored) -> None:
-    committed = (ROOT / DOC_PATH).read_text(encoding="utf-8")
-    assert render_markdown(measured.document, scored.document) == committed, (
-        "run `make detection-quality`"
-    )
+    committed = split_robustness((ROOT / DOC_PATH).read_text(encoding="utf-8"))[0]
+    fresh = render_markdown(measured.document, scored.document)
+    # Exact up to the rules + model section; there, numbers within the stated tolerance.
+    assert differences(fresh, committed) == [], "run `make detection-quality`"
 
 
 def test_the_committed_plots_are_current(
@@ -135,7 +143,25 @@ def test_the_committed_plots_are_current(
     for drawn in write_plots(measured.document, scored.document, tmp_path):
         committed = images / drawn.name
         assert committed.is_file(), f"{committed} missing: run `make detection-quality`"
-        assert drawn.read_bytes() == committed.read_bytes(), "run `make detection-quality`"
+        if drawn.name in MODEL_PLOTS:
+            # The model's scores may move within the tolerance: a few bars by a pixel or two.
+            assert _changed_pixels(drawn, committed) <= MODEL_PLOT_PIXELS, drawn.name
+        else:
+            assert drawn.read_bytes() == committed.read_bytes(), "run `make detection-quality`"
+
+
+# The plots drawn from the model's figures, and the share of their pixels that may differ.
+MODEL_PLOTS = {name for name, (_alt, _build, needs_model) in PLOTS.items() if needs_model}
+MODEL_PLOT_PIXELS = 0.01
+
+
+def _changed_pixels(drawn: Path, committed: Path) -> float:
+    from matplotlib.image import imread
+
+    new, old = imread(drawn), imread(committed)
+    if new.shape != old.shape:
+        return 1.0
+    return float((abs(new - old) > 1e-6).any(axis=-1).mean())
 
 
 def test_make_detection_quality_runs_the_documented_commands() -> None:
