@@ -52,7 +52,7 @@ view_has_rows() {
 grafana_datasource_healthy() {
     local port="${GRAFANA_PORT:-3000}" response
     response="$(curl --silent --show-error --max-time 10 \
-        --user "${GRAFANA_ADMIN_USER:-admin}:${GRAFANA_ADMIN_PASSWORD:-fraud-ops-local}" \
+        --user "${GRAFANA_ADMIN_USER:-admin}:${GRAFANA_ADMIN_PASSWORD:?set GRAFANA_ADMIN_PASSWORD in .env}" \
         "http://127.0.0.1:$port/api/datasources/uid/risingwave/health")" || return 1
     echo "$response"
     [[ "$response" == *'"status":"OK"'* ]]
