@@ -33,16 +33,16 @@ def _serve() -> int:
         line = CaseServiceSettings.describe_error(error)
         return verdict(EXIT_INVALID, f"case-service: invalid setting: {line}")
     # Imported here: `token` needs neither the web stack nor a database.
-    import uvicorn
-
     from cases.app import create_app
+    from common.http_server import serve
 
     if not settings.tokens:
         logging.warning("no tokens (CASES_TOKENS): nobody can sign in; make case-service-token")
-    uvicorn.run(
+    serve(
         create_app(settings),
         host=settings.host,
         port=settings.port,
+        header_timeout_s=settings.header_timeout_s,
         log_level="info",
         # One summary per request is noise at the analysts' pace: keep errors and starts.
         access_log=False,

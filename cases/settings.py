@@ -44,6 +44,12 @@ class CaseServiceSettings(ServiceSettings):
     body_timeout_s: float = Field(
         10.0, gt=0, le=300, description="Seconds a request body may take to arrive (408 after)."
     )
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="Seconds a request's headers may take to arrive (then the connection closes).",
+    )
     statement_timeout_s: int = Field(
         30, ge=1, le=3600, description="Seconds one database statement may run."
     )

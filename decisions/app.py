@@ -1,9 +1,9 @@
 """The HTTP API: limits before work, then auth, then input, then the decision.
 
 Every refusal is a clear 4xx with `{"detail": ...}` and publishes nothing: 401 no or unknown key,
-403 key without the scope, 413 body too large, 422 invalid transaction (naming the field), 409
-an event_id already decided for another transaction, 429 beyond the concurrency bound (with
-Retry-After).
+403 key without the scope, 408 body too slow, 413 body too large, 422 invalid transaction (naming
+the field), 409 an event_id already decided for another transaction, 429 beyond the concurrency
+bound (with Retry-After).
 """
 
 from __future__ import annotations
@@ -133,7 +133,11 @@ def create_app(service: DecisionService, keys: KeyBook) -> FastAPI:
         app.state.in_flight += 1
         try:
             client = authorise(request, "decide")
-            body = await request.body()
+            try:
+                body = await asyncio.wait_for(request.body(), settings.body_timeout_s)
+            except TimeoutError:
+                waited = settings.body_timeout_s
+                raise Refused(408, f"body: not received within {waited} s") from None
             if len(body) > MAX_BODY_BYTES:
                 raise Refused(413, f"body: larger than {MAX_BODY_BYTES} bytes")
             try:

@@ -34,8 +34,7 @@ def _serve() -> int:
         line = DecisionSettings.describe_error(error)
         return verdict(EXIT_INVALID, f"decision-service: invalid setting: {line}")
     # Imported here: `key` needs neither the web stack, the model nor Kafka.
-    import uvicorn
-
+    from common.http_server import serve
     from decisions.app import create_app
     from decisions.runtime import StartupError, build_service
     from decisions.security import KeyBook
@@ -47,13 +46,14 @@ def _serve() -> int:
     if not settings.api_keys:
         logging.warning("no API keys (DECISIONS_API_KEYS): every request gets 401")
     try:
-        uvicorn.run(
+        serve(
             create_app(service, KeyBook(settings.api_keys)),
             host=settings.host,
             port=settings.port,
+            header_timeout_s=settings.header_timeout_s,
             log_level="info",
-            # C parser and loop when installed (the image has both); else h11 and asyncio.
-            http="auto",
+            # C parser (serve's protocol builds on it) and loop when installed (the image has
+            # both); else h11 and asyncio.
             loop="auto",
             # The summary line every DECISIONS_LOG_INTERVAL_S says what the requests did.
             access_log=False,
