@@ -416,8 +416,9 @@ decision-service-key: $(STAMP) ## Print a new API key for CLIENT (SCOPES: decide
 	else echo "the decision service reads it at its next start (COMPOSE_PROFILES=decisions make up)" >&2; fi
 
 .PHONY: openapi
-openapi: $(STAMP) ## Regenerate docs/openapi.json from the case service
+openapi: $(STAMP) ## Regenerate docs/openapi.json (case service) and docs/openapi-decisions.json
 	$(PY) -m cases openapi > docs/openapi.json
+	$(PY) -m decisions openapi > docs/openapi-decisions.json
 
 .PHONY: dashboards
 dashboards: $(STAMP) ## Regenerate the Grafana dashboard JSON from grafana/dashboards/

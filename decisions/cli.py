@@ -4,7 +4,8 @@
 `python -m decisions key CLIENT SCOPES [--env-file .env]` makes a new API key for CLIENT with
 SCOPES (`decide`, `read`, or `decide+read`): it prints the key on stdout and the
 DECISIONS_API_KEYS entry (its hash) on stderr, or writes the entry into the env file, replacing
-CLIENT's previous one.
+CLIENT's previous one. `python -m decisions openapi` prints the OpenAPI schema
+(docs/openapi-decisions.json is its checked-in copy).
 """
 
 from __future__ import annotations
@@ -84,7 +85,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args[:1] == ["key"]:
         return _key(args[1:])
+    if args == ["openapi"]:
+        from decisions.app import openapi_text
+
+        sys.stdout.write(openapi_text())
+        return 0
     if args:
-        print("usage: python -m decisions [key CLIENT SCOPES [--env-file FILE]]", file=sys.stderr)
+        print(
+            "usage: python -m decisions [openapi | key CLIENT SCOPES [--env-file FILE]]",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     return _serve()
