@@ -378,10 +378,12 @@ dbt-run: ## Re-run dbt on RisingWave: adds missing views only; DBT_ARGS="--full-
 
 CASE_USER ?= local
 CASE_ROLE ?= lead
+# Days the new token is valid (0: no expiry).
+CASE_TOKEN_DAYS ?= 90
 
 .PHONY: case-service-token
 case-service-token: $(STAMP) ## Print a new token for CASE_USER (CASE_ROLE: viewer/analyst/lead); its hash goes to .env
-	@$(PY) -m cases token $(CASE_USER) $(CASE_ROLE) --env-file .env
+	@$(PY) -m cases token $(CASE_USER) $(CASE_ROLE) --env-file .env --days $(CASE_TOKEN_DAYS)
 	@if command -v docker >/dev/null && $(COMPOSE) ps --quiet case-service 2>/dev/null | grep -q .; then \
 		$(COMPOSE) up --detach --no-deps --force-recreate --wait case-service >&2; \
 	else echo "the case service reads it at its next start (make up)" >&2; fi

@@ -563,9 +563,33 @@ def test_reads_and_refusals_are_in_the_audit_log(fraud_replay) -> None:
     assert "refused POST /api/cases/x/comments from 127.0.0.1:" in log
     assert "missing bearer token" in log
     assert "refused GET /api/cases from 127.0.0.1:" in log
-    assert "unknown or revoked token" in log
+    assert "unknown, revoked or expired token" in log
     assert "vic(viewer) GET /api/rule-history" in log
     assert "cst_stolen" not in log
+
+
+def test_api_tokens_expire_on_their_date(case_settings) -> None:
+    """An entry with an expiry date: the token works until 00:00 UTC that day, for the API and
+    the sign-in form, and is refused (401) from then on."""
+    from fastapi.testclient import TestClient
+
+    from cases.app import create_app
+    from cases.security import hash_token, parse_entries
+
+    entries = parse_entries(f"tess:analyst:{hash_token('cst_tess')}:2026-12-02")
+    now = [datetime(2026, 12, 1, 23, 59, tzinfo=UTC)]
+    app = create_app(case_settings.model_copy(update={"tokens": entries}), lambda: now[0])
+    bearer = {"Authorization": "Bearer cst_tess"}
+    with TestClient(app, follow_redirects=False) as client:
+        assert client.get("/api/me", headers=bearer).json() == {"user": "tess", "role": "analyst"}
+        now[0] += timedelta(minutes=1)
+        refused = client.get("/api/me", headers=bearer)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/ui/login").text)
+        assert csrf
+        form = client.post("/ui/login", data={"token": "cst_tess", "csrf_token": csrf.group(1)})
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "unknown, revoked or expired token"}
+    assert form.status_code == 401
 
 
 def test_sessions_expire(case_settings) -> None:
