@@ -186,12 +186,13 @@ detection-quality: $(STAMP) ## Rewrite docs/detection_quality.md: realistic worl
 ##@ Learned scoring (scoring/: a model beside the rules; docs/scoring.md)
 
 MODELS ?= models
-# TRAIN_MINUTES and TRAIN_SEED override `python -m scoring.offline`'s defaults (20; seed 7, retrain 8).
+# TRAIN_MINUTES and TRAIN_SEED override retrain's defaults (20 minutes, seed 8); train reads its
+# worlds (seeds, settings, minutes) from TRAIN_WORLDS (default scoring/worlds.yml).
 TRAIN_ARGS = $(if $(TRAIN_MINUTES),--minutes $(TRAIN_MINUTES)) $(if $(TRAIN_SEED),--seed $(TRAIN_SEED))
 
 .PHONY: train
-train: $(STAMP) ## Train XGBoost + Isolation Forest on a seeded realistic replay; new champion in MODELS
-	SCORING_REGISTRY_DIR=$(MODELS) $(PY) -m scoring.offline train $(TRAIN_ARGS)
+train: $(STAMP) ## Train XGBoost + Isolation Forest across the worlds of scoring/worlds.yml (TRAIN_WORLDS), calibrated; new champion in MODELS
+	SCORING_REGISTRY_DIR=$(MODELS) $(PY) -m scoring.offline train $(if $(TRAIN_WORLDS),--worlds $(TRAIN_WORLDS))
 
 .PHONY: retrain
 retrain: $(STAMP) ## Train a challenger on new traffic; promote it only if its PR-AUC beats the champion's

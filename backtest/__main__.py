@@ -413,6 +413,8 @@ def model_summary(model: Model) -> dict[str, Any]:
         "version": model.version,
         "seed": model.card["seed"],
         **{name: data[name] for name in ("world", "fraud_rate", "minutes", "train_rows")},
+        # Each role's worlds (scoring/worlds.yml) when it was trained across several.
+        "worlds": data.get("worlds"),
     }
 
 

@@ -28,6 +28,22 @@ TRAIN_COMMAND = f"SCORING_REGISTRY_DIR={DOC_MODELS} python -m scoring.offline tr
 COMMAND = " ".join(("python -m backtest", *DOC_ARGS, "--model", DOC_MODELS, "--markdown", DOC_PATH))
 
 
+def learned(model: dict[str, Any]) -> str:
+    """What the model learned from, in words: its worlds (scoring/worlds.yml) or its one world."""
+    worlds = model.get("worlds")
+    if not worlds:
+        return (
+            f"XGBoost and an Isolation Forest on {model['minutes']} minutes of the"
+            f" {model['world']} world with seed {model['seed']} (FRAUD_RATE"
+            f" {model['fraud_rate']}, {model['train_rows']} training rows)"
+        )
+    return (
+        f"XGBoost and an Isolation Forest on {len(worlds['train'])} worlds of"
+        f" `scoring/worlds.yml` ({'; '.join(worlds['train'])}; {model['train_rows']} training"
+        f" rows), its score calibrated on another ({'; '.join(worlds['calibrate'])})"
+    )
+
+
 def card_days(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Card Precision@100 rows with `day` counted from the history's first day (1, 2, ...)."""
     if not rows:
@@ -109,10 +125,8 @@ def model_section(rules: dict[str, Any], scored: dict[str, Any]) -> list[str]:
         f" {scored['critical_accounts_without_fraud']} without injected fraud; rules alone"
         f" {rules['critical_accounts']}, of which {rules['critical_accounts_without_fraud']}.",
         "",
-        f"The model is `make train`'s champion, as the scorer's image trains it: XGBoost and an"
-        f" Isolation Forest on {model['minutes']} minutes of the {model['world']} world with"
-        f" seed {model['seed']} (FRAUD_RATE {model['fraud_rate']}, {model['train_rows']}"
-        " training rows), never this replay's seed. This replay ran again with the scorer's"
+        f"The model is `make train`'s champion, as the scorer's image trains it: {learned(model)},"
+        " never this replay's seed. This replay ran again with the scorer's"
         " scoring function over `mv_transaction_features` (offline/features.py); the sections"
         " above come from the replay without it.",
         "",

@@ -73,18 +73,16 @@ AUTH_METHODS = {"password": "Password", "biometric": "Biometric", "otp": "One-ti
 FEATURES = {
     "amount": "the amount",
     "amount_to_typical": "the amount against the customer's typical spend",
-    "txn_count_1m": "the number of transactions in the last minute",
-    "amount_sum_1m": "the amount spent in the last minute",
-    "txn_count_10m": "the number of transactions in the last 10 minutes",
-    "amount_sum_10m": "the amount spent in the last 10 minutes",
-    "txn_count_1h": "the number of transactions in the last hour",
-    "amount_sum_1h": "the amount spent in the last hour",
-    "seconds_since_previous": "the time since the previous transaction",
+    "amount_to_history_mean": "the amount against the account's recent payments",
+    "gap_to_typical_gap": "the time since the previous payment against the account's usual pace",
+    "count_10m_to_typical": "the payments in the last 10 minutes against the account's usual pace",
+    "is_new_merchant": "a merchant new to the account",
+    "is_new_city": "a city new to the account",
+    "is_new_account_device": "a device new to the account",
     "km_from_previous": "the distance from the previous transaction",
     "km_from_home": "the distance from home",
     "is_new_device": "a new device",
     "is_card_not_present": "a card-not-present payment",
-    "hour_of_day": "the hour of the day",
     "channel": "the channel",
     "merchant_category": "the merchant category",
     "kyc_tier": "the customer's risk tier",
@@ -143,6 +141,13 @@ def auth_method(code: str | None) -> str:
 
 def feature(code: str | None) -> str:
     return FEATURES.get(code or "", (code or "an unnamed feature").replace("_", " "))
+
+
+def feature_reasons(text: str | None) -> str:
+    """The scorer's top reasons ("is_new_merchant +1.20, amount +0.40") in words."""
+    names = [part.split()[0] for part in (text or "").split(",") if part.strip()]
+    words = [feature(name) for name in names]
+    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
 
 
 def recommended(code: str | None, *, short: bool = False) -> str:
@@ -214,6 +219,7 @@ FILTERS = {
     "channel": channel,
     "auth_method": auth_method,
     "feature": feature,
+    "feature_reasons": feature_reasons,
     "recommended": recommended,
     "score": score,
     "money": money,

@@ -484,7 +484,7 @@ def model_scores(
 ) -> list[Row]:
     """The model's highest scores on the account's transactions in [since, until]."""
     return session._rows(
-        "select event_id, event_time, amount, score, model_version, top_feature"
+        "select event_id, event_time, amount, score, model_version, top_feature, top_reasons"
         " from int_ml_scores where account_id = %(account_id)s and event_time >= %(since)s"
         " and event_time <= %(until)s order by score desc, event_id limit %(limit)s",
         {"account_id": account_id, "since": since, "until": until, "limit": limit},

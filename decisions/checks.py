@@ -16,6 +16,7 @@ from typing import Literal
 from decisions.state import AccountState, Earlier
 from producers.models import Transaction
 from rules.schema import RISK_LEVELS, DecisionRules, Rules
+from scoring.features import HISTORY_HOURS
 
 Outcome = Literal["approve", "review", "decline"]
 OUTCOMES: tuple[Outcome, ...] = ("approve", "review", "decline")
@@ -32,9 +33,9 @@ class Reason:
 
 
 def history_span(rules: Rules) -> timedelta:
-    """How far back the checks and the model's features look (the model's longest is 1 h)."""
+    """How far back the checks and the model's features look (the model's history)."""
     return max(
-        timedelta(hours=1),
+        timedelta(hours=HISTORY_HOURS),
         timedelta(seconds=rules.velocity_window_seconds),
         timedelta(minutes=rules.cnp_spike_window_minutes),
         timedelta(minutes=rules.structuring_window_minutes),
@@ -185,14 +186,17 @@ def window_reasons(
     return reasons
 
 
-def model_reason(score: float, thresholds: DecisionRules, version: str) -> Reason | None:
+def model_reason(
+    score: float, thresholds: DecisionRules, version: str, because: str | None = None
+) -> Reason | None:
     if score >= thresholds.model_decline_score:
         action: Outcome = "decline"
     elif score >= thresholds.model_review_score:
         action = "review"
     else:
         return None
-    return Reason("model_score", action, f"model {version} scores the payment {score:.2f}")
+    text = f"model {version} scores the payment {score:.2f}"
+    return Reason("model_score", action, f"{text} ({because})" if because else text)
 
 
 def outcome_of(reasons: list[Reason]) -> Outcome:

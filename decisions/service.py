@@ -30,6 +30,7 @@ from producers.models import Transaction, rfc3339
 from rules.schema import RuleSet
 from scoring.features import vectorize
 from scoring.model import Model
+from scoring.score import contributions, probabilities, reasons_text, top_reasons
 
 log = logging.getLogger("decisions")
 
@@ -114,9 +115,18 @@ class DecisionService:
         reasons += checks.request_reasons(request, state, self.rule_set.rules, thresholds)
         # Without the account's state most features are missing, which the model never saw in
         # training: a degraded decision rests on the request checks and the fallback policy.
-        model_score = self._score(request, state) if state is not None else None
-        if model_score is not None:
-            model_reason = checks.model_reason(model_score, thresholds, self.model.version)
+        matrix = vectorize([feature_record(request, state)]) if state is not None else None
+        model_score = self._score(matrix) if matrix is not None else None
+        model_reasons: list[dict[str, Any]] = []
+        if matrix is not None and model_score is not None:
+            version = self.model.version
+            because = None
+            # Only a score that acts is explained: the contributions cost a second model pass.
+            if checks.model_reason(model_score, thresholds, version) is not None:
+                explained = top_reasons(contributions(self.model, matrix)[0])
+                model_reasons = [{"feature": name, "contribution": v} for name, v in explained]
+                because = reasons_text(explained)
+            model_reason = checks.model_reason(model_score, thresholds, version, because)
             if model_reason is not None:
                 reasons.append(model_reason)
         if degraded is not None:
@@ -141,6 +151,8 @@ class DecisionService:
             "risk_score": round(risk_score, 6),
             "risk_level": state.risk["risk_level"] if state and state.risk else None,
             "model_score": None if model_score is None else round(model_score, 6),
+            # The features that raised an acting model score most (log-odds), strongest first.
+            "model_reasons": model_reasons,
             "reasons": [reason.as_dict() for reason in reasons],
             "reason_codes": ",".join(dict.fromkeys(reason.code for reason in reasons)),
             "open_case_id": state.open_case["case_id"] if state and state.open_case else None,
@@ -211,9 +223,8 @@ class DecisionService:
         finally:
             self.pool.release(conn, healthy=healthy)
 
-    def _score(self, request: Transaction, state: AccountState) -> float:
-        matrix = vectorize([feature_record(request, state)])
-        probability = float(self.model.booster.inplace_predict(matrix)[0])
+    def _score(self, matrix: np.ndarray) -> float:
+        probability = float(probabilities(self.model, matrix)[0])
         return probability if math.isfinite(probability) else 0.0
 
     async def _publish(self, request: Transaction, decision: dict[str, Any]) -> bool:

@@ -39,6 +39,9 @@ _EARLIER = [
     "is_card_not_present",
     "latitude",
     "longitude",
+    "merchant_id",
+    "city",
+    "device_id",
 ]
 # One round trip: five point lookups as one UNION ALL of (part, row as jsonb). Every branch
 # filters on the key its view is indexed by. Shared by RisingWave and PostgreSQL.
@@ -73,6 +76,9 @@ class Earlier:
     is_card_not_present: bool
     latitude: float
     longitude: float
+    merchant_id: str | None = None
+    city: str | None = None
+    device_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,9 @@ async def lookup(
                 bool(row["is_card_not_present"]),
                 float(row["latitude"]),
                 float(row["longitude"]),
+                row.get("merchant_id"),
+                row.get("city"),
+                row.get("device_id"),
             )
             for row in parts.get("earlier", [])
         ),

@@ -14,18 +14,18 @@ import numpy as np
 from scoring.features import FEATURE_NAMES
 
 PSI_BINS = 10
-# Features left out of drift: they move with the clock or with how long the stream has run, not
-# with the customers. The hour of day walks through the day; the 10-minute and 1-hour windows
-# and the gap to the previous transaction fill up during a stream's first hour (a window is
-# shorter than its span until then), so a stable stream would look drifted while warming up.
+# Features left out of drift: they move with how long the stream has run, not with the
+# customers. Every comparison with the account's history (and the distance from its previous
+# transaction) fills up during a stream's first feature_history_hours: a stable stream would
+# look drifted while warming up.
 CLOCK_DEPENDENT = frozenset(
     {
-        "hour_of_day",
-        "txn_count_10m",
-        "amount_sum_10m",
-        "txn_count_1h",
-        "amount_sum_1h",
-        "seconds_since_previous",
+        "amount_to_history_mean",
+        "gap_to_typical_gap",
+        "count_10m_to_typical",
+        "is_new_merchant",
+        "is_new_city",
+        "is_new_account_device",
         "km_from_previous",
     }
 )

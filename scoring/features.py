@@ -14,22 +14,24 @@ import numpy as np
 
 from common.contract import CONTRACT
 
-# Numeric columns, in model order.
+# How far back the history features look (dbt var feature_history_hours: a test keeps them equal).
+HISTORY_HOURS = 24
+# Numeric columns, in model order. Each describes the payment or compares it with the account's
+# own history; absolute tempo (seconds since the previous payment, hour of day, counts per
+# window) is left out: it follows the world's generator, not fraud (issue 17).
 NUMERIC_FEATURES: tuple[str, ...] = (
     "amount",
     "amount_to_typical",
-    "txn_count_1m",
-    "amount_sum_1m",
-    "txn_count_10m",
-    "amount_sum_10m",
-    "txn_count_1h",
-    "amount_sum_1h",
-    "seconds_since_previous",
+    "amount_to_history_mean",
+    "gap_to_typical_gap",
+    "count_10m_to_typical",
+    "is_new_merchant",
+    "is_new_city",
+    "is_new_account_device",
     "km_from_previous",
     "km_from_home",
     "is_new_device",
     "is_card_not_present",
-    "hour_of_day",
 )
 # Categorical columns and their known values (channels: the detection contract's, in its order):
 # a value is encoded as its index; an unknown or missing value becomes NaN (XGBoost's missing),
@@ -64,9 +66,14 @@ def schema_hash(
     numeric: Sequence[str] = NUMERIC_FEATURES,
     categorical: Mapping[str, Sequence[str]] = CATEGORICAL_FEATURES,
 ) -> str:
-    """A short digest of the feature names, their order and every category's values."""
+    """A short digest of the feature names, their order, every category's values and the
+    history span."""
     document = json.dumps(
-        {"numeric": list(numeric), "categorical": {k: list(v) for k, v in categorical.items()}},
+        {
+            "numeric": list(numeric),
+            "categorical": {k: list(v) for k, v in categorical.items()},
+            "history_hours": HISTORY_HOURS,
+        },
         sort_keys=True,
     )
     return hashlib.sha256(document.encode()).hexdigest()[:16]

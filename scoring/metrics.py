@@ -27,3 +27,30 @@ def at_threshold(labels: np.ndarray, flagged: np.ndarray) -> dict[str, float | i
         "recall": round(true_positives / positives, 4) if positives else None,
         "alerts_per_1000": round(1000 * alerts / len(labels), 2) if len(labels) else None,
     }
+
+
+CALIBRATION_BINS = 10
+
+
+def calibration_figures(labels: np.ndarray, probability: np.ndarray) -> dict[str, float | None]:
+    """How far the probabilities are from the observed fraud rates: the Brier score and the
+    expected calibration error (rows in CALIBRATION_BINS equal-width bins of probability, the
+    gap between each bin's mean probability and its fraud rate, weighted by its rows)."""
+    if len(labels) == 0:
+        return dict.fromkeys(
+            ("brier", "expected_calibration_error", "mean_probability", "fraud_share")
+        )
+    truth = labels.astype(np.float64)
+    bins = np.minimum((probability * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
+    error = 0.0
+    for index in range(CALIBRATION_BINS):
+        members = bins == index
+        if members.any():
+            gap = abs(float(probability[members].mean()) - float(truth[members].mean()))
+            error += gap * float(members.mean())
+    return {
+        "brier": round(float(np.mean((probability - truth) ** 2)), 4),
+        "expected_calibration_error": round(error, 4),
+        "mean_probability": round(float(probability.mean()), 4),
+        "fraud_share": round(float(truth.mean()), 4),
+    }

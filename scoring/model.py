@@ -51,6 +51,15 @@ class Model:
         self.fast_forest = FastForest(self.forest)
 
     @property
+    def calibration(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The isotonic map from the booster's raw score to a calibrated probability: its knots
+        (raw scores, increasing) and their probabilities; None for an uncalibrated model."""
+        points = self.card.get("calibration")
+        if not points:
+            return None
+        return np.asarray(points["x"], dtype=np.float64), np.asarray(points["y"], np.float64)
+
+    @property
     def forest_range(self) -> tuple[float, float]:
         low, high = self.card["isolation_forest"]["raw_score_range"]
         return float(low), float(high)
@@ -140,6 +149,21 @@ def load(directory: Path, checksums: dict[str, str]) -> Model:
     if reference.ndim != 2 or reference.shape[1] != len(FEATURE_NAMES):
         raise ModelError(f"feature schema mismatch in {directory / REFERENCE_FILE}")
     model = Model(version, booster, forest, card, reference)
+    try:
+        calibration = model.calibration
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelError(f"corrupt model card {card_path}: bad calibration") from error
+    if calibration is not None:
+        knots, probabilities = calibration
+        if (
+            knots.ndim != 1
+            or knots.shape != probabilities.shape
+            or len(knots) < 1
+            or np.any(np.diff(knots) < 0)
+            or np.any(np.diff(probabilities) < 0)
+            or not np.all((probabilities >= 0) & (probabilities <= 1))
+        ):
+            raise ModelError(f"corrupt model card {card_path}: bad calibration")
     low, high = model.forest_range
     if not (math.isfinite(low) and math.isfinite(high) and high > low):
         raise ModelError(f"corrupt model card {card_path}: bad isolation_forest range")

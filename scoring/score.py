@@ -26,6 +26,9 @@ class Score:
     anomaly_score: float  # the Isolation Forest's anomaly, 0 (typical) .. 1 (most unusual)
     model_version: str
     top_feature: str | None  # the feature that raised the score most (scores >= explain_min)
+    # Up to TOP_REASONS features that raised the score, strongest first, with their
+    # contribution in log-odds: "amount_to_history_mean +1.52, is_new_merchant +0.61".
+    top_reasons: str | None
 
     def as_message(self, scored_at: str) -> dict[str, Any]:
         return {
@@ -39,15 +42,27 @@ class Score:
             "anomaly_score": self.anomaly_score,
             "model_version": self.model_version,
             "top_feature": self.top_feature,
+            "top_reasons": self.top_reasons,
             "scored_at": scored_at,
         }
+
+
+def probabilities(model: Model, matrix: np.ndarray) -> np.ndarray:
+    """The fraud probability per row: the booster's score through the model's calibration."""
+    raw = np.asarray(model.booster.inplace_predict(matrix), dtype=np.float64)
+    calibration = model.calibration
+    if calibration is None:
+        return raw
+    knots, values = calibration
+    # Isotonic regression predicts by linear interpolation between its knots, clipped outside.
+    return np.interp(raw, knots, values)
 
 
 def predict(model: Model, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(fraud probability, normalised anomaly) per row of a feature matrix."""
     if len(matrix) == 0:
         return np.empty(0), np.empty(0)
-    probability = model.booster.inplace_predict(matrix)
+    probability = probabilities(model, matrix)
     low, high = model.forest_range
     # score_samples is higher for typical rows; flip and scale by the training range.
     raw = -model.fast_forest.score_samples(np.nan_to_num(matrix, nan=-1.0))
@@ -55,10 +70,24 @@ def predict(model: Model, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(probability, dtype=np.float64), anomaly
 
 
-def top_features(model: Model, matrix: np.ndarray) -> list[str]:
-    """The feature with the largest positive contribution (SHAP) for each row."""
-    contributions = model.booster.predict(xgboost.DMatrix(matrix), pred_contribs=True)
-    return [FEATURE_NAMES[int(index)] for index in np.argmax(contributions[:, :-1], axis=1)]
+TOP_REASONS = 3
+
+
+def contributions(model: Model, matrix: np.ndarray) -> np.ndarray:
+    """Each feature's contribution to each row's log-odds (XGBoost's exact TreeSHAP values;
+    the bias column dropped): rows x FEATURE_NAMES."""
+    values = model.booster.predict(xgboost.DMatrix(matrix), pred_contribs=True)
+    return np.asarray(values[:, :-1], dtype=np.float64)
+
+
+def top_reasons(row: np.ndarray, limit: int = TOP_REASONS) -> list[tuple[str, float]]:
+    """The features that raised one row's score, strongest first: (name, log-odds)."""
+    order = np.argsort(-row, kind="stable")[:limit]
+    return [(FEATURE_NAMES[int(i)], round(float(row[i]), 2)) for i in order if row[i] > 0]
+
+
+def reasons_text(reasons: list[tuple[str, float]]) -> str | None:
+    return ", ".join(f"{name} {value:+.2f}" for name, value in reasons) or None
 
 
 def score_records(
@@ -78,9 +107,10 @@ def score_matrix(
     """score_records for records already vectorised (`matrix` row i is record i)."""
     probability, anomaly = predict(model, matrix)
     explained = np.flatnonzero(probability >= explain_min)
-    reasons: dict[int, str] = {}
+    reasons: dict[int, list[tuple[str, float]]] = {}
     if len(explained):
-        reasons = dict(zip(explained.tolist(), top_features(model, matrix[explained]), strict=True))
+        values = contributions(model, matrix[explained])
+        reasons = {int(row): top_reasons(values[i]) for i, row in enumerate(explained)}
     scores = []
     for row, record in enumerate(records):
         ids = [record.get(name) for name in ID_COLUMNS]
@@ -96,7 +126,8 @@ def score_matrix(
                 round(float(probability[row]), 6),
                 round(float(anomaly[row]), 6),
                 model.version,
-                reasons.get(row),
+                reasons[row][0][0] if reasons.get(row) else None,
+                reasons_text(reasons.get(row, [])),
             )
         )
     return scores

@@ -60,7 +60,10 @@ class ScoringSettings(TopicSettings):
         500, ge=1, le=10000, description="Most feature records scored as one batch."
     )
     explain_min_score: float = Field(
-        0.5, ge=0.0, le=1.0, description="Scores at or above this carry their top feature."
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Scores at or above this carry their top feature and reasons.",
     )
     drift_window_minutes: float = Field(
         5.0, gt=0.0, description="Event-time minutes of one live drift window."

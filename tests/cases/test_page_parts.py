@@ -74,6 +74,22 @@ def test_the_model_reason_is_in_words() -> None:
     assert narrative.model_reason([]) == ""
 
 
+def test_the_scores_top_reasons_are_in_words() -> None:
+    text = "is_new_merchant +1.20, amount_to_history_mean +0.85, km_from_home +0.10"
+    assert labels.feature_reasons(text) == (
+        "a merchant new to the account, the amount against the account's recent payments"
+        " and the distance from home"
+    )
+    assert labels.feature_reasons("is_new_city +0.40") == "a city new to the account"
+    assert labels.feature_reasons(None) == ""
+
+
+def test_every_model_feature_has_words() -> None:
+    from scoring.features import FEATURE_NAMES
+
+    assert set(FEATURE_NAMES) <= set(labels.FEATURES)
+
+
 def test_the_chart_marks_every_signal_and_escapes_what_it_shows() -> None:
     transactions = [
         {

@@ -9,6 +9,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from scoring.features import FEATURE_NAMES
 from tests.decisions.conftest import auth, rows, transaction
 from tests.support.replay import replay_end
 
@@ -46,6 +47,17 @@ def test_an_account_the_views_score_critical_is_declined_with_the_same_reasons(
             assert decision["model_version"] == served.service.model.version
             words = [reason["text"] for reason in decision["reasons"]]
             assert all(text and " " in text for text in words)
+            assert_model_explained(decision)
+
+
+def assert_model_explained(decision: dict) -> None:
+    """A model score that acts names the features that raised it; one that does not, none."""
+    acting = "model_score" in decision["reason_codes"].split(",")
+    assert bool(decision["model_reasons"]) == acting, decision
+    for item in decision["model_reasons"]:
+        assert item["feature"] in FEATURE_NAMES and item["contribution"] > 0, decision
+        text = next(r["text"] for r in decision["reasons"] if r["code"] == "model_score")
+        assert item["feature"] in text
 
 
 def test_an_honest_accounts_ordinary_payment_is_approved(serve, fraud_replay, customers) -> None:
@@ -101,6 +113,7 @@ def test_request_checks_review_an_unusual_payment_of_an_honest_customer(serve, c
     codes = set(decision["reason_codes"].split(","))
     assert {"amount_vs_typical_spend", "new_device"} <= codes
     assert decision["outcome"] in {"review", "decline"}
+    assert_model_explained(decision)
 
 
 def test_keys_are_required_and_scoped(serve, customers) -> None:

@@ -32,8 +32,8 @@ def test_unknown_categories_and_nulls_are_missing_not_zero() -> None:
 
 def test_a_record_without_a_feature_is_an_error() -> None:
     record = synthetic_records(1, 1)[0]
-    del record["txn_count_1h"]
-    with pytest.raises(FeatureError, match="txn_count_1h"):
+    del record["gap_to_typical_gap"]
+    with pytest.raises(FeatureError, match="gap_to_typical_gap"):
         vectorize([record])
 
 

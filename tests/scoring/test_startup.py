@@ -110,6 +110,16 @@ def test_another_scikit_learn(registry: Registry) -> None:
     assert "saved by scikit-learn 0.1.0" in line
 
 
+def test_a_calibration_that_is_not_monotone_is_refused(registry: Registry) -> None:
+    card_path = registry.root / "v0001" / CARD_FILE
+    card = json.loads(card_path.read_text())
+    card["calibration"] = {"method": "isotonic", "x": [0.2, 0.1], "y": [0.0, 1.0]}
+    card_path.write_text(json.dumps(card))
+    rerecord(registry)
+    line = start(registry.root)
+    assert line == f"scoring: unusable model: corrupt model card {card_path}: bad calibration"
+
+
 def test_a_valid_model_gets_past_the_checks(registry: Registry) -> None:
     clean = {key: value for key, value in os.environ.items() if not key.startswith("SCORING_")}
     result = subprocess.run(

@@ -11,6 +11,7 @@
     'anomaly_score',
     'model_version',
     'top_feature',
+    'top_reasons',
     'ingested_at'
 ] -%}
 

@@ -1,7 +1,8 @@
 {#- Transaction features to Kafka (RisingWave only) for the scorer (scoring/), keyed by event_id.
     Only fresh rows are sunk: a feature row changes when a late transaction of its account lands
-    in one of its windows (the longest is 1 hour), and again when its inputs leave retention a day
-    later. force_append_only turns every change into a new message, so without the bound each
+    in its history (feature_history_hours), and could again when its inputs leave retention
+    (feature_history_hours is kept an hour inside the input retention, so no fresh row changes
+    then). force_append_only turns every change into a new message, so without the bound each
     transaction would be scored a second time when it expires. -#}
 create sink if not exists {{ this }} as
 select *
