@@ -282,7 +282,8 @@ build: ## Build the images of the producer, alerter, case service, scorer and db
 up: build ## Build and start the stack, wait until every service is healthy, print the URLs
 	$(COMPOSE) up --detach --wait
 	@echo "Grafana           http://$$($(COMPOSE) port grafana 3000)  (Fraud Operations Centre)"
-	@echo "Redpanda Console  http://$$($(COMPOSE) port redpanda-console 8080)"
+	@if $(COMPOSE) ps --quiet redpanda-console 2>/dev/null | grep -q .; then \
+		echo "Redpanda Console  http://$$($(COMPOSE) port redpanda-console 8080)  (no sign-in)"; fi
 	@echo "RisingWave        postgresql://root@$$($(COMPOSE) port risingwave 4566)/dev  (password RISINGWAVE_ROOT_PASSWORD; make psql)"
 	@echo "RisingWave UI     http://$$($(COMPOSE) port risingwave 5691)"
 	@echo "Kafka (host)      $$($(COMPOSE) port redpanda 19092)"

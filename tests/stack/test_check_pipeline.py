@@ -79,6 +79,7 @@ def _validate(tmp_path: Path, http_port: int, **extra: str) -> tuple[int, str, l
         "GRAFANA_PORT": str(http_port),
         "CONSOLE_PORT": str(http_port),
         "GRAFANA_ADMIN_PASSWORD": "test-grafana-admin",
+        "COMPOSE_PROFILES": "console",
         **extra,
     }
     result = subprocess.run(
