@@ -37,7 +37,7 @@ def principal_for(request: Request, token: str | None) -> Principal:
     book: TokenBook = request.app.state.tokens
     if not token:
         raise NotAuthenticated("missing bearer token (Authorization: Bearer <token>)")
-    who = book.principal(token, request.app.state.clock())
+    who = book.principal(token, request.app.state.clock)
     if who is None:
         raise NotAuthenticated("unknown, revoked or expired token")
     return who

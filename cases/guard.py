@@ -137,7 +137,7 @@ class Guard:
             return None
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
-            who = self.tokens.principal(token.strip(), self.clock())
+            who = self.tokens.principal(token.strip(), self.clock)
             if who is None:
                 raise _Refused(401, "unknown, revoked or expired token")
             return f"{who.user}({who.role})"

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -63,10 +63,13 @@ class TokenBook:
         """Every known user and their role."""
         return {entry.user: entry.role for entry in self._by_hash.values()}
 
-    def principal(self, token: str, now: datetime) -> Principal | None:
-        """The token's user; None when the token is unknown or expired at `now`."""
+    def principal(self, token: str, clock: Callable[[], datetime]) -> Principal | None:
+        """The token's user; None when the token is unknown or expired. The clock is read only
+        for a token with an expiry (reading an injected clock may step it)."""
         digest = hash_token(token)
         for known, entry in self._by_hash.items():
             if hmac.compare_digest(known, digest):
-                return None if expired(entry.expires, now) else Principal(entry.user, entry.role)
+                if entry.expires is not None and expired(entry.expires, clock()):
+                    return None
+                return Principal(entry.user, entry.role)
         return None

@@ -19,6 +19,11 @@ class Reason(BaseModel):
     text: str = Field(description="Why, in words.")
 
 
+class ModelReason(BaseModel):
+    feature: str
+    contribution: float = Field(description="How much it raised the score (log-odds).")
+
+
 class RecentSignal(BaseModel):
     signal_type: str
     detected_at: str = Field(description="RFC 3339, UTC.")
@@ -34,6 +39,9 @@ class DecisionAnswer(BaseModel):
     risk_score: float = Field(description="The account's risk score in the live views (0 if none).")
     risk_level: str | None
     model_score: float | None = Field(description="The champion's score; null when degraded.")
+    model_reasons: list[ModelReason] = Field(
+        description="When the model's score acts: the up to 3 features that raised it most."
+    )
     reasons: list[Reason]
     reason_codes: str = Field(description="The reasons' codes, comma-separated.")
     open_case_id: str | None
