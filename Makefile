@@ -305,7 +305,8 @@ build: ## Build the images of the producer, alerter, case service, scorer and db
 up: build ## Build and start the stack, wait until every service is healthy, print the URLs
 	$(COMPOSE) up --detach --wait
 	@echo "Grafana           http://$$($(COMPOSE) port grafana 3000)  (Fraud Operations Centre)"
-	@echo "Redpanda Console  http://$$($(COMPOSE) port redpanda-console 8080)"
+	@if $(COMPOSE) ps --quiet redpanda-console 2>/dev/null | grep -q .; then \
+		echo "Redpanda Console  http://$$($(COMPOSE) port redpanda-console 8080)  (no sign-in)"; fi
 	@echo "RisingWave        postgresql://root@$$($(COMPOSE) port risingwave 4566)/dev  (password RISINGWAVE_ROOT_PASSWORD; make psql)"
 	@echo "RisingWave UI     http://$$($(COMPOSE) port risingwave 5691)"
 	@echo "Kafka (host)      $$($(COMPOSE) port redpanda 19092)"
@@ -402,10 +403,12 @@ dbt-run: ## Re-run dbt on RisingWave: adds missing views only; DBT_ARGS="--full-
 
 CASE_USER ?= local
 CASE_ROLE ?= lead
+# Days the new token is valid (0: no expiry).
+CASE_TOKEN_DAYS ?= 90
 
 .PHONY: case-service-token
 case-service-token: $(STAMP) ## Print a new token for CASE_USER (CASE_ROLE: viewer/analyst/lead); its hash goes to .env
-	@$(PY) -m cases token $(CASE_USER) $(CASE_ROLE) --env-file .env
+	@$(PY) -m cases token $(CASE_USER) $(CASE_ROLE) --env-file .env --days $(CASE_TOKEN_DAYS)
 	@if command -v docker >/dev/null && $(COMPOSE) ps --quiet case-service 2>/dev/null | grep -q .; then \
 		$(COMPOSE) up --detach --no-deps --force-recreate --wait case-service >&2; \
 	else echo "the case service reads it at its next start (make up)" >&2; fi
@@ -440,8 +443,9 @@ decision-service-key: $(STAMP) ## Print a new API key for CLIENT (SCOPES: decide
 	else echo "the decision service reads it at its next start (COMPOSE_PROFILES=decisions make up)" >&2; fi
 
 .PHONY: openapi
-openapi: $(STAMP) ## Regenerate docs/openapi.json from the case service
+openapi: $(STAMP) ## Regenerate docs/openapi.json (case service) and docs/openapi-decisions.json
 	$(PY) -m cases openapi > docs/openapi.json
+	$(PY) -m decisions openapi > docs/openapi-decisions.json
 
 .PHONY: dashboards
 dashboards: $(STAMP) ## Regenerate the Grafana dashboard JSON from grafana/dashboards/

@@ -1,8 +1,9 @@
 """`python -m cases`: validate settings (exit 2), then serve the API and page until SIGTERM.
 
-`python -m cases token USER ROLE [--env-file .env]` makes a new token for USER: it prints the
-token on stdout and the CASES_TOKENS entry (its hash) on stderr, or writes the entry into the
-env file, replacing USER's previous one. `python -m cases openapi` prints the OpenAPI schema
+`python -m cases token USER ROLE [--env-file .env] [--days 90]` makes a new token for USER,
+valid for that many days (0: no expiry): it prints the token on stdout and the CASES_TOKENS entry
+(its hash and expiry date) on stderr, or writes the entry into the env file, replacing USER's
+previous one. `python -m cases openapi` prints the OpenAPI schema
 (docs/openapi.json is its checked-in copy).
 """
 
@@ -33,16 +34,16 @@ def _serve() -> int:
         line = CaseServiceSettings.describe_error(error)
         return verdict(EXIT_INVALID, f"case-service: invalid setting: {line}")
     # Imported here: `token` needs neither the web stack nor a database.
-    import uvicorn
-
     from cases.app import create_app
+    from common.http_server import serve
 
     if not settings.tokens:
         logging.warning("no tokens (CASES_TOKENS): nobody can sign in; make case-service-token")
-    uvicorn.run(
+    serve(
         create_app(settings),
         host=settings.host,
         port=settings.port,
+        header_timeout_s=settings.header_timeout_s,
         log_level="info",
         # One summary per request is noise at the analysts' pace: keep errors and starts.
         access_log=False,
@@ -55,8 +56,16 @@ def _token(argv: list[str]) -> int:
     parser.add_argument("user", help="lowercase user name, e.g. alice")
     parser.add_argument("role", choices=ROLES)
     parser.add_argument("--env-file", type=Path, help="write the entry into this file")
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=90,
+        help="days the token is valid (its entry ends in the expiry date); 0: no expiry",
+    )
     args = parser.parse_args(argv)
-    return ISSUER.issue(args.user, args.role, args.env_file)
+    if args.days < 0:
+        parser.error("--days: must be 0 (no expiry) or more")
+    return ISSUER.issue(args.user, args.role, args.env_file, args.days or None)
 
 
 def openapi_text() -> str:

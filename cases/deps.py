@@ -37,9 +37,9 @@ def principal_for(request: Request, token: str | None) -> Principal:
     book: TokenBook = request.app.state.tokens
     if not token:
         raise NotAuthenticated("missing bearer token (Authorization: Bearer <token>)")
-    who = book.principal(token)
+    who = book.principal(token, request.app.state.clock)
     if who is None:
-        raise NotAuthenticated("unknown or revoked token")
+        raise NotAuthenticated("unknown, revoked or expired token")
     return who
 
 

@@ -137,9 +137,9 @@ class Guard:
             return None
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
-            who = self.tokens.principal(token.strip())
+            who = self.tokens.principal(token.strip(), self.clock)
             if who is None:
-                raise _Refused(401, "unknown or revoked token")
+                raise _Refused(401, "unknown, revoked or expired token")
             return f"{who.user}({who.role})"
         session = self.sessions.principal(_cookie(headers, SESSION_COOKIE), self.clock())
         if session is None:

@@ -85,9 +85,9 @@ async def login(request: Request) -> Response:
     if not same_secret(form.get(CSRF_FIELD), request.cookies.get(LOGIN_CSRF_COOKIE)):
         # Login CSRF: another site cannot sign this browser in as the attacker.
         return _login_page(request, 403, error="The sign-in form expired; try again.")
-    who = request.app.state.tokens.principal(form.get("token", "").strip())
+    who = request.app.state.tokens.principal(form.get("token", "").strip(), request.app.state.clock)
     if who is None:
-        return _login_page(request, 401, error="Unknown token.")
+        return _login_page(request, 401, error="Unknown or expired token.")
     session_id = request.app.state.sessions.start(who, request.app.state.clock())
     response = RedirectResponse("/ui/cases", status_code=303)
     response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict", path="/")

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from cases.workflow import ROLES, Principal, Role
-from common.credentials import EntryFormat, new_secret, sha256_hex, split_entries
+from common.credentials import EntryFormat, expired, new_secret, sha256_hex, split_entries
 
 TOKEN_PREFIX = "cst_"
 
@@ -26,23 +27,26 @@ class TokenEntry:
     user: str
     role: Role
     token_sha256: str
+    # From this day (00:00 UTC) the token is refused; None: until its entry is removed.
+    expires: date | None = None
 
     def __str__(self) -> str:
-        return f"{self.user}:{self.role}:{self.token_sha256}"
+        until = f":{self.expires.isoformat()}" if self.expires else ""
+        return f"{self.user}:{self.role}:{self.token_sha256}{until}"
 
 
 def _role_error(role: str) -> str | None:
     return None if role in ROLES else f"role must be one of {', '.join(ROLES)}"
 
 
-_FORMAT = EntryFormat("user", "role", "token", _role_error)
+_FORMAT = EntryFormat("user", "role", "token", _role_error, may_expire=True)
 
 
 def parse_entries(text: str) -> tuple[TokenEntry, ...]:
-    """Parse `user:role:sha256,...`; ValueError names the first bad entry."""
+    """Parse `user:role:sha256[:YYYY-MM-DD],...`; ValueError names the first bad entry."""
     return tuple(
-        TokenEntry(user, role, digest)  # type: ignore[arg-type]
-        for user, role, digest in split_entries(text, _FORMAT)
+        TokenEntry(user, role, digest, expires)  # type: ignore[arg-type]
+        for user, role, digest, expires in split_entries(text, _FORMAT)
     )
 
 
@@ -59,9 +63,13 @@ class TokenBook:
         """Every known user and their role."""
         return {entry.user: entry.role for entry in self._by_hash.values()}
 
-    def principal(self, token: str) -> Principal | None:
+    def principal(self, token: str, clock: Callable[[], datetime]) -> Principal | None:
+        """The token's user; None when the token is unknown or expired. The clock is read only
+        for a token with an expiry (reading an injected clock may step it)."""
         digest = hash_token(token)
         for known, entry in self._by_hash.items():
             if hmac.compare_digest(known, digest):
+                if entry.expires is not None and expired(entry.expires, clock()):
+                    return None
                 return Principal(entry.user, entry.role)
         return None

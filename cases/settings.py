@@ -26,7 +26,8 @@ class CaseServiceSettings(ServiceSettings):
     )
     tokens: Annotated[tuple[TokenEntry, ...], NoDecode] = Field(
         (),
-        description="Comma-separated user:role:sha256(token) entries; role viewer, analyst, lead.",
+        description="Comma-separated user:role:sha256(token)[:YYYY-MM-DD expiry] entries; role"
+        " viewer, analyst, lead.",
     )
     host: str = Field("127.0.0.1", min_length=1, description="Address the HTTP server binds.")
     port: int = Field(8000, ge=1, le=65535, description="Port the HTTP server listens on.")
@@ -43,6 +44,12 @@ class CaseServiceSettings(ServiceSettings):
     )
     body_timeout_s: float = Field(
         10.0, gt=0, le=300, description="Seconds a request body may take to arrive (408 after)."
+    )
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="Seconds a request's headers may take to arrive (then the connection closes).",
     )
     statement_timeout_s: int = Field(
         30, ge=1, le=3600, description="Seconds one database statement may run."

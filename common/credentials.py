@@ -13,6 +13,7 @@ import secrets
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from common.runtime import EXIT_INVALID, EXIT_OK
@@ -38,18 +39,28 @@ class EntryFormat:
     grant: str
     secret: str
     grant_error: Callable[[str], str | None]
+    # Whether an entry may end in `:YYYY-MM-DD`, the day (UTC) from which its secret is refused.
+    may_expire: bool = False
 
 
-def split_entries(text: str, form: EntryFormat) -> list[tuple[str, str, str]]:
-    """`name:grant:sha256,...` as (name, grant, sha256) triples; ValueError names the first bad
-    entry by its number or name, never by its text: a secret pasted by mistake would be logged."""
-    entries: list[tuple[str, str, str]] = []
+def expired(expires: date | None, now: datetime) -> bool:
+    """Whether a secret that expires on `expires` (00:00 UTC that day) is expired at `now`."""
+    return expires is not None and now >= datetime.combine(expires, datetime.min.time(), UTC)
+
+
+def split_entries(text: str, form: EntryFormat) -> list[tuple[str, str, str, date | None]]:
+    """`name:grant:sha256[:YYYY-MM-DD],...` as (name, grant, sha256, expiry date) tuples;
+    ValueError names the first bad entry by its number or name, never by its text: a secret
+    pasted by mistake would be logged."""
+    entries: list[tuple[str, str, str, date | None]] = []
     parts = [part.strip() for part in text.split(",")]
+    allowed = {2, 3} if form.may_expire else {2}
     for number, raw in enumerate((part for part in parts if part), start=1):
-        name, grant, digest = ([*raw.split(":"), "", ""])[:3]
-        if raw.count(":") != 2 or not _NAME.match(name):
+        name, grant, digest, until = ([*raw.split(":"), "", "", ""])[:4]
+        if raw.count(":") not in allowed or not _NAME.match(name):
+            expiry = "[:YYYY-MM-DD]" if form.may_expire else ""
             raise ValueError(
-                f"entry {number}: expected {form.name}:{form.grant}:sha256 ({form.name}"
+                f"entry {number}: expected {form.name}:{form.grant}:sha256{expiry} ({form.name}"
                 f" a-z0-9._-, the {form.secret}'s hash, never the {form.secret})"
             )
         problem = form.grant_error(grant)
@@ -57,11 +68,15 @@ def split_entries(text: str, form: EntryFormat) -> list[tuple[str, str, str]]:
             raise ValueError(f"entry {name!r}: {problem}")
         if not _HEX.match(digest):
             raise ValueError(f"entry {name!r}: the hash must be 64 lowercase hex digits")
-        if any(known == name for known, _, _ in entries):
+        try:
+            expires = date.fromisoformat(until) if until else None
+        except ValueError:
+            raise ValueError(f"entry {name!r}: the expiry must be a date, YYYY-MM-DD") from None
+        if any(known == name for known, _, _, _ in entries):
             raise ValueError(f"entry {name!r}: {form.name} listed twice")
-        if any(known == digest for _, _, known in entries):
+        if any(known == digest for _, _, known, _ in entries):
             raise ValueError(f"entry {name!r}: shares its {form.secret} hash with another")
-        entries.append((name, grant, digest))
+        entries.append((name, grant, digest, expires))
     return entries
 
 
@@ -96,12 +111,18 @@ class Issuer:
     prefix: str
     parse: Callable[[str], Sequence[object]]
 
-    def issue(self, name: str, grant: str, env_file: Path | None) -> int:
+    def issue(
+        self, name: str, grant: str, env_file: Path | None, valid_days: int | None = None
+    ) -> int:
         """Print a new secret for `name` on stdout and its entry on stderr (or write the entry
-        into `env_file`); a bad name or grant is one line and exit 2."""
+        into `env_file`), valid for `valid_days` from today (UTC) when given; a bad name or
+        grant is one line and exit 2."""
         secret = new_secret(self.prefix)
+        until = ""
+        if valid_days is not None:
+            until = ":" + (datetime.now(UTC).date() + timedelta(days=valid_days)).isoformat()
         try:
-            entry = str(self.parse(f"{name}:{grant}:{sha256_hex(secret)}")[0])
+            entry = str(self.parse(f"{name}:{grant}:{sha256_hex(secret)}{until}")[0])
             if env_file:
                 write_entry(env_file, self.variable, entry, self.parse)
         except ValueError as error:

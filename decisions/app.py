@@ -1,24 +1,27 @@
 """The HTTP API: limits before work, then auth, then input, then the decision.
 
 Every refusal is a clear 4xx with `{"detail": ...}` and publishes nothing: 401 no or unknown key,
-403 key without the scope, 413 body too large, 422 invalid transaction (naming the field), 409
-an event_id already decided for another transaction, 429 beyond the concurrency bound (with
-Retry-After).
+403 key without the scope, 408 body too slow, 413 body too large, 422 invalid transaction (naming
+the field), 409 an event_id already decided for another transaction, 429 beyond the concurrency
+bound (with Retry-After).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from decisions import schemas
 from decisions.ledger import IdempotencyConflict
 from decisions.security import Client, KeyBook, Scope
 from decisions.service import DecisionService
@@ -121,7 +124,22 @@ def create_app(service: DecisionService, keys: KeyBook) -> FastAPI:
             "last_database_error": service.pool.last_error or None,
         }
 
-    @app.post("/v1/decisions", tags=["decisions"])
+    body_schema, components = schemas.transaction_schema()
+
+    @app.post(
+        "/v1/decisions",
+        tags=["decisions"],
+        responses=schemas.DECIDE_RESPONSES,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Transaction"}}
+                },
+            },
+            "security": [{"bearer": []}],
+        },
+    )
     async def decide(request: Request) -> Response:
         """Decide one transaction (the producer's schema, JSON). The event_id is the idempotency
         key: a retry gets the first decision (header Idempotent-Replayed: true)."""
@@ -133,7 +151,11 @@ def create_app(service: DecisionService, keys: KeyBook) -> FastAPI:
         app.state.in_flight += 1
         try:
             client = authorise(request, "decide")
-            body = await request.body()
+            try:
+                body = await asyncio.wait_for(request.body(), settings.body_timeout_s)
+            except TimeoutError:
+                waited = settings.body_timeout_s
+                raise Refused(408, f"body: not received within {waited} s") from None
             if len(body) > MAX_BODY_BYTES:
                 raise Refused(413, f"body: larger than {MAX_BODY_BYTES} bytes")
             try:
@@ -150,7 +172,12 @@ def create_app(service: DecisionService, keys: KeyBook) -> FastAPI:
         finally:
             app.state.in_flight -= 1
 
-    @app.get("/v1/decisions/{event_id}", tags=["decisions"])
+    @app.get(
+        "/v1/decisions/{event_id}",
+        tags=["decisions"],
+        responses=schemas.READ_RESPONSES,
+        openapi_extra={"security": [{"bearer": []}]},
+    )
     def decision(event_id: str, request: Request) -> Response:
         """A decision this process made (the idempotency ledger), or 404."""
         authorise(request, "read")
@@ -159,7 +186,37 @@ def create_app(service: DecisionService, keys: KeyBook) -> FastAPI:
             raise Refused(404, f"no decision for event_id {event_id!r}")
         return _json(found)
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            found = schema.setdefault("components", {})
+            found.setdefault("schemas", {}).update({"Transaction": body_schema, **components})
+            found["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def openapi_text() -> str:
+    """The schema the app serves at /openapi.json, as docs/openapi-decisions.json holds it."""
+    from decisions.settings import DecisionSettings
+
+    app = create_app(_SchemaOnly(DecisionSettings(_env_file=None)), KeyBook(()))  # type: ignore[arg-type]
+    return json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n"
+
+
+class _SchemaOnly:
+    """Enough of a DecisionService to build the app's routes (no model, database or broker)."""
+
+    def __init__(self, settings: object) -> None:
+        self.settings = settings
 
 
 async def _summaries(service: DecisionService, interval_s: float) -> None:

@@ -4,7 +4,8 @@
 `python -m decisions key CLIENT SCOPES [--env-file .env]` makes a new API key for CLIENT with
 SCOPES (`decide`, `read`, or `decide+read`): it prints the key on stdout and the
 DECISIONS_API_KEYS entry (its hash) on stderr, or writes the entry into the env file, replacing
-CLIENT's previous one.
+CLIENT's previous one. `python -m decisions openapi` prints the OpenAPI schema
+(docs/openapi-decisions.json is its checked-in copy).
 """
 
 from __future__ import annotations
@@ -34,8 +35,7 @@ def _serve() -> int:
         line = DecisionSettings.describe_error(error)
         return verdict(EXIT_INVALID, f"decision-service: invalid setting: {line}")
     # Imported here: `key` needs neither the web stack, the model nor Kafka.
-    import uvicorn
-
+    from common.http_server import serve
     from decisions.app import create_app
     from decisions.runtime import StartupError, build_service
     from decisions.security import KeyBook
@@ -47,13 +47,14 @@ def _serve() -> int:
     if not settings.api_keys:
         logging.warning("no API keys (DECISIONS_API_KEYS): every request gets 401")
     try:
-        uvicorn.run(
+        serve(
             create_app(service, KeyBook(settings.api_keys)),
             host=settings.host,
             port=settings.port,
+            header_timeout_s=settings.header_timeout_s,
             log_level="info",
-            # C parser and loop when installed (the image has both); else h11 and asyncio.
-            http="auto",
+            # C parser (serve's protocol builds on it) and loop when installed (the image has
+            # both); else h11 and asyncio.
             loop="auto",
             # The summary line every DECISIONS_LOG_INTERVAL_S says what the requests did.
             access_log=False,
@@ -84,7 +85,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args[:1] == ["key"]:
         return _key(args[1:])
+    if args == ["openapi"]:
+        from decisions.app import openapi_text
+
+        sys.stdout.write(openapi_text())
+        return 0
     if args:
-        print("usage: python -m decisions [key CLIENT SCOPES [--env-file FILE]]", file=sys.stderr)
+        print(
+            "usage: python -m decisions [openapi | key CLIENT SCOPES [--env-file FILE]]",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     return _serve()

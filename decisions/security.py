@@ -50,7 +50,7 @@ def parse_entries(text: str) -> tuple[KeyEntry, ...]:
     """Parse `client:scope+scope:sha256,...`; ValueError names the first bad entry."""
     return tuple(
         KeyEntry(client, frozenset(scope for scope in scopes.split("+") if scope), digest)  # type: ignore[misc]
-        for client, scopes, digest in split_entries(text, _FORMAT)
+        for client, scopes, digest, _ in split_entries(text, _FORMAT)
     )
 
 

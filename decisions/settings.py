@@ -84,6 +84,15 @@ class DecisionSettings(ServiceSettings):
     max_in_flight: int = Field(
         64, ge=1, le=10_000, description="Requests decided at once; beyond it the answer is 429."
     )
+    header_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        le=300,
+        description="Seconds a request's headers may take to arrive (then the connection closes).",
+    )
+    body_timeout_s: float = Field(
+        5.0, gt=0, le=300, description="Seconds a request body may take to arrive (408 after)."
+    )
     retry_after_s: int = Field(1, ge=1, le=3600, description="Retry-After of a 429 answer.")
     idempotency_entries: int = Field(
         100_000, ge=1, description="Decisions remembered by event_id (a retry gets the first)."

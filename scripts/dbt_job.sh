@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The stack's dbt job: wait until RisingWave accepts SQL, build every view with the active rule
 # set (rules/active), then (re)create Grafana's SELECT-only user and the case service's user
-# (SELECT, and INSERT on case_decisions only) and grant them the views, and set root's password.
+# (SELECT, and INSERT on case_decisions only) and the decision service's user (SELECT only) and
+# grant them the views, and set root's password.
 # Safe to re-run: dbt skips views that exist (pass DBT_RUN_ARGS="--full-refresh --select model+"
 # to rebuild some), grants are idempotent.
 set -euo pipefail
@@ -16,6 +17,8 @@ reader="${GRAFANA_DB_USER:-grafana_reader}"
 password="${GRAFANA_DB_PASSWORD:-}"
 case_user="${CASE_SERVICE_DB_USER:-case_service}"
 case_password="${CASE_SERVICE_DB_PASSWORD:-}"
+decision_user="${DECISION_SERVICE_DB_USER:-decision_service}"
+decision_password="${DECISION_SERVICE_DB_PASSWORD:-}"
 root_password="${RW_PASSWORD:-}"
 wait_seconds="${SQL_WAIT_SECONDS:-180}"
 
@@ -27,6 +30,9 @@ fail() { echo "dbt job: $1" >&2; exit "${2:-1}"; }
 [[ "$case_user" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] \
     || fail "CASE_SERVICE_DB_USER: must be a lower-case SQL name ([a-z_][a-z0-9_]*), got '$case_user'" 2
 [[ -n "$case_password" ]] || fail "CASE_SERVICE_DB_PASSWORD: must not be empty" 2
+[[ "$decision_user" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] \
+    || fail "DECISION_SERVICE_DB_USER: must be a lower-case SQL name ([a-z_][a-z0-9_]*), got '$decision_user'" 2
+[[ -n "$decision_password" ]] || fail "DECISION_SERVICE_DB_PASSWORD: must not be empty" 2
 [[ -n "$root_password" ]] || fail "RISINGWAVE_ROOT_PASSWORD: must not be empty" 2
 [[ "$wait_seconds" =~ ^[0-9]+$ ]] \
     || fail "SQL_WAIT_SECONDS: must be a whole number of seconds, got '$wait_seconds'" 2
@@ -56,9 +62,13 @@ psql --quiet --no-psqlrc -v ON_ERROR_STOP=1 \
 psql --quiet --no-psqlrc -v ON_ERROR_STOP=1 \
     -v service_user="$case_user" -v password="$case_password" -v database="$PGDATABASE" \
     --file "$here/grant_case_service.sql"
+# The decision service only reads: the same grants as Grafana's reader, as its own user.
+psql --quiet --no-psqlrc -v ON_ERROR_STOP=1 \
+    -v reader="$decision_user" -v password="$decision_password" -v database="$PGDATABASE" \
+    --file "$here/grant_reader.sql"
 # Last: root (which dbt and this job connect as) gets the password from .env; until now it had
 # none (RisingWave's default), later runs present it.
 # shellcheck disable=SC2016 # :'password' is psql's quoting, expanded by psql from stdin
 echo "alter user root with password :'password';" \
     | psql --quiet --no-psqlrc -v ON_ERROR_STOP=1 -v password="$root_password" --file -
-echo "dbt job: views built, '$reader' may read them, '$case_user' may read them and add decisions"
+echo "dbt job: views built, '$reader' and '$decision_user' may read them, '$case_user' may read them and add decisions"

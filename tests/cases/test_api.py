@@ -195,7 +195,7 @@ def test_unknown_case_is_a_404(client) -> None:
     ("headers", "detail"),
     [
         ({}, "missing bearer token"),
-        ({"Authorization": "Bearer cst_not-a-token"}, "unknown or revoked token"),
+        ({"Authorization": "Bearer cst_not-a-token"}, "unknown, revoked or expired token"),
         ({"Authorization": "Basic YWxpY2U6cHc="}, "missing bearer token"),
     ],
     ids=["no-token", "wrong-token", "not-bearer"],

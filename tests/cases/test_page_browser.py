@@ -212,7 +212,7 @@ def test_a_viewer_sees_the_story_but_no_actions(page, cases_pool) -> None:
     page.goto("/ui/login")
     page.fill("#token", "cst_wrong")
     page.click("#sign-in")
-    assert "Unknown token." in page.inner_text(".error")
+    assert "Unknown or expired token." in page.inner_text(".error")
     _sign_in(page, "vic")
     page.goto(f"/ui/cases/{case_id}")
     assert page.locator("#timeline").count() == 1

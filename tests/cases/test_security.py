@@ -12,11 +12,13 @@ headers, sessions, banners, notes, the audit log.
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.server
 import json
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -32,6 +34,7 @@ from tests.cases.test_page_browser import CHROMIUM, CHROMIUM_ARGS, _require_brow
 
 MAX_BODY = 65536
 BODY_TIMEOUT_S = 2
+HEADER_TIMEOUT_S = 2
 
 
 class Service:
@@ -65,6 +68,7 @@ def service(fraud_replay) -> Iterator[Service]:
         port,
         max_body_bytes=str(MAX_BODY),
         body_timeout_s=str(BODY_TIMEOUT_S),
+        header_timeout_s=str(HEADER_TIMEOUT_S),
     )
     running = Service(port)
     try:
@@ -163,6 +167,51 @@ def test_a_half_sent_body_times_out_and_holds_nothing_up(service, cases_pool) ->
     assert service.get("/api/me", "bob").json() == {"user": "bob", "role": "analyst"}
     assert _status_line(stalled).startswith("HTTP/1.1 408")
     assert service.timeline(case_id) == []
+
+
+def _closed_within(sock: socket.socket, seconds: float) -> bool:
+    """Whether the server closes the connection (reads EOF) within `seconds`, answering nothing."""
+    sock.settimeout(seconds)
+    with sock:
+        try:
+            return sock.recv(65536) == b""
+        except ConnectionResetError:  # closed while the client was still sending
+            return True
+        except TimeoutError:
+            return False
+
+
+def test_half_sent_headers_are_cut_off_and_hold_nothing_up(service) -> None:
+    """Slowloris: connections that send a header line now and then, or nothing at all, are closed
+    once the headers are late, however often a byte trickles in."""
+    trickling = socket.create_connection(("127.0.0.1", service.port), timeout=10)
+    trickling.sendall(b"GET /api/me HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    silent = socket.create_connection(("127.0.0.1", service.port), timeout=10)
+    began = time.monotonic()
+    for _ in range(3):  # a header line every half timeout keeps no connection alive
+        time.sleep(HEADER_TIMEOUT_S / 2)
+        with contextlib.suppress(OSError):
+            trickling.sendall(b"X-Slow: 1\r\n")
+    # While they hang, every route answers.
+    assert service.get("/api/me", "bob").json() == {"user": "bob", "role": "analyst"}
+    assert _closed_within(trickling, HEADER_TIMEOUT_S * 3)
+    assert _closed_within(silent, HEADER_TIMEOUT_S * 3)
+    assert time.monotonic() - began < HEADER_TIMEOUT_S * 4
+
+
+def test_a_kept_alive_connection_gets_the_same_header_deadline(service) -> None:
+    head = f"GET /health HTTP/1.1\nHost: 127.0.0.1:{service.port}\n"
+    sock = _raw(service.port, head)
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += sock.recv(65536)
+    head_part, _, body = answer.partition(b"\r\n\r\n")
+    assert head_part.startswith(b"HTTP/1.1 200")
+    length = int(re.search(rb"content-length: (\d+)", head_part.lower()).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        body += sock.recv(65536)
+    sock.sendall(b"GET /health HTTP/1.1\r\n")  # the next request's headers, never finished
+    assert _closed_within(sock, HEADER_TIMEOUT_S * 3)
 
 
 # High: cross-site request forgery, framing ---------------------------------------------------
@@ -514,9 +563,33 @@ def test_reads_and_refusals_are_in_the_audit_log(fraud_replay) -> None:
     assert "refused POST /api/cases/x/comments from 127.0.0.1:" in log
     assert "missing bearer token" in log
     assert "refused GET /api/cases from 127.0.0.1:" in log
-    assert "unknown or revoked token" in log
+    assert "unknown, revoked or expired token" in log
     assert "vic(viewer) GET /api/rule-history" in log
     assert "cst_stolen" not in log
+
+
+def test_api_tokens_expire_on_their_date(case_settings) -> None:
+    """An entry with an expiry date: the token works until 00:00 UTC that day, for the API and
+    the sign-in form, and is refused (401) from then on."""
+    from fastapi.testclient import TestClient
+
+    from cases.app import create_app
+    from cases.security import hash_token, parse_entries
+
+    entries = parse_entries(f"tess:analyst:{hash_token('cst_tess')}:2026-12-02")
+    now = [datetime(2026, 12, 1, 23, 59, tzinfo=UTC)]
+    app = create_app(case_settings.model_copy(update={"tokens": entries}), lambda: now[0])
+    bearer = {"Authorization": "Bearer cst_tess"}
+    with TestClient(app, follow_redirects=False) as client:
+        assert client.get("/api/me", headers=bearer).json() == {"user": "tess", "role": "analyst"}
+        now[0] += timedelta(minutes=1)
+        refused = client.get("/api/me", headers=bearer)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/ui/login").text)
+        assert csrf
+        form = client.post("/ui/login", data={"token": "cst_tess", "csrf_token": csrf.group(1)})
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "unknown, revoked or expired token"}
+    assert form.status_code == 401
 
 
 def test_sessions_expire(case_settings) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +52,26 @@ def test_invalid_settings_name_the_setting(overrides: dict[str, Any], expected: 
     assert "mysql" not in message, "a URL may hold a password: never echoed"
 
 
+def _now() -> datetime:
+    return datetime(2026, 12, 4, 12, tzinfo=UTC)
+
+
 def test_tokens_are_looked_up_by_hash() -> None:
     book = TokenBook(parse_entries(f"alice:analyst:{hash_token('cst_a')}"))
-    assert book.principal("cst_a") is not None
-    assert book.principal("cst_a").role == "analyst"  # type: ignore[union-attr]
-    assert book.principal("cst_b") is None
-    assert book.principal(hash_token("cst_a")) is None, "the hash itself is no token"
+    assert book.principal("cst_a", _now) is not None
+    assert book.principal("cst_a", _now).role == "analyst"  # type: ignore[union-attr]
+    assert book.principal("cst_b", _now) is None
+    assert book.principal(hash_token("cst_a"), _now) is None, "the hash itself is no token"
+
+
+def test_a_token_is_refused_from_its_expiry_date_on() -> None:
+    entries = parse_entries(f"alice:analyst:{hash_token('cst_a')}:2026-12-05")
+    assert str(entries[0]).endswith(":2026-12-05"), "the entry keeps its expiry when rewritten"
+    book = TokenBook(entries)
+    assert book.principal("cst_a", lambda: datetime(2026, 12, 4, 23, 59, 59, tzinfo=UTC))
+    assert book.principal("cst_a", lambda: datetime(2026, 12, 5, tzinfo=UTC)) is None
+    with pytest.raises(ValueError, match="'alice': the expiry must be a date, YYYY-MM-DD"):
+        parse_entries(f"alice:analyst:{hash_token('cst_a')}:tomorrow")
 
 
 def test_token_command_writes_a_usable_entry(tmp_path: Path, capsys) -> None:
@@ -69,8 +84,14 @@ def test_token_command_writes_a_usable_entry(tmp_path: Path, capsys) -> None:
     settings = CaseServiceSettings(_env_file=env_file)
     book = TokenBook(settings.tokens)
     assert [entry.user for entry in settings.tokens] == ["bob", "alice"]
-    assert book.principal(first) is None, "a new token replaces the user's old one"
-    assert book.principal(second).role == "lead"  # type: ignore[union-attr]
+    assert book.principal(first, _now) is None, "a new token replaces the user's old one"
+    assert book.principal(second, _now).role == "lead"  # type: ignore[union-attr]
+    # 90 days by default, from the day it was made.
+    expires = settings.tokens[-1].expires
+    assert expires is not None
+    assert expires - datetime.now(UTC).date() == timedelta(days=90)
+    assert main(["token", "carol", "viewer", "--env-file", str(env_file), "--days", "0"]) == 0
+    assert CaseServiceSettings(_env_file=env_file).tokens[-1].expires is None
     assert "FRAUD_RATE=0.2" in env_file.read_text()
     assert second not in env_file.read_text(), "only the hash is stored"
 

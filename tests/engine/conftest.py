@@ -119,6 +119,7 @@ def engine_stack(
         "GRAFANA_DB_PASSWORD": READER_PASSWORD,
         "RW_PASSWORD": risingwave.ROOT_PASSWORD,
         "CASE_SERVICE_DB_PASSWORD": "engine-test-case-service",
+        "DECISION_SERVICE_DB_PASSWORD": "engine-test-decision-service",
     }
     began = time.monotonic()
     job = subprocess.run(

@@ -43,6 +43,7 @@ def _job(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess[str]
             "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
             "GRAFANA_DB_PASSWORD": "x",
             "CASE_SERVICE_DB_PASSWORD": "y",
+            "DECISION_SERVICE_DB_PASSWORD": "w",
             "RW_PASSWORD": "z",
             "SQL_WAIT_SECONDS": "0",
             **environment,
@@ -65,13 +66,19 @@ def test_the_dbt_job_passes_the_active_rule_set_to_run(tmp_path: Path) -> None:
     for call in dbt_calls:
         assert json.loads(call[call.index("--vars") + 1]) == expected
     assert dbt_calls[0][-2:] == ["--select", "mv_velocity_alerts+"]
-    # After the views: Grafana's reader, the case service's user, then root's password.
+    # After the views: Grafana's reader, the case service's user, the decision service's
+    # (SELECT-only, as the reader), then root's password.
     psql_files = [
         Path(call[call.index("--file") + 1]).name
         for call in _calls(tmp_path / "calls.log")
         if call[0] == "psql" and "--file" in call
     ]
-    assert psql_files == ["grant_reader.sql", "grant_case_service.sql", "-"]
+    assert psql_files == [
+        "grant_reader.sql",
+        "grant_case_service.sql",
+        "grant_reader.sql",
+        "-",
+    ]
 
 
 def test_a_bad_structuring_threshold_stops_the_job_in_one_line(tmp_path: Path) -> None:

@@ -78,6 +78,8 @@ def _validate(tmp_path: Path, http_port: int, **extra: str) -> tuple[int, str, l
         "CALLS": str(calls),
         "GRAFANA_PORT": str(http_port),
         "CONSOLE_PORT": str(http_port),
+        "GRAFANA_ADMIN_PASSWORD": "test-grafana-admin",
+        "COMPOSE_PROFILES": "console",
         **extra,
     }
     result = subprocess.run(

@@ -102,7 +102,13 @@ def test_docker_compose_accepts_the_file_with_defaults_and_therequired_secrets()
 
 def test_docker_compose_refuses_to_start_without_the_secrets() -> None:
     secrets = required_secrets()
-    assert set(secrets) == {"RISINGWAVE_ROOT_PASSWORD", "CASE_SERVICE_DB_PASSWORD"}
+    assert set(secrets) == {
+        "RISINGWAVE_ROOT_PASSWORD",
+        "CASE_SERVICE_DB_PASSWORD",
+        "DECISION_SERVICE_DB_PASSWORD",
+        "GRAFANA_ADMIN_PASSWORD",
+        "GRAFANA_DB_PASSWORD",
+    }
     for name in secrets:
         result = _compose_config(COMPOSE, {key: v for key, v in secrets.items() if key != name})
         assert result.returncode != 0

@@ -94,11 +94,11 @@ def test_credentials_are_the_select_only_user_from_the_environment() -> None:
     assert "root" not in environment[user_var.group(1)]
 
 
-def test_admin_password_is_never_the_grafana_default() -> None:
+def test_admin_password_has_no_default_and_anonymous_access_is_off() -> None:
     environment = GRAFANA["environment"]
-    password = environment["GF_SECURITY_ADMIN_PASSWORD"]
-    default = re.fullmatch(r"\$\{GRAFANA_ADMIN_PASSWORD:-(.+)\}", password)
-    assert default and default.group(1) != "admin"
+    for name in ("GRAFANA_ADMIN_PASSWORD", "GRAFANA_DB_PASSWORD"):
+        variable = "GF_SECURITY_ADMIN_PASSWORD" if name == "GRAFANA_ADMIN_PASSWORD" else name
+        assert environment[variable] == f"${{{name}:?set {name} in .env}}", "required, no default"
     assert environment["GF_AUTH_ANONYMOUS_ENABLED"] == "false"
 
 

@@ -132,7 +132,11 @@ def test_the_case_service_may_add_decisions_but_never_change_them(grants_db: str
 
 
 def _dbt_job(**environment: str) -> subprocess.CompletedProcess[str]:
-    passwords = {"CASE_SERVICE_DB_PASSWORD": "case-x", "RW_PASSWORD": "root-x"}
+    passwords = {
+        "CASE_SERVICE_DB_PASSWORD": "case-x",
+        "DECISION_SERVICE_DB_PASSWORD": "decision-x",
+        "RW_PASSWORD": "root-x",
+    }
     return subprocess.run(
         ["bash", str(SCRIPTS / "dbt_job.sh")],
         env={**os.environ, "PGPASSFILE": "/dev/null", **passwords, **environment},

@@ -47,7 +47,9 @@ WIRED = {
     "scoring": {"KAFKA_BOOTSTRAP_SERVERS": "redpanda:9092", "SCORING_REGISTRY_DIR": "/app/models"},
     "decision-service": {
         "KAFKA_BOOTSTRAP_SERVERS": "redpanda:9092",
-        "DECISIONS_DATABASE_URL": "postgresql://root@risingwave:4566/dev",
+        "DECISIONS_DATABASE_URL": "postgresql://${DECISION_SERVICE_DB_USER:-decision_service}:"
+        "${DECISION_SERVICE_DB_PASSWORD:?set DECISION_SERVICE_DB_PASSWORD in .env}"
+        "@risingwave:4566/dev",
         "DECISIONS_HOST": "0.0.0.0",
         "DECISIONS_PORT": "8001",
         "DECISIONS_REGISTRY_DIR": "/app/models",
