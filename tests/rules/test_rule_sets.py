@@ -22,6 +22,8 @@ NON_RULE_VARS = {
     "label_match_grace_minutes",
     "kafka_bootstrap_server",
     "rule_set_role",
+    # The model's feature history: part of the model's definition (scoring/features.py), not a rule.
+    "feature_history_hours",
 }
 VAR_CALL = re.compile(r"""var\(\s*['"]([a-z_]+)['"]""")
 
