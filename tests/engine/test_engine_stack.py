@@ -21,7 +21,15 @@ from cases.workflow import Action, Principal, decide
 from offline.kafka_source import consume_all
 from offline.schema import DBT_PROJECT_DIR
 from tests.detection.test_haversine_sql import check_haversine, haversine_query
-from tests.engine.conftest import READER, READER_PASSWORD, EngineStack, PublishedWorld, log
+from tests.engine.conftest import (
+    CASE_SERVICE,
+    CASE_SERVICE_PASSWORD,
+    READER,
+    READER_PASSWORD,
+    EngineStack,
+    PublishedWorld,
+    log,
+)
 from tests.stack.dashboard_queries import TIMESTAMPTZ_OID, load_dashboard, panel_queries, run_query
 from tests.stack.grafana_macros import TimeRange
 from tests.stack.test_dashboard import PUBLIC_VIEWS
@@ -139,12 +147,6 @@ def test_signals_are_the_ones_the_postgresql_replay_gives(
     assert sorted(on_engine - on_postgres) == [] and sorted(on_postgres - on_engine) == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="signal_log (append-only sink, first row wins) keeps transient versions of signals"
-    " that arrive out of order over 3 partitions: device_anomaly rows later retracted, login_storm"
-    " rows with no account yet; a case id can then come from a retracted detection (issue 22)",
-)
 def test_cases_are_the_ones_the_postgresql_replay_gives(
     engine_stack: EngineStack, published_world: PublishedWorld
 ) -> None:
@@ -152,7 +154,7 @@ def test_cases_are_the_ones_the_postgresql_replay_gives(
     on_postgres = _normal(_pg_rows(published_world, CASES))
     log(f"open cases: engine {len(on_engine)}, postgres {len(on_postgres)}")
     if on_engine != on_postgres:
-        # Why: the signal log on the engine keeps every version a signal had (append-only sink).
+        # Where they differ, show how the detections behind them differ.
         logged = _normal(engine_stack.rows(LOGGED))
         final = _normal(engine_stack.rows(LOGGED.replace("signal_log", "mv_signals")))
         log(f"cases only on the engine: {sorted(on_engine - on_postgres)}")
@@ -183,7 +185,8 @@ def test_sinks_publish_cases_flagged_transactions_and_features(
 def test_case_decisions_write_flush_and_conflict_on_the_engine(
     engine_stack: EngineStack, published_world: PublishedWorld
 ) -> None:
-    store = Store(engine_stack.engine.dsn())
+    # As the case service connects: the least-privilege user of scripts/grant_case_service.sql.
+    store = Store(engine_stack.engine.dsn(CASE_SERVICE, CASE_SERVICE_PASSWORD))
     (case_id,) = engine_stack.rows(f"select case_id from ({CASES}) as cases order by 1 limit 1")[0]
     alice, bob = Principal("alice", "lead"), Principal("bob", "lead")
     with store.session() as session:
