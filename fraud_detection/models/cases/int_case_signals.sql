@@ -1,4 +1,4 @@
--- Every logged detection of an account in the case horizon, with the case it belongs to. A case is
+-- Every detection of an account in the case horizon, with the case it belongs to. A case is
 -- a run of an account's detections with no gap longer than retention_hours (after such a gap the
 -- account had no detection in retention, so its risk was zero and its previous case had closed)
 -- and no analyst closure in between: activity after a closure opens a new case. A closure that a
@@ -14,16 +14,16 @@ with live_signals as (
 
 expired_signals as (
     select
-        logged.signal_id as signal_id,
-        logged.signal_type as signal_type,
-        logged.customer_id as customer_id,
-        logged.account_id as account_id,
-        logged.detected_at as detected_at
-    from {{ source('log', 'signal_log') }} as logged
-    left join live_signals as still_live on logged.signal_id = still_live.signal_id
+        log_rows.signal_id as signal_id,
+        log_rows.signal_type as signal_type,
+        log_rows.customer_id as customer_id,
+        log_rows.account_id as account_id,
+        log_rows.detected_at as detected_at
+    from {{ source('log', 'signal_log') }} as log_rows
+    left join live_signals as live_now on log_rows.signal_id = live_now.signal_id
     where
-        still_live.signal_id is null
-        and logged.detected_at > now() - interval '{{ var("case_horizon_hours") }} hours'
+        live_now.signal_id is null
+        and log_rows.detected_at > now() - interval '{{ var("case_horizon_hours") }} hours'
 ),
 
 logged_signals as (
