@@ -123,9 +123,24 @@ $(PSQL):
 .PHONY: psql-client
 psql-client: $(PSQL) ## Install psql (apt-get, as root) for the grant script's test
 
+# The engine tests (one RisingWave: fixed ports, so one pytest process) run beside the rest: the
+# two share no port (brokers take free ports), no data directory (tmp_path) and no dbt target
+# path. The engine half's output is printed once it ends; either half failing fails the target;
+# a stopped run takes the engine half down with it.
+ENGINE_TESTS := tests/engine
+
 .PHONY: test
 test: lint kafka-jars tools browser psql-client engine ## Lint, then run the whole test suite (unit, integration, replays, engine)
-	$(PY) -m pytest
+	@# Each half has its own temporary root: pytest prunes old numbered roots it shares.
+	@tmp=$$(mktemp -d); log="$$tmp/engine.log"; \
+	$(PY) -m pytest --basetemp="$$tmp/engine" $(ENGINE_TESTS) >"$$log" 2>&1 & engine_pid=$$!; \
+	trap 'kill $$engine_pid 2>/dev/null || true; rm -rf "$$tmp"' EXIT; \
+	trap 'exit 130' INT TERM; \
+	rest=0; $(PY) -m pytest --basetemp="$$tmp/rest" --ignore=$(ENGINE_TESTS) || rest=$$?; \
+	engine=0; wait $$engine_pid || engine=$$?; \
+	echo "==== $(ENGINE_TESTS), run beside the tests above (exit $$engine) ===="; \
+	cat "$$log"; \
+	test $$rest -eq 0 && test $$engine -eq 0
 
 # `slow` comes from the fixtures a test uses (tests/conftest.py): broker, embedded PostgreSQL, model.
 .PHONY: test-fast

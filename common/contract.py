@@ -36,6 +36,7 @@ class Signal:
     model: str
     learned: bool
     input_span: InputSpan | None
+    members: str | None  # the dbt model of the transactions making up each detection
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,14 @@ def _signal(name: str, entry: dict[str, Any]) -> Signal:
         input_span = InputSpan(str(span["window"]), str(span["unit"]), int(span["windows"]))
         if input_span.unit not in _UNITS:
             raise ContractError(f"signals.{name}.input_span.unit: one of {', '.join(_UNITS)}")
-    return Signal(name, str(entry["model"]), bool(entry.get("learned", False)), input_span)
+    members = entry.get("members")
+    return Signal(
+        name,
+        str(entry["model"]),
+        bool(entry.get("learned", False)),
+        input_span,
+        None if members is None else str(members),
+    )
 
 
 def parse(raw: dict[str, Any]) -> Contract:

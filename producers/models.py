@@ -105,6 +105,9 @@ class Transaction(Event):
     city: str
     country: str
     status: Literal["approved", "declined"]
+    # The other account of a transfer: the payee it pays, or for an incoming deposit the account
+    # that paid in. None on card and ATM transactions.
+    counterparty_id: str | None = None
 
     @property
     def is_card_not_present(self) -> bool:
@@ -124,6 +127,9 @@ class Login(Event):
     auth_method: Literal["password", "biometric", "otp"]
     success: bool
     failure_reason: Literal["bad_password", "bad_otp", "locked"] | None
+    # A change to the customer's profile made in this session: enrolling this device for
+    # payments, or changing the contact details (phone, email) that one-time codes go to.
+    profile_change: Literal["device_enrolled", "contact_changed"] | None = None
 
 
 class CardEvent(Event):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from producers.geo import LOCAL_JITTER_DEGREES, near
 from producers.models import Alert, CardEvent, KycProfile, Login, Transaction
+from producers.payees import honest_payee
 from producers.pool import Account, Customer
 from producers.settings import MIN_SECONDS_BETWEEN_ACCOUNT_TRANSACTIONS
 from producers.world import World
@@ -108,8 +109,9 @@ class NormalTraffic:
         if channel in ("ecommerce", "phone", "transfer"):
             device = customer.devices[rng.randrange(len(customer.devices))].device_id
         self.last_transaction[account.account_id] = seconds
+        event_id = self.world.event_id()
         return Transaction(
-            event_id=self.world.event_id(),
+            event_id=event_id,
             event_time=self.world.at(seconds),
             customer_id=customer.customer_id,
             account_id=account.account_id,
@@ -127,6 +129,7 @@ class NormalTraffic:
             city=customer.home.name,
             country=customer.home.country,
             status="declined" if rng.random() < DECLINE_PROBABILITY else "approved",
+            counterparty_id=honest_payee(account.account_id, event_id) if not uses_card else None,
         )
 
     def login(self, seconds: float) -> Login:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from producers import ids
 from producers.geo import LOCAL_JITTER_DEGREES, OVERSEAS_CITIES, City, near
 from producers.models import Alert, Event, FraudLabel, Login, Scenario, Transaction
+from producers.payees import honest_payee, mule_payee
 from producers.pool import Account, Customer, Device, Merchant
 from producers.world import World
 
@@ -34,6 +35,9 @@ class EventBuilder:
 
     def _truth(self) -> dict[str, object]:
         raise NotImplementedError
+
+    def _payee(self, account_id: str, event_id: str) -> str:
+        return honest_payee(account_id, event_id)
 
     def transaction(
         self,
@@ -61,9 +65,11 @@ class EventBuilder:
             latitude, longitude = near(world.rng, place.latitude, place.longitude, 0.05)
         if merchant is None:
             merchant = world.merchants[world.rng.randrange(len(world.merchants))]
+        truth = self._truth()
+        payee = self._payee(account.account_id, str(truth["event_id"]))
         self.records.append(
             Transaction(
-                **self._truth(),
+                **truth,
                 event_time=world.at(seconds),
                 account_id=account.account_id,
                 card_token=card.token if card else None,
@@ -80,11 +86,18 @@ class EventBuilder:
                 city=place.name,
                 country=place.country,
                 status="declined" if declined else "approved",
+                counterparty_id=payee if channel == "transfer" else None,
             )
         )
 
     def login(
-        self, seconds: float, device: Device, *, success: bool, auth_method: str = "password"
+        self,
+        seconds: float,
+        device: Device,
+        *,
+        success: bool,
+        auth_method: str = "password",
+        profile_change: str | None = None,
     ) -> None:
         latitude, longitude = near(
             self.world.rng,
@@ -105,6 +118,7 @@ class EventBuilder:
                 auth_method=auth_method,
                 success=success,
                 failure_reason=None if success else "bad_password",
+                profile_change=profile_change,
             )
         )
 
@@ -144,6 +158,9 @@ class ScenarioInstance(EventBuilder):
             "fraud_scenario": self.scenario,
             "scenario_instance_id": self.instance_id,
         }
+
+    def _payee(self, account_id: str, event_id: str) -> str:
+        return mule_payee(self.instance_id)
 
     def label(self) -> FraudLabel:
         times = [record.timestamp for record in self.records]

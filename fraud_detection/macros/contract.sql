@@ -4,20 +4,24 @@
 signals:
   velocity:
     model: mv_velocity_alerts
+    members: int_velocity_members
     input_span:
       window: velocity_window_seconds
       unit: seconds
       windows: 2
   geo_impossible:
     model: mv_geo_impossible_trips
+    members: int_geo_impossible_members
     input_span:
       window: geo_max_gap_minutes
       unit: minutes
       windows: 1
   device_anomaly:
     model: mv_device_anomalies
+    members: int_device_anomaly_members
   cnp_spike:
     model: mv_cnp_spike
+    members: int_cnp_spike_members
     input_span:
       window: cnp_spike_window_minutes
       unit: minutes
@@ -30,6 +34,7 @@ signals:
       windows: 2
   structuring:
     model: mv_structuring_detection
+    members: int_structuring_members
     input_span:
       window: structuring_window_minutes
       unit: minutes
@@ -42,6 +47,7 @@ signals:
       windows: 2
   account_takeover:
     model: mv_account_takeover
+    members: int_account_takeover_members
     input_span:
       window: takeover_window_minutes
       unit: minutes

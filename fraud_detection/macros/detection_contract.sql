@@ -8,6 +8,12 @@
 {{ return(contract()['signals'].values() | map(attribute='model') | list) }}
 {%- endmacro %}
 
+{#- The members models (transactions per detection) of the signals that have them. -#}
+{% macro signal_member_models() -%}
+{{ return(contract()['signals'].values() | selectattr('members', 'defined')
+    | map(attribute='members') | list) }}
+{%- endmacro %}
+
 {% macro case_outcomes() -%}
 {{ return(contract()['outcomes'].keys() | list) }}
 {%- endmacro %}

@@ -29,6 +29,7 @@ from tests.stack.stack_files import ROOT
 DBT = Path(sys.executable).with_name("dbt")
 NEW_SIGNAL = "dormant_reactivation"
 NEW_MODEL = "mv_dormant_reactivation"
+NEW_MEMBERS = "int_dormant_reactivation_members"
 NEW_OUTCOME = "referred_to_police"
 # A long window: the input retention margin must grow from 3 hours to ceil((2 * 600 + 5) / 60).
 NEW_WINDOW_MINUTES = 600
@@ -103,6 +104,7 @@ def _copy_project(root: Path) -> None:
     raw = _raw()
     raw["signals"][NEW_SIGNAL] = {
         "model": NEW_MODEL,
+        "members": NEW_MEMBERS,
         "input_span": {"window": "dormant_window_minutes", "unit": "minutes", "windows": 2},
     }
     raw["scenarios"]["dormant_account_takeover"] = {"primary": NEW_SIGNAL}
@@ -113,6 +115,10 @@ def _copy_project(root: Path) -> None:
         "select signal_id, cast('dormant_reactivation' as varchar) as signal_type, customer_id,"
         " account_id, card_token, detected_at, first_event_at, event_count, total_amount, reason"
         " from {{ ref('mv_velocity_alerts') }}\n"
+    )
+    (root / "fraud_detection" / "models" / "signals" / f"{NEW_MEMBERS}.sql").write_text(
+        "select signal_id, cast('dormant_reactivation' as varchar) as signal_type, event_id"
+        " from {{ ref('int_velocity_members') }}\n"
     )
 
 
@@ -154,6 +160,9 @@ def test_a_signal_added_to_the_contract_reaches_every_list(tmp_path: Path) -> No
     signals_sql = (models / "signals" / "mv_signals.sql").read_text()
     assert f'from "dev"."public"."{NEW_MODEL}"' in signals_sql
     assert f"select * from {NEW_MODEL}" in signals_sql
+    members_sql = (models / "risk" / "int_signal_transactions.sql").read_text()
+    assert f'from "dev"."public"."{NEW_MEMBERS}"' in members_sql
+    assert f"select * from {NEW_MEMBERS}" in members_sql
     risk_sql = (models / "risk" / "mv_account_risk_score_realtime.sql").read_text()
     assert f"as {NEW_SIGNAL}_contribution" in risk_sql
     scenario_sql = (models / "quality" / "int_scenario_signals.sql").read_text()

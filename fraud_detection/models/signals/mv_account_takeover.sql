@@ -10,7 +10,7 @@ with new_device_logins as (
 high_value_cnp as (
     select event_id, event_time, customer_id, account_id, card_token, amount, device_id
     from {{ ref('int_transactions') }}
-    where is_card_not_present and amount >= {{ var('high_value_amount') }}
+    where {{ takeover_spend() }}
 ),
 
 matched as (
@@ -25,11 +25,9 @@ matched as (
         high_value_cnp.amount as amount
     from new_device_logins
     inner join high_value_cnp
-        on new_device_logins.customer_id = high_value_cnp.customer_id
-        and new_device_logins.device_id = high_value_cnp.device_id
-        and high_value_cnp.event_time >= new_device_logins.event_time
-        and high_value_cnp.event_time
-        <= new_device_logins.event_time + interval '{{ var("takeover_window_minutes") }} minutes'
+        on {{ takeover_follows_login(
+            'new_device_logins', 'new_device_logins.event_time', 'high_value_cnp'
+        ) }}
 ),
 
 per_login as (

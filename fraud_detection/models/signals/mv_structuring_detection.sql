@@ -7,9 +7,7 @@
 with near_threshold as (
     select event_id, event_time, customer_id, account_id, card_token, amount
     from {{ ref('int_transactions') }}
-    where
-        amount >= {{ var('structuring_threshold') }} * {{ var('structuring_band_low_pct') }} / 100
-        and amount < {{ var('structuring_threshold') }}
+    where {{ structuring_band('amount') }}
 ),
 
 windowed as (

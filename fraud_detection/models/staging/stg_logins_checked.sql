@@ -18,6 +18,7 @@ checked as (
         auth_method as auth_method,
         success as success,
         failure_reason as failure_reason,
+        profile_change as profile_change,
         ingested_at as ingested_at,
         case
             when event_id is null or customer_id is null or device_id is null then 'missing_id'
@@ -27,6 +28,8 @@ checked as (
                 then 'unknown_auth_method'
             when failure_reason not in ('bad_password', 'bad_otp', 'locked')
                 then 'unknown_failure_reason'
+            when profile_change not in ('device_enrolled', 'contact_changed')
+                then 'unknown_profile_change'
             {{ reject_bad_coordinates('latitude', 'longitude') }}
         end as rejection_reason
     from source_rows

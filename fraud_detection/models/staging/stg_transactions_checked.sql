@@ -23,6 +23,7 @@ checked as (
         city as city,
         country as country,
         status as status,
+        counterparty_id as counterparty_id,
         ingested_at as ingested_at,
         case
             when event_id is null or customer_id is null or account_id is null
