@@ -114,6 +114,19 @@ def _in_case(prefix: str) -> str:
     )
 
 
+_SIGNAL_COLUMNS = (
+    "signal_id, signal_type, customer_id, account_id, card_token, detected_at, first_event_at,"
+    " event_count, total_amount, reason"
+)
+# A case's detections: from mv_signals while there, then from the signal log
+# (macros/signal_log.sql).
+CASE_SIGNALS = (
+    f"select {_SIGNAL_COLUMNS} from mv_signals union all select {_SIGNAL_COLUMNS}"
+    " from signal_log as logged where not exists (select 1 from mv_signals as live"
+    " where live.signal_id = logged.signal_id)"
+)
+
+
 # What the service reads and writes: /health answers 503 until all exist.
 RELATIONS = (
     "case_decisions",
@@ -255,11 +268,11 @@ class Session:
             "select * from mv_account_risk_score_realtime where account_id = %(account_id)s",
             params,
         )
-        # From the signal log, which keeps every detection after it leaves retention.
+        # Live from mv_signals, then from the signal log, which keeps each detection after it
+        # leaves retention (the same rule as int_case_signals).
         signals = self._rows(
-            "select signal_id, signal_type, customer_id, account_id, card_token, detected_at,"
-            " first_event_at, event_count, total_amount, reason from signal_log"
-            f" where {_in_case('')} order by detected_at, signal_id limit %(limit)s",
+            f"select * from ({CASE_SIGNALS}) as signals"
+            f" where {_in_case('signals.')} order by detected_at, signal_id limit %(limit)s",
             params,
         )
         # Detections of the case that have left mv_signals: their raw events have expired.
@@ -272,7 +285,7 @@ class Session:
         transactions = self._rows(
             "with behind as (select distinct links.event_id as event_id,"
             " links.signal_type as signal_type from int_signal_transactions as links"
-            " inner join signal_log as signals on links.signal_id = signals.signal_id"
+            f" inner join ({CASE_SIGNALS}) as signals on links.signal_id = signals.signal_id"
             f" where {_in_case('signals.')})"
             " select transactions.event_id as event_id, transactions.event_time as event_time,"
             " transactions.amount as amount, transactions.currency as currency,"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,12 @@ def test_the_signal_log_is_an_append_only_first_row_wins_table_fed_by_the_sink(
     select = parse(query)
     assert isinstance(select, exp.Select)
     assert [projection.alias_or_name for projection in select.selects] == columns
+    # Only final detections: those in the last part of their retention (24 h less the margin).
+    where = " ".join(select.args["where"].this.sql().split())
+    match = re.fullmatch(r"detected_at \+ INTERVAL '(\d+)' MINUTES <= CURRENT_TIMESTAMP\(\)", where)
+    assert match is not None, where
+    after = int(match.group(1))
+    assert 12 * 60 <= after < 24 * 60
 
 
 def test_sink_topics_are_the_topics_the_services_read(compiled: dict[Path, str]) -> None:

@@ -39,6 +39,8 @@ CREATE_TOPICS = REPO_ROOT / "scripts" / "create_topics.sh"
 DBT_JOB = REPO_ROOT / "scripts" / "dbt_job.sh"
 READER = "grafana_reader"
 READER_PASSWORD = "engine-test-reader"
+CASE_SERVICE = "case_service"
+CASE_SERVICE_PASSWORD = "engine-test-case-service"
 TOPIC_PARTITIONS = 3
 DBT_JOB_TIMEOUT_S = 40 * 60.0
 
@@ -118,7 +120,8 @@ def engine_stack(
         "GRAFANA_DB_USER": READER,
         "GRAFANA_DB_PASSWORD": READER_PASSWORD,
         "RW_PASSWORD": risingwave.ROOT_PASSWORD,
-        "CASE_SERVICE_DB_PASSWORD": "engine-test-case-service",
+        "CASE_SERVICE_DB_USER": CASE_SERVICE,
+        "CASE_SERVICE_DB_PASSWORD": CASE_SERVICE_PASSWORD,
         "DECISION_SERVICE_DB_PASSWORD": "engine-test-decision-service",
     }
     began = time.monotonic()

@@ -18,10 +18,17 @@ import pytest
 from cases.errors import Conflict
 from cases.store import Store
 from cases.workflow import Action, Principal, decide
-from offline.kafka_source import consume_all
 from offline.schema import DBT_PROJECT_DIR
 from tests.detection.test_haversine_sql import check_haversine, haversine_query
-from tests.engine.conftest import READER, READER_PASSWORD, EngineStack, PublishedWorld, log
+from tests.engine.conftest import (
+    CASE_SERVICE,
+    CASE_SERVICE_PASSWORD,
+    READER,
+    READER_PASSWORD,
+    EngineStack,
+    PublishedWorld,
+    log,
+)
 from tests.stack.dashboard_queries import TIMESTAMPTZ_OID, load_dashboard, panel_queries, run_query
 from tests.stack.grafana_macros import TimeRange
 from tests.stack.test_dashboard import PUBLIC_VIEWS
@@ -139,12 +146,6 @@ def test_signals_are_the_ones_the_postgresql_replay_gives(
     assert sorted(on_engine - on_postgres) == [] and sorted(on_postgres - on_engine) == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="signal_log (append-only sink, first row wins) keeps transient versions of signals"
-    " that arrive out of order over 3 partitions: device_anomaly rows later retracted, login_storm"
-    " rows with no account yet; a case id can then come from a retracted detection (issue 22)",
-)
 def test_cases_are_the_ones_the_postgresql_replay_gives(
     engine_stack: EngineStack, published_world: PublishedWorld
 ) -> None:
@@ -152,7 +153,7 @@ def test_cases_are_the_ones_the_postgresql_replay_gives(
     on_postgres = _normal(_pg_rows(published_world, CASES))
     log(f"open cases: engine {len(on_engine)}, postgres {len(on_postgres)}")
     if on_engine != on_postgres:
-        # Why: the signal log on the engine keeps every version a signal had (append-only sink).
+        # Where they differ, show how the detections behind them differ.
         logged = _normal(engine_stack.rows(LOGGED))
         final = _normal(engine_stack.rows(LOGGED.replace("signal_log", "mv_signals")))
         log(f"cases only on the engine: {sorted(on_engine - on_postgres)}")
@@ -163,17 +164,55 @@ def test_cases_are_the_ones_the_postgresql_replay_gives(
     assert sorted(on_engine - on_postgres) == [] and sorted(on_postgres - on_engine) == []
 
 
-def test_sinks_publish_cases_flagged_transactions_and_features(
+# Each sink's message key: its primary_key (models/sinks), so one entity's changes stay in order.
+SINK_KEYS = {
+    "fraud_cases": "case_id",
+    "transactions.flagged": "event_id",
+    "transaction_features": "event_id",
+}
+
+
+def _keyed_messages(bootstrap_servers: str, topics: list[str]) -> list[tuple[str, Any, Any]]:
+    """(topic, key, value) of every message now in `topics`, JSON-decoded."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    try:
+        partitions = [
+            TopicPartition(topic, partition)
+            for topic in topics
+            for partition in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        deadline = time.monotonic() + 60.0
+        found = []
+        while any(consumer.position(partition) < end for partition, end in ends.items()):
+            assert time.monotonic() < deadline, "sink topics not read to their end in 60 s"
+            for batch in consumer.poll(timeout_ms=1000).values():
+                for record in batch:
+                    key = None if record.key is None else json.loads(record.key)
+                    value = None if record.value is None else json.loads(record.value)
+                    found.append((record.topic, key, value))
+        return found
+    finally:
+        consumer.close()
+
+
+def test_sinks_publish_cases_flagged_transactions_and_features_keyed(
     engine_stack: EngineStack, published_world: PublishedWorld
 ) -> None:
-    topics = ["fraud_cases", "transactions.flagged", "transaction_features"]
+    topics = sorted(SINK_KEYS)
     counts = dict.fromkeys(topics, 0)
     case_ids = set()
-    for message in consume_all(engine_stack.bootstrap_servers, topics, timeout_s=60.0):
-        counts[message.topic] += 1
-        assert message.value is not None, message.topic
-        if message.topic == "fraud_cases":
-            case_ids.add(json.loads(message.value)["case_id"])
+    for topic, key, value in _keyed_messages(engine_stack.bootstrap_servers, topics):
+        counts[topic] += 1
+        assert value is not None, topic
+        field = SINK_KEYS[topic]
+        assert key == {field: value[field]}, (topic, key)
+        if topic == "fraud_cases":
+            case_ids.add(value["case_id"])
     log(f"sink messages: {counts}")
     assert all(counts.values()), counts
     open_cases = {case_id for (case_id, *_rest) in engine_stack.rows(CASES)}
@@ -183,7 +222,8 @@ def test_sinks_publish_cases_flagged_transactions_and_features(
 def test_case_decisions_write_flush_and_conflict_on_the_engine(
     engine_stack: EngineStack, published_world: PublishedWorld
 ) -> None:
-    store = Store(engine_stack.engine.dsn())
+    # As the case service connects: the least-privilege user of scripts/grant_case_service.sql.
+    store = Store(engine_stack.engine.dsn(CASE_SERVICE, CASE_SERVICE_PASSWORD))
     (case_id,) = engine_stack.rows(f"select case_id from ({CASES}) as cases order by 1 limit 1")[0]
     alice, bob = Principal("alice", "lead"), Principal("bob", "lead")
     with store.session() as session:

@@ -1,17 +1,39 @@
--- Every logged detection of an account in the case horizon, with the case it belongs to. A case is
+-- Every detection of an account in the case horizon, with the case it belongs to. A case is
 -- a run of an account's detections with no gap longer than retention_hours (after such a gap the
 -- account had no detection in retention, so its risk was zero and its previous case had closed)
 -- and no analyst closure in between: activity after a closure opens a new case. A closure that a
 -- lead reopened is no boundary (mv_case_status holds only the current state of each case).
--- The case id comes from the run's first detection, read from the signal log, which keeps
--- detections after their inputs expire: the id stays the same for as long as the case is open.
--- depends_on: {{ ref('mv_signals') }}
-with logged_signals as (
+-- The case id comes from the run's first detection. A detection is read from mv_signals while it
+-- is there and from the signal log after (macros/signal_log.sql): the log keeps it after its inputs
+-- expire, in the version mv_signals last showed, so the id stays the same while the case is open,
+-- and a detection retracted by a late input is in neither.
+with live_signals as (
     select signal_id, signal_type, customer_id, account_id, detected_at
-    from {{ source('log', 'signal_log') }}
+    from {{ ref('mv_signals') }}
+),
+
+expired_signals as (
+    select
+        log_rows.signal_id as signal_id,
+        log_rows.signal_type as signal_type,
+        log_rows.customer_id as customer_id,
+        log_rows.account_id as account_id,
+        log_rows.detected_at as detected_at
+    from {{ source('log', 'signal_log') }} as log_rows
+    left join live_signals as live_now on log_rows.signal_id = live_now.signal_id
     where
-        account_id is not null
-        and detected_at > now() - interval '{{ var("case_horizon_hours") }} hours'
+        live_now.signal_id is null
+        and log_rows.detected_at > now() - interval '{{ var("case_horizon_hours") }} hours'
+),
+
+logged_signals as (
+    select signal_id, signal_type, customer_id, account_id, detected_at
+    from live_signals
+    where account_id is not null
+    union all
+    select signal_id, signal_type, customer_id, account_id, detected_at
+    from expired_signals
+    where account_id is not null
 ),
 
 closures as (
