@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 
 from producers import jsonl
+from producers.activity import PAYMENTS_PER_CUSTOMER_PER_DAY, SECONDS_PER_DAY
 from producers.generator import generate
 from producers.settings import Settings
 
@@ -22,7 +23,16 @@ TARGET_EVENTS_PER_SECOND = 30_000
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m producers.bench", description=__doc__)
     parser.add_argument("--events", type=int, default=300_000, help="records to generate")
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=0,
+        help="instead, measure start-up and memory of a pool this large at ACTIVITY=cycles",
+    )
     args = parser.parse_args()
+    if args.customers:
+        startup(args.customers)
+        return
     for world in ("clean", "realistic"):
         settings = Settings(_env_file=None, fraud_rate=0.1, world=world)
         records = generate(settings, start=datetime(2026, 1, 1, tzinfo=UTC), events=args.events)
@@ -38,6 +48,27 @@ def main() -> None:
         )
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS): {peak_mib:.0f} MiB")
+
+
+def startup(customers: int) -> None:
+    """Time to build the pool and publish every KYC profile, and the memory it holds."""
+    rate = customers * PAYMENTS_PER_CUSTOMER_PER_DAY / SECONDS_PER_DAY
+    settings = Settings(
+        _env_file=None, activity="cycles", customer_pool_size=customers, transaction_rate=rate
+    )
+    started = time.perf_counter()
+    records = generate(settings, start=datetime(2026, 1, 1, tzinfo=UTC))
+    next(records)
+    first = time.perf_counter() - started
+    for _ in range(customers - 1):
+        jsonl.line(next(records))
+    profiles = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"start-up with {customers:,} customers (TRANSACTION_RATE {rate:.2f}/s):"
+        f" first record after {first:.1f} s, every KYC profile serialised after {profiles:.1f} s,"
+        f" peak memory (RSS) {peak_mib:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from faker import Faker
 
+from producers.activity import PEAK, intensity
 from producers.evasion import MEAN_EVASIVE_TRANSACTIONS, VARIANTS
 from producers.lookalikes import start_episode
 from producers.models import Record
@@ -78,6 +79,12 @@ class EventGenerator(Iterator[Record]):
             rates.append(settings.lookalike_rate * len(customers) / 3600.0)
         self._makers = tuple(makers)
         self._total_rate = sum(rates)
+        # ACTIVITY=cycles thins a stream at the peak rate down to the moment's intensity; the
+        # intensity changes by the hour, so it is computed once an hour.
+        self._cycles = settings.activity == "cycles"
+        self._tick_rate = self._total_rate * PEAK if self._cycles else self._total_rate
+        self._hour = -1
+        self._keep = 1.0
         self._cumulative = list(itertools.accumulate(rate / self._total_rate for rate in rates))
         self._start_probability = (
             scenario_start_probability(settings.fraud_rate, settings.evasion_rate)
@@ -124,13 +131,22 @@ class EventGenerator(Iterator[Record]):
     def _seconds(self, moment: datetime) -> float:
         return (moment - self._world.start) / timedelta(seconds=1)
 
+    def _keep_share(self, seconds: float) -> float:
+        hour = int(seconds // 3600)
+        if hour != self._hour:
+            self._hour = hour
+            self._keep = intensity(self._world.at(hour * 3600.0)) / PEAK
+        return self._keep
+
     def __next__(self) -> Record:
         rng = self._world.rng
         while True:
             if self._pending and self._pending[0][0] <= self._next_tick:
                 return heapq.heappop(self._pending)[2]
             seconds = self._next_tick
-            self._next_tick += rng.expovariate(self._total_rate)
+            self._next_tick += rng.expovariate(self._tick_rate)
+            if self._cycles and rng.random() >= self._keep_share(seconds):
+                continue
             maker = self._makers[bisect.bisect_left(self._cumulative, rng.random())]
             record = maker(seconds)
             if record is not None:

@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from common.settings import TopicSettings
+from producers.activity import PAYMENTS_PER_CUSTOMER_PER_DAY, customers_for_rate
 
 if TYPE_CHECKING:
     from common.kafka import Broker
@@ -48,6 +49,12 @@ class Settings(TopicSettings):
         "realistic",
         description="clean: traffic that never resembles fraud; realistic: adds honest"
         " look-alikes and evasive fraud.",
+    )
+    activity: Literal["flat", "cycles"] = Field(
+        "flat",
+        description="flat: a constant TRANSACTION_RATE; cycles: each customer pays at the cited"
+        " daily rate with daily and weekly cycles and paydays, TRANSACTION_RATE the mean"
+        " (CUSTOMER_POOL_SIZE must be large enough to reach it).",
     )
     lookalike_rate: float = Field(
         0.1,
@@ -125,6 +132,17 @@ class Settings(TopicSettings):
             raise ValueError(
                 "KAFKA_CLIENT: confluent-kafka is not installed; install the load extra"
                 " (pip install -e '.[load]') or set KAFKA_CLIENT=kafka-python"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _pool_reaches_rate(self) -> Settings:
+        needed = customers_for_rate(self.transaction_rate)
+        if self.activity == "cycles" and self.customer_pool_size < needed:
+            raise ValueError(
+                f"CUSTOMER_POOL_SIZE: ACTIVITY=cycles needs at least {needed} customers for"
+                f" TRANSACTION_RATE={self.transaction_rate:g} at {PAYMENTS_PER_CUSTOMER_PER_DAY:g}"
+                " payments per customer per day; raise it or lower TRANSACTION_RATE"
             )
         return self
 
