@@ -25,6 +25,8 @@ SIGNALS: dict[str, tuple[str, str]] = {
         "a sign-in from a new device followed by spending or transfers",
     ),
     "ml_anomaly": ("Model anomaly", "the fraud model scored a transaction as unusual"),
+    "decision_decline": ("Declined payment", "the decision service declined a payment"),
+    "decision_review": ("Reviewed payment", "the decision service held a payment for review"),
 }
 
 SEVERITIES = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}

@@ -55,6 +55,12 @@ signals:
   ml_anomaly:
     model: mv_ml_anomaly
     learned: true
+  decision_decline:
+    model: mv_decision_declines
+    members: int_decision_decline_members
+  decision_review:
+    model: mv_decision_reviews
+    members: int_decision_review_members
 scenarios:
   velocity_burst:
     primary: velocity

@@ -8,6 +8,7 @@
     'outcome',
     'score',
     'reason_codes',
+    'open_case_id',
     'degraded',
     'rules_version',
     'model_version',
