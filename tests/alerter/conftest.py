@@ -94,6 +94,8 @@ class Topics:
                 TopicPartition(topic, partition)
                 for partition in sorted(consumer.partitions_for_topic(topic) or ())
             ]
+            if not partitions:
+                return []  # the topic is not there (yet): nothing to read
             consumer.assign(partitions)
             consumer.seek_to_beginning(*partitions)
             ends = consumer.end_offsets(partitions)

@@ -67,6 +67,8 @@ def transaction(
         "city": customer["home_city"],
         "country": customer["home_country"],
         "status": "approved",
+        # A payee only on transfers (producers' schema); a card payment names none.
+        "counterparty_id": None,
     }
     body.update(fields)
     return body
