@@ -125,7 +125,11 @@ def _minutes() -> list[datetime]:
 def rows() -> dict[str, list[tuple[Any, ...]]]:
     """A little of everything, so every panel has something to show."""
     minutes = _minutes()
-    contributions = (0.6, 0.0, 0.0, 0.7, 0.0, 0.0, 0.0, 0.8, 0.0)
+    # One contribution per signal type, three of them non-zero.
+    contributions = tuple(
+        {0: 0.6, 3: 0.7, 7: 0.8}.get(index, 0.0) for index in range(len(SIGNAL_TYPES))
+    )
+    first_only = tuple(0.6 if index == 0 else 0.0 for index in range(len(SIGNAL_TYPES)))
     return {
         "mv_fraud_kpis_1min": [
             (minute, minute + timedelta(minutes=1), 1200, 12, 1.0, 90000, 4000, 3)
@@ -145,7 +149,7 @@ def rows() -> dict[str, list[tuple[Any, ...]]]:
                 3,
                 START + timedelta(minutes=30),
             ),
-            ("A00000002", "C000002", 0.6, "high", *([0.6] + [0.0] * 8), "velocity", 1, START),
+            ("A00000002", "C000002", 0.6, "high", *first_only, "velocity", 1, START),
         ],
         "mv_open_fraud_cases": [
             (
