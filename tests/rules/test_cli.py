@@ -43,7 +43,7 @@ def test_an_unknown_version_is_one_line_and_exit_2() -> None:
         result = _run(*args)
         assert result.returncode == 2, args
         assert result.stderr.strip().splitlines() == [
-            "rule set 'v99': no file v99.yml (known: v1, v2)"
+            "rule set 'v99': no file v99.yml (known: v1, v2, v3)"
         ], args
 
 
