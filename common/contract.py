@@ -35,7 +35,7 @@ class Signal:
     type: str
     model: str
     learned: bool
-    input_span: InputSpan | None
+    input_spans: tuple[InputSpan, ...]  # one per detection path of the signal
     members: str | None  # the dbt model of the transactions making up each detection
 
 
@@ -68,9 +68,11 @@ class Contract:
 
 def _signal(name: str, entry: dict[str, Any]) -> Signal:
     span = entry.get("input_span")
-    input_span = None
-    if span is not None:
-        input_span = InputSpan(str(span["window"]), str(span["unit"]), int(span["windows"]))
+    spans = [] if span is None else span if isinstance(span, list) else [span]
+    input_spans = tuple(
+        InputSpan(str(item["window"]), str(item["unit"]), int(item["windows"])) for item in spans
+    )
+    for input_span in input_spans:
         if input_span.unit not in _UNITS:
             raise ContractError(f"signals.{name}.input_span.unit: one of {', '.join(_UNITS)}")
     members = entry.get("members")
@@ -78,7 +80,7 @@ def _signal(name: str, entry: dict[str, Any]) -> Signal:
         name,
         str(entry["model"]),
         bool(entry.get("learned", False)),
-        input_span,
+        input_spans,
         None if members is None else str(members),
     )
 

@@ -17,6 +17,8 @@ Seconds = Annotated[int, Field(strict=True, ge=1, le=86_400)]
 Minutes = Annotated[int, Field(strict=True, ge=1, le=1440)]
 Amount = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"))]
 Weight = Annotated[float, Field(gt=0, le=1)]
+# A list of the contract's channels (checked against common/contract.yml in Rules).
+Channels = Annotated[tuple[str, ...], Field(min_length=1)]
 
 
 class RuleSetError(ValueError):
@@ -33,6 +35,24 @@ def signal_types() -> tuple[str, ...]:
     return CONTRACT.signal_types
 
 
+# Each optional detection path and the vars that turn it on together (docs/rules.md).
+PATHS: dict[str, tuple[str, ...]] = {
+    "velocity sustained": (
+        "velocity_sustained_min_transactions",
+        "velocity_sustained_window_minutes",
+        "velocity_sustained_channels",
+    ),
+    "card testing drip": (
+        "cnp_drip_min_transactions",
+        "cnp_drip_window_minutes",
+    ),
+    "card testing at a merchant": (
+        "cnp_merchant_min_cards",
+        "cnp_merchant_window_minutes",
+    ),
+}
+
+
 class Rules(BaseModel):
     """Every rule var the detection SQL reads, by its dbt var name."""
 
@@ -40,11 +60,24 @@ class Rules(BaseModel):
 
     velocity_min_transactions: Count
     velocity_window_seconds: Seconds
+    # velocity's sustained path: N transactions on these channels within M minutes; null: off.
+    velocity_sustained_min_transactions: Count | None
+    velocity_sustained_window_minutes: Minutes | None
+    velocity_sustained_channels: Channels | None
     geo_min_distance_km: Annotated[int, Field(strict=True, ge=1, le=20_000)]
     geo_max_gap_minutes: Minutes
+    # The channels whose location shows where the cardholder is; null: every channel (v1, v2).
+    geo_location_channels: Channels | None
     high_value_amount: Amount
     cnp_spike_min_transactions: Count
     cnp_spike_window_minutes: Minutes
+    # card testing's slower paths count small card-not-present authorisations (at or below this):
+    # per card within the drip window, and distinct cards declined at one merchant; null: off.
+    card_testing_max_amount: Amount | None
+    cnp_drip_min_transactions: Count | None
+    cnp_drip_window_minutes: Minutes | None
+    cnp_merchant_min_cards: Count | None
+    cnp_merchant_window_minutes: Minutes | None
     login_storm_min_failures: Count
     login_storm_window_seconds: Seconds
     structuring_threshold: Amount
@@ -71,6 +104,24 @@ class Rules(BaseModel):
                 f"risk_weights: needs one weight per signal type {list(expected)}"
                 f" (missing {missing}, unknown {extra})"
             )
+        for field in ("geo_location_channels", "velocity_sustained_channels"):
+            channels = getattr(self, field) or ()
+            unknown = sorted(set(channels) - set(CONTRACT.channels))
+            if unknown or len(set(channels)) != len(channels):
+                raise ValueError(
+                    f"{field}: must list distinct channels of {list(CONTRACT.channels)}"
+                    f" (got {list(channels)})"
+                )
+        for path, fields in PATHS.items():
+            given = [getattr(self, field) is not None for field in fields]
+            if any(given) and not all(given):
+                raise ValueError(f"{path}: set all of {', '.join(fields)} or none (null: off)")
+        card_testing_paths = self.cnp_drip_min_transactions, self.cnp_merchant_min_cards
+        if (self.card_testing_max_amount is None) != all(v is None for v in card_testing_paths):
+            raise ValueError(
+                "card_testing_max_amount: set it exactly when a card testing path is on"
+                " (cnp_drip_min_transactions or cnp_merchant_min_cards)"
+            )
         if not self.risk_level_medium < self.risk_level_high < self.risk_level_critical:
             raise ValueError(
                 "risk_level_medium < risk_level_high < risk_level_critical must hold"
@@ -86,6 +137,8 @@ class Rules(BaseModel):
             value = getattr(self, name)
             if isinstance(value, Decimal):
                 value = int(value) if value == value.to_integral_value() else float(value)
+            if isinstance(value, tuple):
+                value = list(value)
             if name == "risk_weights":
                 value = {signal: value[signal] for signal in signal_types()}
             values[name] = value

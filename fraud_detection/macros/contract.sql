@@ -6,8 +6,11 @@ signals:
     model: mv_velocity_alerts
     members: int_velocity_members
     input_span:
-      window: velocity_window_seconds
+    - window: velocity_window_seconds
       unit: seconds
+      windows: 2
+    - window: velocity_sustained_window_minutes
+      unit: minutes
       windows: 2
   geo_impossible:
     model: mv_geo_impossible_trips
@@ -23,7 +26,13 @@ signals:
     model: mv_cnp_spike
     members: int_cnp_spike_members
     input_span:
-      window: cnp_spike_window_minutes
+    - window: cnp_spike_window_minutes
+      unit: minutes
+      windows: 2
+    - window: cnp_drip_window_minutes
+      unit: minutes
+      windows: 2
+    - window: cnp_merchant_window_minutes
       unit: minutes
       windows: 2
   login_storm:

@@ -23,6 +23,11 @@
 {%- for value in contract()[key] %}'{{ value }}'{{ ", " if not loop.last }}{% endfor -%}
 {%- endmacro %}
 
+{#- `'a', 'b'`: a rule set's list var (e.g. geo_location_channels) as SQL string literals. -#}
+{% macro sql_strings(values) -%}
+{%- for value in values %}'{{ value }}'{{ ", " if not loop.last }}{% endfor -%}
+{%- endmacro %}
+
 {#- The Kafka topic of sink `name`: the var `<name>_topic` when set, else the contract's. -#}
 {% macro sink_topic(name) -%}
 {{ var(name ~ '_topic', contract()['topics']['sinks'][name]) }}

@@ -19,11 +19,17 @@
 
 {% macro retention_margin_hours() -%}
 {#- Each signal's input span (common/contract.yml) is `windows` times its window var. -#}
+{#- A signal with several paths lists one span per path; a path whose window var is null is off
+    in this rule set and needs no input. -#}
 {%- set spans = [] -%}
 {%- for signal in contract()['signals'].values() if signal.get('input_span') -%}
-    {%- set span = signal['input_span'] -%}
-    {%- set per_minute = 60 if span['unit'] == 'seconds' else 1 -%}
-    {%- do spans.append(span['windows'] * var(span['window']) / per_minute) -%}
+    {%- set listed = signal['input_span'] -%}
+    {%- for span in (listed if listed is sequence and listed is not mapping else [listed]) -%}
+        {%- set per_minute = 60 if span['unit'] == 'seconds' else 1 -%}
+        {%- if var(span['window']) is not none -%}
+            {%- do spans.append(span['windows'] * var(span['window']) / per_minute) -%}
+        {%- endif -%}
+    {%- endfor -%}
 {%- endfor -%}
 {%- set dependency_minutes = spans | max + var('max_future_skew_minutes') -%}
 {{ return(((dependency_minutes / 60) | round(0, 'ceil') | int)) }}

@@ -10,6 +10,7 @@ from sqlglot import exp
 
 from offline.schema import DBT_PROJECT_DIR
 from producers.models import EVENT_TYPES, LABEL_TYPES
+from rules import store
 from tests.detection.risingwave_rules import check, parse, sink_into
 from tests.support.dbt_compile import compile_risingwave
 
@@ -19,11 +20,10 @@ RAW_STATEMENT_FOLDERS = {"sources": "SOURCE", "sinks": "SINK"}
 STRUCTURING_THRESHOLD = "12345"
 
 
-@pytest.fixture(scope="module")
-def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str]:
-    """Model path (relative to models/) -> the statement RisingWave would receive."""
-    target = tmp_path_factory.mktemp("rw-compile")
-    compile_risingwave(target, env={"STRUCTURING_THRESHOLD": STRUCTURING_THRESHOLD})
+def _compiled(target: Path, variables: dict[str, object] | None = None) -> dict[Path, str]:
+    compile_risingwave(
+        target, env={"STRUCTURING_THRESHOLD": STRUCTURING_THRESHOLD}, variables=variables
+    )
     root = target / "compiled" / "fraud_detection" / "models"
     statements = {}
     for path in sorted(root.rglob("*.sql")):
@@ -38,6 +38,20 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str]:
     return statements
 
 
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str]:
+    """Model path (relative to models/) -> the statement RisingWave would receive."""
+    return _compiled(tmp_path_factory.mktemp("rw-compile"))
+
+
+@pytest.fixture(scope="module")
+def compiled_v3(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str]:
+    """The signal models under rule set v3, whose extra detection paths v1 leaves out."""
+    variables = store.dbt_vars(store.load("v3"), env={})
+    statements = _compiled(tmp_path_factory.mktemp("rw-compile-v3"), variables)
+    return {path: sql for path, sql in statements.items() if path.parts[0] == "signals"}
+
+
 def test_every_model_compiles_for_risingwave(compiled: dict[Path, str]) -> None:
     # models/shadow is built only by a shadow run (tests/rules/test_shadow_sql.py checks it).
     models = {
@@ -50,6 +64,16 @@ def test_every_model_compiles_for_risingwave(compiled: dict[Path, str]) -> None:
 
 def test_every_statement_passes_the_risingwave_rules(compiled: dict[Path, str]) -> None:
     problems = {str(path): check(sql) for path, sql in compiled.items()}
+    assert {path: found for path, found in problems.items() if found} == {}
+
+
+def test_the_v3_detection_paths_pass_the_risingwave_rules(compiled_v3: dict[Path, str]) -> None:
+    # The paths v3 turns on are in the statements (else this would check v1's SQL again).
+    assert "'sustained'" in compiled_v3[Path("signals", "mv_velocity_alerts.sql")]
+    cnp_spike = compiled_v3[Path("signals", "mv_cnp_spike.sql")]
+    assert "'drip'" in cnp_spike and "'merchant'" in cnp_spike
+    assert "channel in ('pos', 'atm')" in compiled_v3[Path("signals", "mv_geo_impossible_trips.sql")]
+    problems = {str(path): check(sql) for path, sql in compiled_v3.items()}
     assert {path: found for path, found in problems.items() if found} == {}
 
 

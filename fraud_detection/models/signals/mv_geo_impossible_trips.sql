@@ -1,10 +1,16 @@
 -- Impossible travel: two consecutive transactions of an account more than geo_min_distance_km
 -- apart and less than geo_max_gap_minutes apart. One row per such pair (the later transaction
--- completes the pattern).
+-- completes the pattern). With geo_location_channels set, only transactions on those channels
+-- count: an online payment or a transfer carries the merchant's registered address or nothing,
+-- not where the cardholder is.
+{%- set location_channels = var('geo_location_channels') %}
 with transactions as (
     select
         event_id, event_time, customer_id, account_id, card_token, amount, latitude, longitude, city
     from {{ ref('int_transactions') }}
+    {%- if location_channels is not none %}
+    where channel in ({{ sql_strings(location_channels) }})
+    {%- endif %}
 ),
 
 with_previous as (
@@ -79,7 +85,10 @@ final as (
         previous_amount + amount as total_amount,
         'transactions ' || cast(round(cast(distance_km as numeric), 0) as varchar)
         || ' km apart in ' || cast(round(cast(gap_seconds / 60 as numeric), 0) as varchar)
-        || ' min (' || previous_city || ' -> ' || city || ')' as reason,
+        || ' min (' || previous_city || ' -> ' || city || ')'
+        {%- if location_channels is not none %}
+        || ' on {{ location_channels | join("/") }}'
+        {%- endif %} as reason,
         previous_event_id as from_event_id,
         event_id as to_event_id,
         previous_latitude as from_latitude,
