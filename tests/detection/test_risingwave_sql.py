@@ -72,7 +72,8 @@ def test_the_v3_detection_paths_pass_the_risingwave_rules(compiled_v3: dict[Path
     assert "'sustained'" in compiled_v3[Path("signals", "mv_velocity_alerts.sql")]
     cnp_spike = compiled_v3[Path("signals", "mv_cnp_spike.sql")]
     assert "'drip'" in cnp_spike and "'merchant'" in cnp_spike
-    assert "channel in ('pos', 'atm')" in compiled_v3[Path("signals", "mv_geo_impossible_trips.sql")]
+    geo = compiled_v3[Path("signals", "mv_geo_impossible_trips.sql")]
+    assert "channel in ('pos', 'atm')" in geo
     problems = {str(path): check(sql) for path, sql in compiled_v3.items()}
     assert {path: found for path, found in problems.items() if found} == {}
 

@@ -212,9 +212,7 @@ def by_version(replay: Replay) -> dict[str, dict[str, list[tuple[Any, ...]]]]:
     return found
 
 
-def _fired(
-    found: dict[str, list[tuple[Any, ...]]], model: str, stories: list[Story]
-) -> list[str]:
+def _fired(found: dict[str, list[tuple[Any, ...]]], model: str, stories: list[Story]) -> list[str]:
     accounts = {story.account for story in stories}
     return [row[0].rsplit(":", 1)[0] for row in found[model] if row[2] in accounts]
 

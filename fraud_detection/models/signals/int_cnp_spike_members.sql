@@ -34,7 +34,7 @@ per_card as (
 ),
 {%- if small is not none %}
 
-at_merchant as (
+at_merchant as (  -- noqa: ST03
     select
         detections.signal_id as signal_id,
         detections.signal_type as signal_type,
@@ -53,8 +53,8 @@ final as (
     select * from per_card
     {%- if small is not none %}
     union all
-    select * from at_merchant
+    select * from at_merchant  -- noqa: AM04
     {%- endif %}
 )
 
-select * from final
+select * from final  -- noqa: AM04

@@ -75,7 +75,7 @@ burst as (
 ),
 {%- if drip or merchant %}
 
-small_transactions as (
+small_transactions as (  -- noqa: ST03
     select event_id, event_time, customer_id, account_id, card_token, amount, merchant_id, status
     from cnp_transactions
     where amount <= {{ var('card_testing_max_amount') }}
@@ -113,7 +113,7 @@ drip_crossings as (
     from drip_windowed
 ),
 
-drip as (
+drip as (  -- noqa: ST03
     select
         'cnp_spike:drip:' || event_id as signal_id,
         'cnp_spike' as signal_type,
@@ -212,7 +212,7 @@ merchant_crossings as (
     from merchant_windowed
 ),
 
-at_merchant as (
+at_merchant as (  -- noqa: ST03
     select
         'cnp_spike:merchant:' || event_id as signal_id,
         'cnp_spike' as signal_type,
@@ -242,11 +242,11 @@ final as (
     select * from burst
     {%- if drip %}
     union all
-    select * from drip
+    select * from drip  -- noqa: AM04
     {%- endif %}
     {%- if merchant %}
     union all
-    select * from at_merchant
+    select * from at_merchant  -- noqa: AM04
     {%- endif %}
 )
 

@@ -102,7 +102,7 @@ sustained_crossings as (
     from sustained_windowed
 ),
 
-sustained as (
+sustained as (  -- noqa: ST03
     select
         'velocity:sustained:' || event_id as signal_id,
         'velocity' as signal_type,
@@ -131,7 +131,7 @@ final as (
     select * from burst
     {%- if sustained %}
     union all
-    select * from sustained
+    select * from sustained  -- noqa: AM04
     {%- endif %}
 )
 
