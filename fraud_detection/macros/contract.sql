@@ -34,7 +34,7 @@ signals:
       windows: 2
     - window: cnp_merchant_window_minutes
       unit: minutes
-      windows: 2
+      windows: 3
   login_storm:
     model: mv_login_failure_storm
     input_span:

@@ -6,7 +6,9 @@
     Inputs (events in staging) are kept longer, by `retention_margin_hours`: the longest span of
     input that one detection depends on, plus the tolerated clock skew. A windowed count depends on
     the events of two windows (the crossing and the count just before it), a pair rule (geo) on
-    one gap, a takeover on its window: each signal's `input_span` in common/contract.yml. When an
+    one gap, a takeover on its window, a count of distinct cards at a merchant on three (a card
+    counts unless seen within the window before): each signal's `input_span` in
+    common/contract.yml, one per detection path (a path that is off needs none). When an
     input event finally expires, any detection its absence could create, move or remove is older
     than retention_hours, so no visible output ever changes because of expiry. -#}
 {% macro within_retention(time_column) -%}
