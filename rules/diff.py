@@ -13,6 +13,12 @@ _SHARED = {
     "takeover_window_minutes": ("account_takeover",),
     "geo_min_distance_km": ("geo_impossible",),
     "geo_max_gap_minutes": ("geo_impossible",),
+    "geo_location_channels": ("geo_impossible",),
+    "card_testing_max_amount": ("cnp_spike",),
+    "cnp_drip_min_transactions": ("cnp_spike",),
+    "cnp_drip_window_minutes": ("cnp_spike",),
+    "cnp_merchant_min_cards": ("cnp_spike",),
+    "cnp_merchant_window_minutes": ("cnp_spike",),
     "correlated_min_alert_types": ("correlated_alerts",),
     "correlated_window_minutes": ("correlated_alerts",),
     "login_storm_min_failures": ("login_storm",),
@@ -56,6 +62,15 @@ def diff(before: RuleSet, after: RuleSet) -> list[Change]:
     return changes
 
 
+def _shown(value: Any) -> str:
+    """A rule's value in the table: a path's null vars read `off`, lists joined."""
+    if value is None:
+        return "off"
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return str(value)
+
+
 def render(before: RuleSet, after: RuleSet) -> str:
     changes = diff(before, after)
     head = f"{before.version} -> {after.version}: {after.description}"
@@ -64,6 +79,7 @@ def render(before: RuleSet, after: RuleSet) -> str:
     width = max(len("rule"), *(len(change.rule) for change in changes))
     lines = [head, f"{'rule'.ljust(width)}  {before.version:>10}  {after.version:>10}  drives"]
     lines += [
-        f"{c.rule.ljust(width)}  {c.before!s:>10}  {c.after!s:>10}  {c.drives}" for c in changes
+        f"{c.rule.ljust(width)}  {_shown(c.before):>10}  {_shown(c.after):>10}  {c.drives}"
+        for c in changes
     ]
     return "\n".join(lines)

@@ -99,6 +99,18 @@ def _with(text: str, old: str, new: str) -> str:
             ("risk_level_high: 0.6", "risk_level_high: 0.9"),
             "v9.yml: risk_level_medium < risk_level_high < risk_level_critical must hold",
         ),
+        (
+            ("geo_location_channels: null", "geo_location_channels: [pos, branch]"),
+            "v9.yml: geo_location_channels: must list distinct channels of",
+        ),
+        (
+            ("velocity_sustained_min_transactions: null", "velocity_sustained_min_transactions: 7"),
+            "v9.yml: velocity sustained: set all of velocity_sustained_min_transactions,",
+        ),
+        (
+            ("card_testing_max_amount: null", "card_testing_max_amount: 10"),
+            "v9.yml: card_testing_max_amount: set it exactly when a card testing path is on",
+        ),
         (("version: v9", "version: v8"), "v9.yml: version: must equal the file name 'v9'"),
         (("rules:\n", "rules: [\n"), "v9.yml: not valid YAML at line"),
     ],
