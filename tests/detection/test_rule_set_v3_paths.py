@@ -11,6 +11,7 @@ covers the longest v3 window, the hour of the card testing drip).
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -326,3 +327,21 @@ def test_v3_detections_survive_time_passing_unchanged(
         for model, earlier in first.items():
             expected = [row for row in earlier if row[3] > horizon]
             assert _signals(replay, model) == expected, (model, offset)
+
+
+def test_the_merchant_paths_unit_test_runs_and_passes(
+    replay: Replay, by_version: dict[str, Any]
+) -> None:
+    # models/signals/_signals.yml: a card declined twice counts once, approved and large
+    # payments not at all; the unit test sets the path's vars itself, so it runs under v1's.
+    assert by_version  # the models it needs were built on this database
+    run_dbt(
+        replay.database,
+        "test",
+        variables=store.dbt_vars(store.load("v1"), env={}),
+        target_dir=replay.target_dir,
+        select="mv_cnp_spike,test_type:unit",
+    )
+    results = json.loads((replay.target_dir / "run_results.json").read_text())["results"]
+    statuses = {item["unique_id"].rsplit(".", 1)[1]: item["status"] for item in results}
+    assert statuses["cnp_spike_merchant_counts_each_declined_card_once"] == "pass"
