@@ -80,13 +80,16 @@ def _stat(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
-def _cpu_s(pids: list[int]) -> float:
-    """User + system CPU seconds of `pids` (every thread of each), those gone counting 0."""
+def _cpu_s(pids: list[int], reaped: int | None = None) -> float:
+    """User + system CPU seconds of `pids` (every thread of each), those gone counting 0; and
+    of the children `reaped` has waited for (PostgreSQL's backends that have exited)."""
     total = 0
     for pid in pids:
         with contextlib.suppress(OSError):
             fields = _stat(pid)
             total += int(fields[11]) + int(fields[12])
+            if pid == reaped:
+                total += int(fields[13]) + int(fields[14])
     return total / _TICKS
 
 
@@ -111,7 +114,7 @@ class _CpuMeter:
     def read(self) -> dict[str, float]:
         readings = {"service": _cpu_s([self.service])}
         if self.postmaster is not None:
-            readings["PostgreSQL"] = _cpu_s(_family(self.postmaster))
+            readings["PostgreSQL"] = _cpu_s(_family(self.postmaster), reaped=self.postmaster)
         readings["client"] = time.process_time()
         return readings
 
