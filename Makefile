@@ -73,6 +73,12 @@ $(CHROMIUM):
 .PHONY: browser
 browser: $(CHROMIUM) ## Install Debian's chromium (apt-get, as root) for the analyst page's browser test
 
+# The test that walks the queue and a case page takes the pictures; a test run alone writes them
+# into reports/test-artifacts/, so the tree stays clean.
+.PHONY: screenshots
+screenshots: $(STAMP) browser ## Rewrite the README's pictures of the queue and a case page (docs/images/) in the real browser
+	DOC_SCREENSHOTS=1 $(PY) -m pytest tests/cases/test_page_browser.py -k test_the_queue_in_triage_order
+
 # The RisingWave server the engine tests run (tests/engine/), in .cache/bin. ENGINE_FROM=shared
 # (the default): the v2.8.5 build in ../shared/bin (its README says how it was built), unpacked
 # with its checksum verified. ENGINE_FROM=image: the server binary of the official image compose

@@ -1,9 +1,10 @@
 """The analyst page in a real browser: Debian's chromium, headless, driven by Playwright.
 
 The service runs in this process on a loopback port over the replayed PostgreSQL. A screenshot of
-the closed case is kept in reports/test-artifacts/ (TEST_ARTIFACTS_DIR overrides it); the
-README's pictures of the queue and a case page are written into docs/images/ (so they stay
-current). Every page walked fails the test if it shows a raw column name of the views it reads.
+the closed case is kept in reports/test-artifacts/ (TEST_ARTIFACTS_DIR overrides it), and so are
+the README's pictures of the queue and a case page: `make screenshots` (DOC_SCREENSHOTS=1) writes
+those into docs/images/ instead, so a test run leaves the tree as it was. Every page walked fails
+the test if it shows a raw column name of the views it reads.
 """
 
 from __future__ import annotations
@@ -37,8 +38,12 @@ ARTIFACTS = (
     Path(os.environ.get("TEST_ARTIFACTS_DIR", Path(__file__).resolve().parents[2] / "reports"))
     / "test-artifacts"
 )
-# The README's pictures.
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+# Where the README's pictures go: docs/images/ only when asked (`make screenshots`).
+IMAGES = (
+    Path(__file__).resolve().parents[2] / "docs" / "images"
+    if os.environ.get("DOC_SCREENSHOTS") == "1"
+    else ARTIFACTS
+)
 # What the page reads: none of their column names may reach the page's text.
 READ_RELATIONS = (
     "mv_open_fraud_cases",

@@ -12,11 +12,9 @@ headers, sessions, banners, notes, the audit log.
 from __future__ import annotations
 
 import base64
-import contextlib
 import http.server
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +29,7 @@ from pydantic import SecretStr
 from tests.cases.conftest import TOKENS, auth
 from tests.cases.service_process import free_port, start_service, stop_service
 from tests.cases.test_page_browser import CHROMIUM, CHROMIUM_ARGS, _require_browser
+from tests.support.slow_clients import closed_within, send_raw, slowloris, status_line
 
 MAX_BODY = 65536
 BODY_TIMEOUT_S = 2
@@ -98,19 +97,6 @@ def _signed_in(client: httpx.Client, user: str) -> tuple[httpx.Client, str]:
     return client, csrf.group(1)
 
 
-def _raw(port: int, head: str, body: bytes = b"", *, timeout: float = 10) -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    sock.sendall(head.replace("\n", "\r\n").encode("latin-1") + b"\r\n" + body)
-    return sock
-
-
-def _status_line(sock: socket.socket) -> str:
-    """The response's status line; socket.timeout when the server answers nothing."""
-    with sock:
-        data = sock.recv(65536)
-    return data.split(b"\r\n", 1)[0].decode("latin-1")
-
-
 # High: limits before work -------------------------------------------------------------------
 
 
@@ -122,7 +108,7 @@ def test_an_unauthenticated_huge_body_is_refused_before_it_is_read(service, case
         f"POST /api/cases/{case_id}/comments HTTP/1.1\nHost: 127.0.0.1:{service.port}\n"
         f"Content-Type: application/json\nContent-Length: {16 * 1024 * 1024}\n"
     )
-    assert _status_line(_raw(service.port, head, b"x" * 65536)) == "HTTP/1.1 401 Unauthorized"
+    assert status_line(send_raw(service.port, head, b"x" * 65536)) == "HTTP/1.1 401 Unauthorized"
     assert service.get("/health").status_code == 200
 
 
@@ -133,7 +119,7 @@ def test_an_authenticated_huge_body_gets_413_without_being_read(service, cases_p
         f"Authorization: Bearer {TOKENS['alice'][1]}\nContent-Type: application/json\n"
         f"Content-Length: {16 * 1024 * 1024}\n"
     )
-    assert _status_line(_raw(service.port, head, b"x" * 4096)).startswith("HTTP/1.1 413")
+    assert status_line(send_raw(service.port, head, b"x" * 4096)).startswith("HTTP/1.1 413")
     assert service.timeline(case_id) == []
 
 
@@ -144,14 +130,14 @@ def test_a_chunked_body_past_the_cap_gets_413(service, cases_pool) -> None:
         f"Authorization: Bearer {TOKENS['alice'][1]}\nContent-Type: application/json\n"
         "Transfer-Encoding: chunked\n"
     )
-    sock = _raw(service.port, head)
+    sock = send_raw(service.port, head)
     chunk = b"x" * 16384
     try:
         for _ in range(MAX_BODY // len(chunk) * 4):  # four times the cap, then stop
             sock.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
     except (BrokenPipeError, ConnectionResetError):
         pass  # the server answered and closed: read what it said
-    assert _status_line(sock).startswith("HTTP/1.1 413")
+    assert status_line(sock).startswith("HTTP/1.1 413")
     assert service.timeline(case_id) == []
 
 
@@ -162,46 +148,28 @@ def test_a_half_sent_body_times_out_and_holds_nothing_up(service, cases_pool) ->
         f"Authorization: Bearer {TOKENS['alice'][1]}\nContent-Type: application/json\n"
         "Content-Length: 2000\n"
     )
-    stalled = _raw(service.port, head, b'{"note": "', timeout=BODY_TIMEOUT_S * 5)
+    stalled = send_raw(service.port, head, b'{"note": "', timeout=BODY_TIMEOUT_S * 5)
     # While the body hangs, every route answers.
     assert service.get("/api/me", "bob").json() == {"user": "bob", "role": "analyst"}
-    assert _status_line(stalled).startswith("HTTP/1.1 408")
+    assert status_line(stalled).startswith("HTTP/1.1 408")
     assert service.timeline(case_id) == []
-
-
-def _closed_within(sock: socket.socket, seconds: float) -> bool:
-    """Whether the server closes the connection (reads EOF) within `seconds`, answering nothing."""
-    sock.settimeout(seconds)
-    with sock:
-        try:
-            return sock.recv(65536) == b""
-        except ConnectionResetError:  # closed while the client was still sending
-            return True
-        except TimeoutError:
-            return False
 
 
 def test_half_sent_headers_are_cut_off_and_hold_nothing_up(service) -> None:
     """Slowloris: connections that send a header line now and then, or nothing at all, are closed
     once the headers are late, however often a byte trickles in."""
-    trickling = socket.create_connection(("127.0.0.1", service.port), timeout=10)
-    trickling.sendall(b"GET /api/me HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-    silent = socket.create_connection(("127.0.0.1", service.port), timeout=10)
     began = time.monotonic()
-    for _ in range(3):  # a header line every half timeout keeps no connection alive
-        time.sleep(HEADER_TIMEOUT_S / 2)
-        with contextlib.suppress(OSError):
-            trickling.sendall(b"X-Slow: 1\r\n")
+    trickling, silent = slowloris(service.port, "GET /api/me HTTP/1.1", HEADER_TIMEOUT_S)
     # While they hang, every route answers.
     assert service.get("/api/me", "bob").json() == {"user": "bob", "role": "analyst"}
-    assert _closed_within(trickling, HEADER_TIMEOUT_S * 3)
-    assert _closed_within(silent, HEADER_TIMEOUT_S * 3)
+    assert closed_within(trickling, HEADER_TIMEOUT_S * 3)
+    assert closed_within(silent, HEADER_TIMEOUT_S * 3)
     assert time.monotonic() - began < HEADER_TIMEOUT_S * 4
 
 
 def test_a_kept_alive_connection_gets_the_same_header_deadline(service) -> None:
     head = f"GET /health HTTP/1.1\nHost: 127.0.0.1:{service.port}\n"
-    sock = _raw(service.port, head)
+    sock = send_raw(service.port, head)
     answer = b""
     while b"\r\n\r\n" not in answer:
         answer += sock.recv(65536)
@@ -211,7 +179,7 @@ def test_a_kept_alive_connection_gets_the_same_header_deadline(service) -> None:
     while len(body) < length:
         body += sock.recv(65536)
     sock.sendall(b"GET /health HTTP/1.1\r\n")  # the next request's headers, never finished
-    assert _closed_within(sock, HEADER_TIMEOUT_S * 3)
+    assert closed_within(sock, HEADER_TIMEOUT_S * 3)
 
 
 # High: cross-site request forgery, framing ---------------------------------------------------

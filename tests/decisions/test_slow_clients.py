@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import pytest
 from tests.decisions.conftest import KEY_SETTING, KEYS, auth, transaction
 from tests.support.replay import replay_end
 from tests.support.served import free_port
+from tests.support.slow_clients import closed_within, send_raw, slowloris, status_line
 
 TIMEOUT_S = 2
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,43 +62,24 @@ def _port(url: str) -> int:
     return int(url.rsplit(":", 1)[1])
 
 
-def _closed_within(sock: socket.socket, seconds: float) -> bool:
-    """Whether the server closes the connection within `seconds`, answering nothing."""
-    sock.settimeout(seconds)
-    with sock:
-        try:
-            return sock.recv(65536) == b""
-        except ConnectionResetError:  # closed while the client was still sending
-            return True
-        except TimeoutError:
-            return False
-
-
 def test_trickling_headers_are_cut_off(process_url, customers) -> None:
     port = _port(process_url)
-    trickling = socket.create_connection(("127.0.0.1", port), timeout=10)
-    trickling.sendall(b"POST /v1/decisions HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-    silent = socket.create_connection(("127.0.0.1", port), timeout=10)
-    for _ in range(3):  # a header line every half timeout keeps no connection alive
-        time.sleep(TIMEOUT_S / 2)
-        with contextlib.suppress(OSError):
-            trickling.sendall(b"X-Slow: 1\r\n")
+    trickling, silent = slowloris(port, "POST /v1/decisions HTTP/1.1", TIMEOUT_S)
     body = transaction(customers[2], replay_end())
     answered = httpx.post(process_url + "/v1/decisions", json=body, headers=auth("switch"))
     assert answered.status_code == 200, answered.text
-    assert _closed_within(trickling, TIMEOUT_S * 3)
-    assert _closed_within(silent, TIMEOUT_S * 3)
+    assert closed_within(trickling, TIMEOUT_S * 3)
+    assert closed_within(silent, TIMEOUT_S * 3)
 
 
 def test_a_half_sent_body_gets_408_and_nothing_is_decided(process_url, customers) -> None:
     body = orjson.dumps(transaction(customers[3], replay_end()))
     head = (
-        f"POST /v1/decisions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        f"Authorization: Bearer {KEYS['switch'][1]}\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"POST /v1/decisions HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\n"
+        f"Authorization: Bearer {KEYS['switch'][1]}\nContent-Length: {len(body)}\n"
     )
-    with socket.create_connection(("127.0.0.1", _port(process_url)), timeout=TIMEOUT_S * 5) as sock:
-        sock.sendall(head.encode("latin-1") + body[:10])
-        assert sock.recv(65536).split(b"\r\n", 1)[0] == b"HTTP/1.1 408 Request Timeout"
+    stalled = send_raw(_port(process_url), head, body[:10], timeout=TIMEOUT_S * 5)
+    assert status_line(stalled) == "HTTP/1.1 408 Request Timeout"
     event_id = orjson.loads(body)["event_id"]
     missing = httpx.get(f"{process_url}/v1/decisions/{event_id}", headers=auth("ops"))
     assert missing.status_code == 404

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from backtest.replay import ReplayResult, replayed
+from backtest.replay import ReplayResult
 from offline.load import Message
 from offline.replay import history
 from producers.models import Transaction
-from tests.support.replay import replay_end, replay_settings
+from tests.support.replay import replay_end, replay_settings, replay_until_end, rows
 
 MINUTES = 10
 # Outcome, reason codes, open case at decision time, degraded: one decided payment each.
@@ -79,34 +79,23 @@ def replay(
     tmp_path_factory: pytest.TempPathFactory,
     decided: dict[str, Transaction],
 ) -> Iterator[ReplayResult]:
-    with replayed(
+    yield from replay_until_end(
+        tmp_path_factory,
+        "decision-replay",
         _settings(),
         minutes=MINUTES,
-        now=replay_end(),
         extra_messages=[_message(decided[name], DECISIONS[name]) for name in DECISIONS],
-        work_dir=tmp_path_factory.mktemp("decision-replay"),
-    ) as result:
-        yield result
-
-
-def _rows(result: ReplayResult, query: str) -> list[tuple[Any, ...]]:
-    conn = result.database.connect()
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(query)
-            return cursor.fetchall()
-    finally:
-        conn.close()
+    )
 
 
 def test_a_decline_opens_a_case_with_the_decisions_reasons(
     replay: ReplayResult, decided: dict[str, Transaction]
 ) -> None:
     declined = decided["declined"]
-    cases = _rows(replay, "select account_id, severity, reason_codes from mv_open_fraud_cases")
+    cases = rows(replay, "select account_id, severity, reason_codes from mv_open_fraud_cases")
     assert cases == [(declined.account_id, "high", "decision_decline")]
     # The open case's detections carry the decision's reasons.
-    reasons = _rows(
+    reasons = rows(
         replay,
         "select signals.reason from mv_open_fraud_cases as open_cases"
         " inner join int_case_signals as cases on open_cases.case_id = cases.case_id"
@@ -114,22 +103,20 @@ def test_a_decline_opens_a_case_with_the_decisions_reasons(
     )
     assert len(reasons) == 1
     assert "decline" in reasons[0][0] and "(model_score,new_device)" in reasons[0][0]
-    members = _rows(replay, "select signal_type, event_id from int_signal_transactions")
+    members = rows(replay, "select signal_type, event_id from int_signal_transactions")
     assert ("decision_decline", declined.event_id) in members
 
 
 def test_a_review_makes_the_account_medium_risk_and_an_approve_nothing(
     replay: ReplayResult, decided: dict[str, Transaction]
 ) -> None:
-    levels = dict(
-        _rows(replay, "select account_id, risk_level from mv_account_risk_score_realtime")
-    )
+    levels = dict(rows(replay, "select account_id, risk_level from mv_account_risk_score_realtime"))
     assert levels == {
         decided["declined"].account_id: "high",
         decided["reviewed"].account_id: "medium",
     }
     # The approve, the echo of an open case and the degraded decline raise no signal.
-    assert _rows(replay, "select signal_type, count(*) from mv_signals group by 1 order by 1") == [
+    assert rows(replay, "select signal_type, count(*) from mv_signals group by 1 order by 1") == [
         ("decision_decline", 1),
         ("decision_review", 1),
     ]

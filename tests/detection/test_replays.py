@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from backtest.replay import ReplayResult, replayed
+from backtest.replay import ReplayResult
 from offline.load import Message
 from offline.replay import history
 from offline.schema import raw_columns
@@ -20,6 +19,8 @@ from tests.support.replay import (
     FRAUD_REPLAY_MINUTES,
     replay_end,
     replay_settings,
+    replay_until_end,
+    rows,
 )
 
 SCENARIOS = set(Scenario.__args__)  # type: ignore[attr-defined]
@@ -27,27 +28,13 @@ MIN_CRITICAL_WITH_FRAUD_SHARE = 0.95
 REALISTIC_HONEST_REPLAY_MINUTES = 60
 
 
-def _rows(result: ReplayResult, query: str) -> list[tuple[Any, ...]]:
-    conn = result.database.connect()
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(query)
-            return cursor.fetchall()
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module")
 def clean_replay(
     embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ReplayResult]:
-    with replayed(
-        replay_settings(0.0),
-        minutes=CLEAN_REPLAY_MINUTES,
-        now=replay_end(),
-        work_dir=tmp_path_factory.mktemp("clean-replay"),
-    ) as result:
-        yield result
+    yield from replay_until_end(
+        tmp_path_factory, "clean-replay", replay_settings(0.0), minutes=CLEAN_REPLAY_MINUTES
+    )
 
 
 @pytest.fixture(scope="module")
@@ -58,13 +45,12 @@ def realistic_honest_replay(
     settings = replay_settings(
         0.0, world="realistic", lookalike_rate=1.0, customer_pool_size=200, transaction_rate=10.0
     )
-    with replayed(
+    yield from replay_until_end(
+        tmp_path_factory,
+        "realistic-honest-replay",
         settings,
         minutes=REALISTIC_HONEST_REPLAY_MINUTES,
-        now=replay_end(),
-        work_dir=tmp_path_factory.mktemp("realistic-honest-replay"),
-    ) as result:
-        yield result
+    )
 
 
 @pytest.fixture(scope="module")
@@ -82,21 +68,20 @@ def dirty_replay(
     tmp_path_factory: pytest.TempPathFactory,
     malformed_messages: list[tuple[Message, str | None]],
 ) -> Iterator[ReplayResult]:
-    with replayed(
+    yield from replay_until_end(
+        tmp_path_factory,
+        "dirty-replay",
         replay_settings(0.1),
         minutes=FRAUD_REPLAY_MINUTES,
-        now=replay_end(),
         extra_messages=[message for message, _ in malformed_messages],
-        work_dir=tmp_path_factory.mktemp("dirty-replay"),
-    ) as result:
-        yield result
+    )
 
 
 def test_normal_traffic_raises_no_signal_no_critical_account_and_no_case(
     clean_replay: ReplayResult,
 ) -> None:
     assert clean_replay.events > 60 * CLEAN_REPLAY_MINUTES * 20  # an hour at default rates
-    assert _rows(clean_replay, "select count(*) from mv_signals") == [(0,)]
+    assert rows(clean_replay, "select count(*) from mv_signals") == [(0,)]
     assert clean_replay.report.critical_accounts == 0
     assert clean_replay.report.open_cases == 0
     # No card has risk: Card Precision@100 is undefined, not 0.0.
@@ -108,14 +93,14 @@ def test_honest_lookalikes_raise_signals_but_no_critical_account(
     realistic_honest_replay: ReplayResult,
 ) -> None:
     result = realistic_honest_replay
-    assert _rows(result, "select count(*) from src_fraud_labels") == [(0,)]
-    ((episodes,),) = _rows(result, "select count(*) from src_lookalike_labels")
+    assert rows(result, "select count(*) from src_fraud_labels") == [(0,)]
+    ((episodes,),) = rows(result, "select count(*) from src_lookalike_labels")
     assert episodes >= 100
     # Measured, not hidden: look-alikes bother the rules, some up to high risk...
-    ((signals,),) = _rows(result, "select count(*) from mv_signals")
+    ((signals,),) = rows(result, "select count(*) from mv_signals")
     assert signals >= 30
     levels = dict(
-        _rows(
+        rows(
             result,
             "select risk_level, count(*) from mv_account_risk_score_realtime group by risk_level",
         )
@@ -161,22 +146,22 @@ def test_malformed_events_change_no_signal_and_are_all_counted(
     malformed_messages: list[tuple[Message, str | None]],
 ) -> None:
     signals = "select signal_id, account_id, detected_at, event_count from mv_signals order by 1"
-    assert _rows(dirty_replay, signals) == _rows(fraud_replay, signals)
+    assert rows(dirty_replay, signals) == rows(fraud_replay, signals)
     risk = "select account_id, risk_score from mv_account_risk_score_realtime order by 1"
-    assert _rows(dirty_replay, risk) == _rows(fraud_replay, risk)
+    assert rows(dirty_replay, risk) == rows(fraud_replay, risk)
 
     expected = Counter(
         (message.topic, reason) for message, reason in malformed_messages if reason is not None
     )
     counted = {
         (topic, reason): count
-        for topic, reason, count in _rows(
+        for topic, reason, count in rows(
             dirty_replay,
             "select topic, rejection_reason, rejected_count from mv_data_quality_summary",
         )
     }
     assert counted == dict(expected)
-    assert _rows(fraud_replay, "select count(*) from mv_rejected_events") == [(0,)]
+    assert rows(fraud_replay, "select count(*) from mv_rejected_events") == [(0,)]
     not_json = Counter(message.topic for message, reason in malformed_messages if reason is None)
     assert dirty_replay.load.skipped == dict(not_json)
 
@@ -191,7 +176,7 @@ def test_payload_fields_equal_source_columns(fraud_replay: ReplayResult) -> None
     assert set(payload_fields) == set(TOPICS)
     for topic, fields in payload_fields.items():
         assert [column.name for column in raw_columns()[topic]] == fields
-        columns = _rows(
+        columns = rows(
             fraud_replay,
             "select column_name from information_schema.columns"
             f" where table_schema = 'public' and table_name = 'src_{topic}'"

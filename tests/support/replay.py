@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from backtest.replay import ReplayResult, replayed
+from offline.load import Message
 from producers.settings import Settings
 
 FRAUD_REPLAY_MINUTES = 30
@@ -62,13 +63,40 @@ def require_embedded_postgres() -> None:
     pytest.skip(reason)
 
 
+def replay_until_end(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    settings: Settings,
+    *,
+    minutes: int,
+    extra_messages: Iterable[Message] = (),
+) -> Iterator[ReplayResult]:
+    """`minutes` of `settings`' history ending at replay_end(), with `extra_messages`, in a work
+    directory named after `name`, kept open while the fixture that yields from this lives."""
+    with replayed(
+        settings,
+        minutes=minutes,
+        now=replay_end(),
+        extra_messages=extra_messages,
+        work_dir=tmp_path_factory.mktemp(name),
+    ) as result:
+        yield result
+
+
+def rows(result: ReplayResult, query: str) -> list[tuple[Any, ...]]:
+    """Every row `query` returns on the replay's database."""
+    conn = result.database.connect()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(query)
+            return cursor.fetchall()
+    finally:
+        conn.close()
+
+
 def fraud_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplayResult]:
     """FRAUD_RATE=0.1 over FRAUD_REPLAY_MINUTES ending at replay_end(), kept open."""
     require_embedded_postgres()
-    with replayed(
-        replay_settings(0.1),
-        minutes=FRAUD_REPLAY_MINUTES,
-        now=replay_end(),
-        work_dir=tmp_path_factory.mktemp("fraud-replay"),
-    ) as result:
-        yield result
+    yield from replay_until_end(
+        tmp_path_factory, "fraud-replay", replay_settings(0.1), minutes=FRAUD_REPLAY_MINUTES
+    )

@@ -9,6 +9,24 @@
 {%- set history_seconds = var('feature_history_hours') * 3600 %}
 {%- set history = "range between interval '" ~ history_seconds ~ " seconds' preceding"
     ~ " and current row" %}
+{#- The transaction's columns `windowed` and `history` carry through to `final`. #}
+{%- set passed_columns = [
+    'event_id',
+    'event_time',
+    'customer_id',
+    'account_id',
+    'card_token',
+    'amount',
+    'merchant_category',
+    'channel',
+    'device_id',
+    'is_card_not_present',
+    'is_new_device',
+    'distance_from_home_km',
+    'latitude',
+    'longitude',
+    'ingested_at'
+] %}
 with transactions as (
     select
         event_id, event_time, customer_id, account_id, card_token, amount, merchant_id,
@@ -23,21 +41,7 @@ customers as (
 
 windowed as (
     select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        amount as amount,
-        merchant_category as merchant_category,
-        channel as channel,
-        device_id as device_id,
-        is_card_not_present as is_card_not_present,
-        is_new_device as is_new_device,
-        distance_from_home_km as distance_from_home_km,
-        latitude as latitude,
-        longitude as longitude,
-        ingested_at as ingested_at,
+        {{ aliased_columns(passed_columns) }},
         count(*) over (
             partition by account_id order by event_time {{ history }}
         ) as history_count,
@@ -74,21 +78,7 @@ windowed as (
 
 history as (
     select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        amount as amount,
-        merchant_category as merchant_category,
-        channel as channel,
-        device_id as device_id,
-        is_card_not_present as is_card_not_present,
-        is_new_device as is_new_device,
-        distance_from_home_km as distance_from_home_km,
-        latitude as latitude,
-        longitude as longitude,
-        ingested_at as ingested_at,
+        {{ aliased_columns(passed_columns) }},
         merchant_count as merchant_count,
         city_count as city_count,
         device_count as device_count,

@@ -6,14 +6,7 @@ with alerts as (
 
 final as (
     select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        alert_type as alert_type,
-        severity as severity,
-        source_system as source_system,
-        ingested_at as ingested_at
+        {{ aliased_columns(topic_columns('alerts', excluding=['description'])) }}
     from alerts
 )
 

@@ -1,16 +1,7 @@
 -- The current KYC profile of each customer (the newest valid profile event).
-{% set profile_columns = [
-    'customer_id',
-    'home_city',
-    'home_country',
-    'home_latitude',
-    'home_longitude',
-    'risk_tier',
-    'kyc_status',
-    'registered_device_ids',
-    'typical_spend',
-    'customer_since'
-] -%}
+{% set profile_columns = topic_columns(
+    'kyc_profiles', excluding=['event_id', 'event_time', 'account_ids', 'ingested_at']
+) -%}
 
 with profiles as (
     select * from {{ ref('stg_kyc_profiles_checked') }}

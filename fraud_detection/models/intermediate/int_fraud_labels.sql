@@ -6,17 +6,11 @@ with labels as (
 
 final as (
     select
-        instance_id as instance_id,
-        scenario as scenario,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        event_ids as event_ids,
-        started_at as started_at,
-        ended_at as ended_at,
-        -- Labels from before the evasion contract carry no flag: they are not evasive.
-        coalesce(is_evasive, false) as is_evasive,
-        variant as variant
+        -- Labels from before the evasion contract carry no evasion flag: they are not evasive.
+        {{ aliased_columns(
+            topic_columns('fraud_labels', excluding=['ingested_at']),
+            expressions={'is_evasive': 'coalesce(is_evasive, false)'}
+        ) }}
     from labels
 )
 

@@ -10,17 +10,10 @@ registered_devices as (
 
 enriched as (
     select
-        logins.event_id as event_id,
-        logins.event_time as event_time,
-        logins.customer_id as customer_id,
-        logins.device_id as device_id,
-        logins.ip_address as ip_address,
-        logins.city as city,
-        logins.country as country,
-        logins.auth_method as auth_method,
-        logins.success as success,
-        logins.failure_reason as failure_reason,
-        logins.ingested_at as ingested_at,
+        {{ aliased_columns(
+            topic_columns('logins', excluding=['latitude', 'longitude', 'profile_change']),
+            relation='logins'
+        ) }},
         registered_devices.device_id is null as is_new_device
     from logins
     left join registered_devices

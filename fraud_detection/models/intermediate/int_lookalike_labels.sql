@@ -6,14 +6,7 @@ with labels as (
 
 final as (
     select
-        episode_id as episode_id,
-        kind as kind,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        event_ids as event_ids,
-        started_at as started_at,
-        ended_at as ended_at
+        {{ aliased_columns(topic_columns('lookalike_labels', excluding=['ingested_at'])) }}
     from labels
 )
 

@@ -15,24 +15,10 @@ registered_devices as (
 
 enriched as (
     select
-        transactions.event_id as event_id,
-        transactions.event_time as event_time,
-        transactions.customer_id as customer_id,
-        transactions.account_id as account_id,
-        transactions.card_token as card_token,
-        transactions.amount as amount,
-        transactions.currency as currency,
-        transactions.merchant_id as merchant_id,
-        transactions.merchant_name as merchant_name,
-        transactions.merchant_category as merchant_category,
-        transactions.channel as channel,
-        transactions.device_id as device_id,
-        transactions.latitude as latitude,
-        transactions.longitude as longitude,
-        transactions.city as city,
-        transactions.country as country,
-        transactions.status as status,
-        transactions.ingested_at as ingested_at,
+        {{ aliased_columns(
+            topic_columns('transactions', excluding=['counterparty_id']),
+            relation='transactions'
+        ) }},
         (
             transactions.card_token is not null
             and transactions.channel in ({{ contract_strings('card_not_present_channels') }})

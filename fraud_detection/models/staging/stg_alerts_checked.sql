@@ -6,15 +6,7 @@ with source_rows as (
 
 checked as (
     select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        alert_type as alert_type,
-        severity as severity,
-        source_system as source_system,
-        description as description,
-        ingested_at as ingested_at,
+        {{ aliased_columns(topic_columns('alerts')) }},
         case
             when event_id is null or customer_id is null then 'missing_id'
             {{ reject_bad_event_time() }}

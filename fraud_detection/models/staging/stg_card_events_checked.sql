@@ -6,14 +6,7 @@ with source_rows as (
 
 checked as (
     select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        event_type as event_type,
-        reason as reason,
-        ingested_at as ingested_at,
+        {{ aliased_columns(topic_columns('card_events')) }},
         case
             when event_id is null or customer_id is null or account_id is null
                 or card_token is null then 'missing_id'

@@ -6,17 +6,7 @@ with source_rows as (
 
 checked as (
     select
-        instance_id as instance_id,
-        scenario as scenario,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        event_ids as event_ids,
-        started_at as started_at,
-        ended_at as ended_at,
-        is_evasive as is_evasive,
-        variant as variant,
-        ingested_at as ingested_at,
+        {{ aliased_columns(topic_columns('fraud_labels')) }},
         case
             when instance_id is null or customer_id is null then 'missing_id'
             when started_at is null or ended_at is null then 'missing_event_time'

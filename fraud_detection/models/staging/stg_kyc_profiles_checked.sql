@@ -8,20 +8,7 @@ with source_rows as (
 
 checked as (
     select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        home_city as home_city,
-        home_country as home_country,
-        home_latitude as home_latitude,
-        home_longitude as home_longitude,
-        risk_tier as risk_tier,
-        kyc_status as kyc_status,
-        account_ids as account_ids,
-        registered_device_ids as registered_device_ids,
-        typical_spend as typical_spend,
-        customer_since as customer_since,
-        ingested_at as ingested_at,
+        {{ aliased_columns(topic_columns('kyc_profiles')) }},
         case
             when event_id is null or customer_id is null or account_ids is null then 'missing_id'
             {{ reject_bad_event_time() }}

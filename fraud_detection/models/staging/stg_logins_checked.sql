@@ -6,20 +6,7 @@ with source_rows as (
 
 checked as (
     select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        device_id as device_id,
-        ip_address as ip_address,
-        latitude as latitude,
-        longitude as longitude,
-        city as city,
-        country as country,
-        auth_method as auth_method,
-        success as success,
-        failure_reason as failure_reason,
-        profile_change as profile_change,
-        ingested_at as ingested_at,
+        {{ aliased_columns(topic_columns('logins')) }},
         case
             when event_id is null or customer_id is null or device_id is null then 'missing_id'
             {{ reject_bad_event_time() }}

@@ -6,15 +6,7 @@ with source_rows as (
 
 checked as (
     select
-        episode_id as episode_id,
-        kind as kind,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        event_ids as event_ids,
-        started_at as started_at,
-        ended_at as ended_at,
-        ingested_at as ingested_at,
+        {{ aliased_columns(topic_columns('lookalike_labels')) }},
         case
             when episode_id is null or customer_id is null then 'missing_id'
             when started_at is null or ended_at is null then 'missing_event_time'

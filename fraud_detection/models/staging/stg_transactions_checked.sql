@@ -6,25 +6,7 @@ with source_rows as (
 
 checked as (
     select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        amount as amount,
-        currency as currency,
-        merchant_id as merchant_id,
-        merchant_name as merchant_name,
-        merchant_category as merchant_category,
-        channel as channel,
-        device_id as device_id,
-        latitude as latitude,
-        longitude as longitude,
-        city as city,
-        country as country,
-        status as status,
-        counterparty_id as counterparty_id,
-        ingested_at as ingested_at,
+        {{ aliased_columns(topic_columns('transactions')) }},
         case
             when event_id is null or customer_id is null or account_id is null
                 or merchant_id is null then 'missing_id'
