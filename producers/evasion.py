@@ -25,6 +25,8 @@ from producers.scenarios import (
 # An instance starts this long after it is drawn and the victim's traffic stays away this long
 # after its last event: the fraudster's quiet moment (the victim asleep, the card in a drawer).
 LEAD_SECONDS = 300.0
+# Share of takeovers by transfer that also change the contact details after enrolling the device.
+CONTACT_CHANGE_SHARE = 0.5
 
 
 def _gap(rng: Random, median: float, spread: float = 0.5) -> float:
@@ -155,11 +157,18 @@ def takeover_known_device(instance: ScenarioInstance, seconds: float) -> None:
 
 
 def takeover_transfer_out(instance: ScenarioInstance, seconds: float) -> None:
-    """A new device logs in and moves money by transfer: no card-not-present spending at all."""
+    """A new device logs in, enrols itself for payments (now and then also changes the contact
+    details, so one-time codes go to the attacker) and moves money by transfer to a new payee:
+    no card-not-present spending at all."""
     rng = instance.world.rng
     device = attacker_device(instance.world)
     start = seconds + LEAD_SECONDS
     instance.login(start, device, success=True)
+    start += rng.uniform(20.0, 180.0)
+    instance.login(start, device, success=True, auth_method="otp", profile_change="device_enrolled")
+    if rng.random() < CONTACT_CHANGE_SHARE:
+        start += rng.uniform(20.0, 300.0)
+        instance.login(start, device, success=True, profile_change="contact_changed")
     for offset in sorted(rng.uniform(120.0, 900.0) for _ in range(rng.randint(2, 4))):
         instance.transaction(
             start + offset,

@@ -161,7 +161,8 @@ def cash_business_deposits(episode: LookalikeEpisode, start: float) -> None:
 
 def new_phone_purchase(episode: LookalikeEpisode, start: float) -> None:
     """A new phone: a big online purchase from it in a shop's app, then the customer's first
-    online-banking login on it with a one-time code, before the bank's records know the phone."""
+    online-banking login on it with a one-time code, which enrols it, before the bank's records
+    (KYC) know the phone."""
     rng = episode.world.rng
     phone = Device(ids.device_id(rng), episode.customer.devices[0].ip_address)
     moment = start
@@ -170,7 +171,13 @@ def new_phone_purchase(episode: LookalikeEpisode, start: float) -> None:
             moment, amount=episode.spend(4.0, 30.0), channel="ecommerce", device=phone.device_id
         )
         moment += rng.uniform(60.0, 900.0)
-    episode.login(moment + rng.uniform(300.0, 1800.0), phone, success=True, auth_method="otp")
+    episode.login(
+        moment + rng.uniform(300.0, 1800.0),
+        phone,
+        success=True,
+        auth_method="otp",
+        profile_change="device_enrolled",
+    )
 
 
 Builder = Callable[[LookalikeEpisode, float], None]

@@ -104,12 +104,27 @@ def _waits_out_travel_gap(events: list[Event], profile: KycProfile) -> None:
 
 
 def _takeover(events: list[Event], profile: KycProfile, *, known: bool, channel: str) -> None:
-    login, *spends = events
-    assert isinstance(login, Login) and login.success
+    logins = [e for e in events if isinstance(e, Login)]
+    spends = [e for e in events if isinstance(e, Tx)]
+    login = logins[0]
+    assert events[0] is login and login.success and login.profile_change is None
     assert (login.device_id in profile.registered_device_ids) is known
     assert len(spends) >= 2
-    assert all(isinstance(t, Tx) and t.channel == channel and t.amount >= 1500 for t in spends)
-    assert {t.device_id for t in spends if isinstance(t, Tx)} == {login.device_id}
+    assert all(t.channel == channel and t.amount >= 1500 for t in spends)
+    assert {t.device_id for t in spends} == {login.device_id}
+    if channel == "transfer":
+        # the new device enrols itself before any money moves, all of it to one new payee
+        changes = [e.profile_change for e in logins[1:]]
+        assert changes[0] == "device_enrolled" and set(changes) <= {
+            "device_enrolled",
+            "contact_changed",
+        }
+        assert {e.device_id for e in logins} == {login.device_id}
+        assert max(e.event_time for e in logins) < min(t.event_time for t in spends)
+        payees = {t.counterparty_id for t in spends}
+        assert len(payees) == 1 and None not in payees
+    else:
+        assert logins == [login]
 
 
 def _spread_alerts(events: list[Event], profile: KycProfile) -> None:

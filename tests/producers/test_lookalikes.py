@@ -98,6 +98,7 @@ def _new_phone_purchase(events: list[Event], profile: KycProfile) -> None:
     *purchases, login = events
     assert isinstance(login, Login) and login.success
     assert login.device_id not in profile.registered_device_ids
+    assert login.profile_change == "device_enrolled"
     assert purchases and all(isinstance(t, Tx) and t.is_card_not_present for t in purchases)
     assert {t.device_id for t in purchases if isinstance(t, Tx)} == {login.device_id}
 
