@@ -42,12 +42,12 @@ class Signal:
 @dataclass(frozen=True)
 class Scenario:
     name: str
-    primary: str
+    primary: str | None  # None: fraud no signal is meant to catch
     also: tuple[str, ...]
 
     @property
     def signal_types(self) -> tuple[str, ...]:
-        return (self.primary, *self.also)
+        return ((self.primary,) if self.primary else ()) + self.also
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,11 @@ def parse(raw: dict[str, Any]) -> Contract:
     signals = tuple(_signal(name, entry) for name, entry in raw["signals"].items())
     types = {signal.type for signal in signals}
     scenarios = tuple(
-        Scenario(name, str(entry["primary"]), tuple(entry.get("also", ())))
+        Scenario(
+            name,
+            str(entry["primary"]) if entry.get("primary") else None,
+            tuple(entry.get("also", ())),
+        )
         for name, entry in raw["scenarios"].items()
     )
     for scenario in scenarios:

@@ -20,9 +20,11 @@ from producers.lookalikes import start_episode
 from producers.models import Record
 from producers.normal import LOOKALIKE_QUIET_SECONDS, NormalTraffic
 from producers.pool import build_customers, build_merchants
+from producers.scams import MEAN_SCAM_TRANSACTIONS, SCAMS
 from producers.scenarios import (
     COOLDOWN_SECONDS,
     MEAN_FRAUD_TRANSACTIONS,
+    SCENARIOS,
     EventBuilder,
     start_instance,
 )
@@ -41,7 +43,9 @@ EVENTS_PER_TRANSACTION: dict[str, float] = {
 FAKER_LOCALE = "en_AU"
 
 
-def scenario_start_probability(fraud_rate: float, evasion_rate: float = 0.0) -> float:
+def scenario_start_probability(
+    fraud_rate: float, evasion_rate: float = 0.0, *, scams: bool = False
+) -> float:
     """Chance that a normal transaction starts a scenario, so that about `fraud_rate` of all
     transactions are fraudulent (fewer when the pool runs out of free victims)."""
     if fraud_rate >= 1.0:
@@ -49,6 +53,10 @@ def scenario_start_probability(fraud_rate: float, evasion_rate: float = 0.0) -> 
     mean = MEAN_FRAUD_TRANSACTIONS
     if evasion_rate > 0:
         mean = (1.0 - evasion_rate) * mean + evasion_rate * MEAN_EVASIVE_TRANSACTIONS
+    if scams:
+        # Scams join the draw equally likely, and have no evasive variant.
+        count = len(SCENARIOS)
+        mean = (count * mean + len(SCAMS) * MEAN_SCAM_TRANSACTIONS) / (count + len(SCAMS))
     return min(1.0, fraud_rate / (mean * (1.0 - fraud_rate)))
 
 
@@ -87,7 +95,7 @@ class EventGenerator(Iterator[Record]):
         self._keep = 1.0
         self._cumulative = list(itertools.accumulate(rate / self._total_rate for rate in rates))
         self._start_probability = (
-            scenario_start_probability(settings.fraud_rate, settings.evasion_rate)
+            scenario_start_probability(settings.fraud_rate, settings.evasion_rate, scams=True)
             if self._realistic
             else scenario_start_probability(settings.fraud_rate)
         )
@@ -110,7 +118,11 @@ class EventGenerator(Iterator[Record]):
         record = self._normal.transaction(seconds)
         rng = self._world.rng
         if record is not None and rng.random() < self._start_probability:
-            instance = start_instance(self._world, seconds, VARIANTS if self._realistic else None)
+            instance = (
+                start_instance(self._world, seconds, VARIANTS, SCAMS)
+                if self._realistic
+                else start_instance(self._world, seconds)
+            )
             if instance is not None:
                 self._emit(instance, instance.label())
         return record

@@ -8,11 +8,12 @@ cash businesses know too. Each episode is published with its ground truth on `lo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from producers import ids
-from producers.geo import OVERSEAS_CITIES
+from producers.geo import HOME_CITIES, OVERSEAS_CITIES
 from producers.models import LookalikeKind, LookalikeLabel
 from producers.pool import Device, Merchant
 from producers.scenarios import VICTIM_TRIES, EventBuilder
@@ -161,7 +162,8 @@ def cash_business_deposits(episode: LookalikeEpisode, start: float) -> None:
 
 def new_phone_purchase(episode: LookalikeEpisode, start: float) -> None:
     """A new phone: a big online purchase from it in a shop's app, then the customer's first
-    online-banking login on it with a one-time code, before the bank's records know the phone."""
+    online-banking login on it with a one-time code, which enrols it, before the bank's records
+    (KYC) know the phone."""
     rng = episode.world.rng
     phone = Device(ids.device_id(rng), episode.customer.devices[0].ip_address)
     moment = start
@@ -170,7 +172,72 @@ def new_phone_purchase(episode: LookalikeEpisode, start: float) -> None:
             moment, amount=episode.spend(4.0, 30.0), channel="ecommerce", device=phone.device_id
         )
         moment += rng.uniform(60.0, 900.0)
-    episode.login(moment + rng.uniform(300.0, 1800.0), phone, success=True, auth_method="otp")
+    episode.login(
+        moment + rng.uniform(300.0, 1800.0),
+        phone,
+        success=True,
+        auth_method="otp",
+        profile_change="device_enrolled",
+    )
+
+
+def household_two_cities(episode: LookalikeEpisode, start: float) -> None:
+    """A household shares one card across two cities (a partner working away, a student child):
+    both use it in shops on the same day, each in their own city, 5 to 45 minutes apart."""
+    rng = episode.world.rng
+    home = episode.customer.home
+    cities = [city for city, _ in HOME_CITIES if city != home]
+    away = rng.choices(cities, weights=[weight for city, weight in HOME_CITIES if city != home])[0]
+    places = [None, away] + [rng.choice((None, away)) for _ in range(rng.randint(0, 2))]
+    rng.shuffle(places)
+    moment = start
+    for place in places:
+        episode.transaction(moment, amount=episode.spend(0.2, 1.5), channel="pos", place=place)
+        moment += rng.uniform(300.0, 2700.0)
+
+
+def vpn_shopper(episode: LookalikeEpisode, start: float) -> None:
+    """A customer at home shops online through a VPN: the payments are geolocated at the VPN's
+    exit abroad, from the customer's own device, between purchases in shops at home."""
+    rng = episode.world.rng
+    episode.transaction(start, amount=episode.spend(0.2, 1.0), channel="pos")
+    exit_city = OVERSEAS_CITIES[rng.randrange(len(OVERSEAS_CITIES))]
+    device = _own_device(episode)
+    moment = start + rng.uniform(300.0, 3000.0)
+    for _ in range(rng.randint(1, 3)):
+        episode.transaction(
+            moment,
+            amount=episode.spend(0.2, 2.0),
+            channel="ecommerce",
+            place=exit_city,
+            device=device,
+        )
+        moment += rng.uniform(60.0, 1200.0)
+
+
+def bill_run(episode: LookalikeEpisode, start: float) -> None:
+    """Payday: the customer logs in on their own device and pays the fortnight's bills (rent,
+    utilities, phone, family) by transfer in one sitting, seconds apart."""
+    rng = episode.world.rng
+    device = episode.customer.devices[rng.randrange(len(episode.customer.devices))]
+    episode.login(start, device, success=True)
+    moment = start + rng.uniform(20.0, 90.0)
+    for _ in range(rng.randint(3, 7)):
+        episode.transaction(
+            moment, amount=episode.spend(0.5, 8.0), channel="transfer", device=device.device_id
+        )
+        moment += rng.uniform(5.0, 25.0)
+
+
+def cash_deposit_day(episode: LookalikeEpisode, start: float) -> None:
+    """A cash business's staff bank the takings as they come: several deposits of a few thousand
+    each, minutes apart (around 12 min, a long tail), that together pass the reporting threshold."""
+    rng = episode.world.rng
+    threshold = float(episode.world.settings.structuring_threshold)
+    moment = start
+    for _ in range(rng.randint(4, 6)):
+        episode.transaction(moment, amount=threshold * rng.uniform(0.1, 0.4), channel="transfer")
+        moment += 720.0 * math.exp(rng.gauss(0.0, 0.5))
 
 
 Builder = Callable[[LookalikeEpisode, float], None]
@@ -184,6 +251,10 @@ KINDS: dict[LookalikeKind, tuple[Builder, str]] = {
     "forgotten_password": (forgotten_password, "none"),
     "cash_business_deposits": (cash_business_deposits, "any"),
     "new_phone_purchase": (new_phone_purchase, "card"),
+    "household_two_cities": (household_two_cities, "card"),
+    "vpn_shopper": (vpn_shopper, "card"),
+    "bill_run": (bill_run, "any"),
+    "cash_deposit_day": (cash_deposit_day, "any"),
 }
 
 

@@ -54,6 +54,10 @@ LookalikeKind = Literal[
     "forgotten_password",
     "cash_business_deposits",
     "new_phone_purchase",
+    "household_two_cities",
+    "vpn_shopper",
+    "bill_run",
+    "cash_deposit_day",
 ]
 
 

@@ -323,15 +323,17 @@ def start_instance(
     world: World,
     seconds: float,
     variants: Mapping[Scenario, tuple[tuple[str, Builder], ...]] | None = None,
+    extra: Mapping[Scenario, tuple[Builder, str]] | None = None,
 ) -> ScenarioInstance | None:
     """Pick a scenario and a free victim, build the instance, and mark the victim busy.
 
     With `variants` (the realistic world), an `EVASION_RATE` share of instances takes one of
-    the scenario's evasive variants instead.
+    the scenario's evasive variants instead, and `extra` scenarios (scams) join the draw.
     """
     rng = world.rng
-    scenario: Scenario = rng.choice(tuple(SCENARIOS))
-    builder, needs = SCENARIOS[scenario]
+    scenarios = {**SCENARIOS, **extra} if extra else SCENARIOS
+    scenario: Scenario = rng.choice(tuple(scenarios))
+    builder, needs = scenarios[scenario]
     for _ in range(VICTIM_TRIES):
         index = rng.randrange(len(world.customers))
         customer = world.customers[index]
@@ -349,7 +351,8 @@ def start_instance(
             world=world,
         )
         evasion_rate = world.settings.evasion_rate
-        if variants is not None and evasion_rate > 0 and rng.random() < evasion_rate:
+        evades = variants is not None and scenario in variants
+        if variants is not None and evades and evasion_rate > 0 and rng.random() < evasion_rate:
             instance.variant, builder = rng.choice(variants[scenario])
         builder(instance, seconds)
         end = max(record.timestamp for record in instance.records) - world.start

@@ -87,6 +87,7 @@ scenarios:
     primary: structuring
   compound_fraud:
     primary: correlated_alerts
+  authorised_push_payment: {}
 outcomes:
   confirmed_fraud:
     count_column: confirmed_fraud

@@ -39,7 +39,7 @@ def test_each_setting_names_its_source(env_file: Path, monkeypatch: pytest.Monke
 def test_without_flags_environment_or_env_file_the_defaults_are_named(env_file: Path) -> None:
     args = parse_args(["--minutes", "5"])
     line = settings_line(args, load_settings(args), env_file)
-    assert line.startswith("settings: FRAUD_RATE=0.1 (default), SEED=42 (default), WORLD=")
+    assert line.startswith("settings: FRAUD_RATE=0.002 (default), SEED=42 (default), WORLD=")
 
 
 def test_the_rules_backtest_takes_and_names_the_same_settings(
@@ -51,6 +51,6 @@ def test_the_rules_backtest_takes_and_names_the_same_settings(
     assert (settings.seed, settings.world) == (9, "clean")
     line = settings_line(args, settings, env_file)
     assert line == (
-        "settings: FRAUD_RATE=0.1 (default), SEED=9 (environment), WORLD=clean (flag);"
+        "settings: FRAUD_RATE=0.002 (default), SEED=9 (environment), WORLD=clean (flag);"
         f" precedence: {PRECEDENCE}"
     )

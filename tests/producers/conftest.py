@@ -40,7 +40,7 @@ def realistic_settings(**overrides: object) -> Settings:
         "fraud_rate": 0.1,
         "evasion_rate": 0.5,
         "lookalike_rate": 1.0,
-        "customer_pool_size": 200,
+        "customer_pool_size": 300,
         "transaction_rate": 10.0,
         **overrides,
     }

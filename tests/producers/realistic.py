@@ -32,7 +32,16 @@ IMITATES: dict[str, str] = {
     "forgotten_password": "login_storm",
     "cash_business_deposits": "structuring",
     "new_phone_purchase": "device_anomaly",
+    "household_two_cities": "geo_impossible",
+    "vpn_shopper": "geo_impossible",
+    "bill_run": "velocity",
+    "cash_deposit_day": "structuring",
 }
+# Kinds whose every episode shows the imitated shape (far purchases always look impossible), and
+# kinds none of whose episodes does: many deposits well under the threshold that sum past it in a
+# day are a shape the oracle's (v1, v2) structuring rule does not look for.
+ALWAYS_FIRES = frozenset({"remote_merchant", "trip_abroad", "vpn_shopper"})
+NEVER_FIRES = frozenset({"cash_deposit_day"})
 # Scenario -> the signal types its rule raises (the detection contract): an evasive variant
 # stays under all of them.
 EVADES: dict[str, tuple[str, ...]] = {

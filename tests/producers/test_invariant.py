@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from producers.models import Event, FraudLabel, LookalikeLabel, Record
-from tests.producers.realistic import dbt_vars
+from tests.producers.realistic import IMITATES, dbt_vars
 from tests.support import shapes
 
 RULES: dict[str, Callable[[list[Record]], shapes.Hits]] = {
@@ -54,7 +54,8 @@ def test_the_honest_realistic_stream_covers_an_hour_and_holds_no_fraud(
     assert not any(isinstance(r, Event) and r.is_fraud for r in realistic_honest_stream)
     assert not any(isinstance(r, FraudLabel) for r in realistic_honest_stream)
     kinds = Counter(r.kind for r in realistic_honest_stream if isinstance(r, LookalikeLabel))
-    assert len(kinds) == 8 and min(kinds.values()) >= 10
+    # every kind, some often (long episodes, a trip abroad, finish less often within the hour)
+    assert len(kinds) == len(IMITATES) and min(kinds.values()) >= 5
 
 
 @pytest.mark.parametrize("world", ["clean", "realistic"])

@@ -13,7 +13,8 @@ checked as (
             when kind is null or kind not in (
                 'remote_merchant', 'trip_abroad', 'shopping_spree', 'split_checkout',
                 'subscription_renewals', 'forgotten_password', 'cash_business_deposits',
-                'new_phone_purchase'
+                'new_phone_purchase', 'household_two_cities', 'vpn_shopper', 'bill_run',
+                'cash_deposit_day'
             ) then 'unknown_kind'
         end as rejection_reason
     from source_rows
