@@ -10,10 +10,12 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from backtest.quality_doc import DOC_PATH, split_robustness
 from backtest.robustness import COLUMNS, load_plan, measure
 from producers.settings import Settings
+from scoring.worlds import WORLDS_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 ROW_TOLERANCE = 0.001
@@ -34,6 +36,27 @@ def test_the_committed_table_has_every_world_and_rule_set() -> None:
     plan = load_plan()
     rows = {(row["world"], row["rule_set"]) for row in committed_rows()}
     assert rows == {(name, choice.label) for name, _ in plan.worlds for choice in plan.rule_sets}
+
+
+def test_the_model_is_never_measured_on_a_world_it_learned() -> None:
+    # `make robustness` trains its champion on scoring/worlds.yml: every world there (train,
+    # calibrate, held out) is seeded apart from the robustness worlds.
+    learned = yaml.safe_load(WORLDS_FILE.read_text(encoding="utf-8"))
+    learned_seeds = {world["seed"] for worlds in learned.values() for world in worlds}
+    measured_seeds = {
+        values.get("seed", Settings.model_fields["seed"].default)
+        for _, values in load_plan().worlds
+    }
+    assert learned_seeds and not learned_seeds & measured_seeds
+
+
+def test_the_table_names_what_slips_through() -> None:
+    section = split_robustness((ROOT / DOC_PATH).read_text(encoding="utf-8"))[1]
+    plan = load_plan()
+    header = "| world | scenario | instances | " + " | ".join(
+        f"recall {choice.label}" for choice in plan.rule_sets
+    )
+    assert header in section, "run `make robustness`"
 
 
 def test_the_first_row_is_a_fresh_runs(
