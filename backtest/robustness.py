@@ -125,7 +125,8 @@ def measure(
 
 
 # What the proof at FRAUD_RATE=0 reads (headline.read_counts, and the public open-cases view),
-# with everything upstream: the same SQL as a full build, without the views nobody reads there.
+# with everything upstream and their data tests: the same SQL as a full build, without the views
+# nobody reads there.
 ZERO_FRAUD_VIEWS = (
     "+mv_transaction_risk_scores +mv_detection_quality_by_signal"
     " +mv_alerts_per_1000_transactions +mv_critical_accounts +mv_open_fraud_cases"
