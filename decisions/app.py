@@ -152,7 +152,8 @@ def create_app(service: DecisionService, keys: KeyBook) -> FastAPI:
         try:
             client = authorise(request, "decide")
             try:
-                body = await asyncio.wait_for(request.body(), settings.body_timeout_s)
+                async with asyncio.timeout(settings.body_timeout_s):  # no task, unlike wait_for
+                    body = await request.body()
             except TimeoutError:
                 waited = settings.body_timeout_s
                 raise Refused(408, f"body: not received within {waited} s") from None

@@ -8,13 +8,16 @@ keep-alive loopback connections (a few lines of asyncio streams: httpx's pool co
 request than the service, on the same two cores) and sends transactions of the replay's
 customers open-loop at each target rate; each latency counts from the moment its request was
 due, so a stalled server shows as latency, not as a lower send rate. Prints p50/p99, requests/s
-achieved, and how many answers were degraded or refused.
+achieved, and how many answers were degraded or refused; and the CPU time per decision of the
+service's process, of PostgreSQL's processes and of the client, read from /proc: unlike the
+latencies, these hardly depend on what else the machine is doing.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -51,6 +54,7 @@ class Run:
     latencies_ms: np.ndarray
     statuses: dict[int, int]
     degraded: int
+    cpu_s: dict[str, float]
 
     def line(self) -> str:
         ok = self.statuses.get(200, 0)
@@ -61,8 +65,58 @@ class Run:
         return (
             f"{self.rate:>5} req/s offered: {ok / self.elapsed_s:,.0f} decisions/s sustained,"
             f" p50 {p50:.1f} ms, p99 {p99:.1f} ms{verdict}; {self.sent} requests,"
-            f" statuses {dict(sorted(self.statuses.items()))}, degraded {self.degraded}"
+            f" statuses {dict(sorted(self.statuses.items()))}, degraded {self.degraded};"
+            " CPU per decision: "
+            + ", ".join(f"{name} {1000 * s / self.sent:.2f} ms" for name, s in self.cpu_s.items())
+            + f"; load average {os.getloadavg()[0]:.1f}"
         )
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat's fields after the command name (which may hold spaces)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _cpu_s(pids: list[int], reaped: int | None = None) -> float:
+    """User + system CPU seconds of `pids` (every thread of each), those gone counting 0; and
+    of the children `reaped` has waited for (PostgreSQL's backends that have exited)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = _stat(pid)
+            total += int(fields[11]) + int(fields[12])
+            if pid == reaped:
+                total += int(fields[13]) + int(fields[14])
+    return total / _TICKS
+
+
+def _family(parent: int) -> list[int]:
+    """`parent` and its children: PostgreSQL's postmaster and its backends."""
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                if int(_stat(int(entry))[1]) == parent:
+                    children.append(int(entry))
+    return [parent, *children]
+
+
+class _CpuMeter:
+    """CPU seconds spent by the service, PostgreSQL and this client between two readings."""
+
+    def __init__(self, service: int, postmaster: int | None) -> None:
+        self.service = service
+        self.postmaster = postmaster
+
+    def read(self) -> dict[str, float]:
+        readings = {"service": _cpu_s([self.service])}
+        if self.postmaster is not None:
+            readings["PostgreSQL"] = _cpu_s(_family(self.postmaster), reaped=self.postmaster)
+        readings["client"] = time.process_time()
+        return readings
 
 
 def _bodies(customers: list[dict[str, Any]], count: int, at: datetime) -> list[dict[str, Any]]:
@@ -124,7 +178,13 @@ class _Connection:
         return status, await self.reader.readexactly(length)
 
 
-async def _load(port: int, bodies: list[dict[str, Any]], rate: int, connections: int) -> Run:
+async def _load(
+    port: int,
+    bodies: list[dict[str, Any]],
+    rate: int,
+    connections: int,
+    meter: _CpuMeter | None = None,
+) -> Run:
     """Open loop: request i is due at start + i/rate; a free connection sends it; its latency
     counts from when it was due, so queueing behind a slow server is measured too."""
     headers = f"Authorization: Bearer {_KEY}\r\n".encode()
@@ -151,6 +211,7 @@ async def _load(port: int, bodies: list[dict[str, Any]], rate: int, connections:
 
     workers = [asyncio.create_task(worker()) for _ in range(connections)]
     await asyncio.sleep(0.2)  # connections open before the clock starts
+    before = meter.read() if meter else {}
     started = time.perf_counter()
     for index, payload in enumerate(payloads):
         due = started + index / rate
@@ -162,7 +223,9 @@ async def _load(port: int, bodies: list[dict[str, Any]], rate: int, connections:
         queue.put_nowait(None)
     await asyncio.gather(*workers)
     elapsed = time.perf_counter() - started
-    return Run(rate, len(bodies), elapsed, np.array(latencies), statuses, degraded)
+    after = meter.read() if meter else {}
+    used = {name: after[name] - before[name] for name in after}
+    return Run(rate, len(bodies), elapsed, np.array(latencies), statuses, degraded, used)
 
 
 def _train(registry: Path) -> None:
@@ -249,9 +312,11 @@ def main(argv: list[str] | None = None) -> int:
                 cursor.execute("select * from int_customers order by customer_id")
                 names = [column.name for column in cursor.description or ()]
                 customers = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            postmaster = _postmaster(conn)
         finally:
             conn.close()
         server = _serve(env, port)
+        meter = _CpuMeter(server.pid, postmaster)
         stack.callback(server.wait, 30)
         stack.callback(server.terminate)
         url = f"http://127.0.0.1:{port}"
@@ -263,8 +328,20 @@ def main(argv: list[str] | None = None) -> int:
             count = int(rate * args.seconds)
             bodies = _bodies(customers, offset + count, end)[offset:]
             offset += count
-            print(asyncio.run(_load(port, bodies, rate, args.connections)).line(), flush=True)
+            run = asyncio.run(_load(port, bodies, rate, args.connections, meter))
+            print(run.line(), flush=True)
     return 0
+
+
+def _postmaster(conn: Any) -> int | None:
+    """The pid of a PostgreSQL on this machine (its data directory readable), else None."""
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("show data_directory")
+            (directory,) = cursor.fetchone()
+        return int((Path(directory) / "postmaster.pid").read_text().split()[0])
+    except (psycopg2.Error, OSError, ValueError, IndexError):
+        return None
 
 
 def _create_topics(bootstrap: str) -> None:

@@ -55,14 +55,13 @@ async def _ready(conn: Connection) -> None:
 
 async def fetch(
     conn: Connection, sql: str, params: Mapping[str, Any] | Sequence[Any]
-) -> list[dict[str, Any]]:
-    """Rows of one query as dicts."""
+) -> list[tuple[Any, ...]]:
+    """Rows of one query, as the driver gives them (tuples in select-list order)."""
     cursor = conn.cursor()
     try:
         cursor.execute(sql, params)
         await _ready(conn)
-        names = [column.name for column in cursor.description or ()]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return cursor.fetchall()
     finally:
         cursor.close()
 

@@ -48,27 +48,29 @@ class Publisher:
         (idempotently): the answer goes out, the publication completes later.
         """
         loop = asyncio.get_running_loop()
-        futures: list[asyncio.Future[None]] = []
+        done: asyncio.Future[None] = loop.create_future()
+        # The delivery reports arrive on the polling thread: the loop is woken once, by the last
+        # of them (or the first refusal), not once per message.
+        waiting = [len(messages)]
+
+        def delivered(error: KafkaError | None, _message: Any) -> None:
+            waiting[0] -= 1
+            if error is not None or waiting[0] == 0:
+                loop.call_soon_threadsafe(_settle, done, error)
+
         for topic, key, value in messages:
-            future: asyncio.Future[None] = loop.create_future()
-
-            def delivered(
-                error: KafkaError | None, _message: Any, future: asyncio.Future[None] = future
-            ) -> None:
-                loop.call_soon_threadsafe(_settle, future, error)
-
             try:
                 self._producer.produce(topic, value=value, key=key.encode(), on_delivery=delivered)
             except BufferError as error:
                 raise PublishError("the producer's queue is full") from error
-            futures.append(future)
-        _, pending = await asyncio.wait(futures, timeout=timeout_s)
-        if pending:
+        await asyncio.wait((done,), timeout=timeout_s)
+        if not done.done():
+            # A refusal may still come: retrieved then, so asyncio does not warn of it.
+            done.add_done_callback(lambda future: future.exception())
             return False
-        errors = [future.exception() for future in futures if future.exception()]
-        if errors:
-            self.failed += len(errors)
-            raise PublishError(f"the broker refused a message: {errors[0]}")
+        if done.exception() is not None:
+            self.failed += 1
+        done.result()  # raises the refusal
         return True
 
     def close(self, timeout_s: float = 10.0) -> int:
@@ -87,4 +89,4 @@ def _settle(future: asyncio.Future[None], error: KafkaError | None) -> None:
     if error is None:
         future.set_result(None)
     else:
-        future.set_exception(PublishError(str(error)))
+        future.set_exception(PublishError(f"the broker refused a message: {error}"))

@@ -50,7 +50,11 @@ class Score:
 def probabilities(model: Model, matrix: np.ndarray) -> np.ndarray:
     """The fraud probability per row: the booster's score through the model's calibration."""
     raw = np.asarray(model.booster.inplace_predict(matrix), dtype=np.float64)
-    calibration = model.calibration
+    return calibrated(model.calibration, raw)
+
+
+def calibrated(calibration: tuple[np.ndarray, np.ndarray] | None, raw: np.ndarray) -> np.ndarray:
+    """The booster's raw scores through a model's calibration (Model.calibration)."""
     if calibration is None:
         return raw
     knots, values = calibration

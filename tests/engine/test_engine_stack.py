@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -119,10 +120,14 @@ def test_every_public_view_is_populated(
 
 
 def _pg_rows(world: PublishedWorld, sql: str) -> list[tuple[Any, ...]]:
+    return _pg_rows_with(world, sql, ())
+
+
+def _pg_rows_with(world: PublishedWorld, sql: str, params: Any) -> list[tuple[Any, ...]]:
     conn = world.replay.connect()
     try:
         with conn.cursor() as cur:
-            cur.execute(sql)
+            cur.execute(sql, params)
             return cur.fetchall()
     finally:
         conn.close()
@@ -292,3 +297,57 @@ def test_make_status_runs_on_the_engine(
     assert STATUS_QUERY is not None
     counts = dict(engine_stack.rows(STATUS_QUERY.group(1)))
     assert counts["mv_signals"] > 0 and counts["mv_open_fraud_cases"] > 0
+
+
+DECISION_SERVICE = "decision_service"
+DECISION_SERVICE_PASSWORD = "engine-test-decision-service"
+
+
+def _lookup_params(engine_stack: EngineStack) -> dict[str, Any]:
+    """The decision service's lookup for a payment just after the riskiest account's last one."""
+    account_id, customer_id, last = engine_stack.rows(
+        "select risk.account_id, risk.customer_id, max(txn.event_time) as last_at"
+        " from mv_account_risk_score_realtime as risk"
+        " inner join int_transactions as txn on txn.account_id = risk.account_id"
+        " group by risk.account_id, risk.customer_id, risk.risk_score"
+        " order by risk.risk_score desc, risk.account_id limit 1"
+    )[0]
+    return {
+        "account_id": account_id,
+        "customer_id": customer_id,
+        "since": last - timedelta(hours=24),
+        "until": last + timedelta(seconds=1),
+        "event_id": "engine-test-not-an-event",
+    }
+
+
+def test_the_decision_lookup_runs_as_its_user_and_matches_postgresql(
+    engine_stack: EngineStack, published_world: PublishedWorld
+) -> None:
+    """The decision service's one-round-trip lookup (decisions/state.py), as its least-privilege
+    user: RisingWave accepts it and gives the rows the PostgreSQL replay gives."""
+    from decisions.state import LOOKUP_SQL
+
+    params = _lookup_params(engine_stack)
+    conn = engine_stack.connect(DECISION_SERVICE, DECISION_SERVICE_PASSWORD)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(LOOKUP_SQL, params)
+            on_engine = cur.fetchall()
+    finally:
+        conn.close()
+    on_postgres = _pg_rows_with(published_world, LOOKUP_SQL, params)
+    parts = sorted({row[0] for row in on_engine})
+    log(f"decision lookup of {params['account_id']}: {len(on_engine)} rows, parts {parts}")
+    assert {"risk", "customer", "earlier"} <= set(parts)
+    # Rows per part alike; the typed earlier transactions equal; the jsonb parts by their values
+    # (each engine renders timestamps and numerics in jsonb its own way).
+    assert Counter(row[0] for row in on_engine) == Counter(row[0] for row in on_postgres)
+    assert _normal([row[2:] for row in on_engine if row[0] == "earlier"]) == _normal(
+        [row[2:] for row in on_postgres if row[0] == "earlier"]
+    )
+    risk_engine, risk_postgres = (
+        next(row[1] for row in rows if row[0] == "risk") for rows in (on_engine, on_postgres)
+    )
+    assert risk_engine["risk_level"] == risk_postgres["risk_level"]
+    assert float(risk_engine["risk_score"]) == pytest.approx(float(risk_postgres["risk_score"]))

@@ -12,6 +12,7 @@ from scoring.features import FEATURE_NAMES, NUMERIC_FEATURES, FeatureError, sche
 from scoring.forest import FastForest
 from scoring.model import load, save
 from scoring.score import score_records
+from scoring.trees import FastTrees
 from tests.support.scoring import synthetic_model, synthetic_records
 
 
@@ -48,6 +49,19 @@ def test_the_fast_forest_equals_scikit_learn(model) -> None:
     matrix = np.nan_to_num(vectorize(synthetic_records(2000, 4)), nan=-1.0)
     expected = model.forest.score_samples(matrix)
     assert np.allclose(FastForest(model.forest).score_samples(matrix), expected, atol=1e-12)
+
+
+def test_the_fast_trees_equal_xgboost(model) -> None:
+    matrix = vectorize(synthetic_records(2000, 4))
+    # Missing values too: each row loses some features, sent down the default branches.
+    matrix[np.random.default_rng(4).random(matrix.shape) < 0.2] = np.nan
+    assert FastTrees.supports(model.booster)
+    trees = FastTrees(model.booster)
+    fast = np.array([trees.probability(row) for row in matrix])
+    expected = model.booster.inplace_predict(matrix)
+    # Within a float32 rounding of XGBoost's own float32 arithmetic.
+    assert np.allclose(fast, expected, rtol=0, atol=1e-6)
+    assert fast.std() > 0.1  # the rows reach different leaves
 
 
 def test_one_score_per_record_in_order(model) -> None:
