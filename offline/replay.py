@@ -139,6 +139,7 @@ def load_and_build(
     expected: int | None = None,
     step: str = "load",
     strict: bool = False,
+    select: str | None = None,
 ) -> tuple[LoadStats, float, float]:
     """Load `messages` into fresh raw tables, `dbt build` the postgres target with NOW() =
     `clock` and the rule values `rule_vars`.
@@ -148,7 +149,8 @@ def load_and_build(
 
     Returns the load stats, seconds loading (including drawing `messages`) and seconds in dbt.
     `expected` (about how many messages come) gives the `step`'s progress line its total;
-    `strict` decodes recorded input strictly (offline.convert).
+    `strict` decodes recorded input strictly (offline.convert); `select` (dbt node selection)
+    builds only those views and their tests, all by default.
     """
     progress = Progress(step, total=expected, unit="events")
     conn = database.connect()
@@ -170,7 +172,14 @@ def load_and_build(
         load.loaded["ml_scores"] = score_replay(
             database, scorer, variables=variables, work_dir=work_dir, clock=clock
         )
-    run_dbt(database, "build", variables=variables, target_dir=work_dir / "dbt-target", clock=clock)
+    run_dbt(
+        database,
+        "build",
+        variables=variables,
+        target_dir=work_dir / "dbt-target",
+        select=select,
+        clock=clock,
+    )
     dbt_s = time.perf_counter() - started
     return load, load_s, dbt_s
 
@@ -214,11 +223,13 @@ def replay(
     work_dir: Path,
     rule_vars: Mapping[str, object],
     scorer: Scorer | None = None,
+    select: str | None = None,
 ) -> Replay:
     """Replay seeded history ending at `now` (wall clock by default) into `database`; the views
     are evaluated at `now`.
 
-    `extra_messages` are loaded after the generated ones (malformed-input tests).
+    `extra_messages` are loaded after the generated ones (malformed-input tests); `select`
+    builds only those dbt nodes (load_and_build).
     """
     end = now or datetime.now(UTC)
     counted = _Counter(
@@ -235,6 +246,7 @@ def replay(
         scorer=scorer,
         expected=expected_events(settings, minutes=minutes, events=events),
         step="generate and load",
+        select=select,
     )
     # Generation runs lazily inside the load loop: it is the producer's cost, not the SQL's.
     load_s -= counted.seconds
