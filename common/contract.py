@@ -35,7 +35,8 @@ class Signal:
     type: str
     model: str
     learned: bool
-    input_span: InputSpan | None
+    # One span per detection path; their sum bounds the input one detection depends on.
+    input_spans: tuple[InputSpan, ...]
     members: str | None  # the dbt model of the transactions making up each detection
 
 
@@ -67,18 +68,20 @@ class Contract:
 
 
 def _signal(name: str, entry: dict[str, Any]) -> Signal:
-    span = entry.get("input_span")
-    input_span = None
-    if span is not None:
-        input_span = InputSpan(str(span["window"]), str(span["unit"]), int(span["windows"]))
-        if input_span.unit not in _UNITS:
+    declared = entry.get("input_span")
+    spans = [] if declared is None else declared if isinstance(declared, list) else [declared]
+    input_spans = tuple(
+        InputSpan(str(span["window"]), str(span["unit"]), int(span["windows"])) for span in spans
+    )
+    for span in input_spans:
+        if span.unit not in _UNITS:
             raise ContractError(f"signals.{name}.input_span.unit: one of {', '.join(_UNITS)}")
     members = entry.get("members")
     return Signal(
         name,
         str(entry["model"]),
         bool(entry.get("learned", False)),
-        input_span,
+        input_spans,
         None if members is None else str(members),
     )
 

@@ -17,6 +17,7 @@ Seconds = Annotated[int, Field(strict=True, ge=1, le=86_400)]
 Minutes = Annotated[int, Field(strict=True, ge=1, le=1440)]
 Amount = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"))]
 Weight = Annotated[float, Field(gt=0, le=1)]
+Percent = Annotated[int, Field(strict=True, ge=1, le=99)]
 
 
 class RuleSetError(ValueError):
@@ -31,6 +32,22 @@ class RuleSetError(ValueError):
 def signal_types() -> tuple[str, ...]:
     """The signal types a rule set weighs: exactly the detection contract's."""
     return CONTRACT.signal_types
+
+
+# Vars that switch one detection path on together: all set, or all null (the path off).
+_PATHS: tuple[tuple[str, ...], ...] = (
+    (
+        "structuring_cumulative_window_minutes",
+        "structuring_cumulative_low_pct",
+        "structuring_cumulative_high_pct",
+        "structuring_cumulative_min_transactions",
+    ),
+    (
+        "structuring_fan_in_window_minutes",
+        "structuring_fan_in_min_counterparties",
+        "structuring_fan_in_min_distinct_pct",
+    ),
+)
 
 
 class Rules(BaseModel):
@@ -48,12 +65,27 @@ class Rules(BaseModel):
     login_storm_min_failures: Count
     login_storm_window_seconds: Seconds
     structuring_threshold: Amount
-    structuring_band_low_pct: Annotated[int, Field(strict=True, ge=1, le=99)]
+    structuring_band_low_pct: Percent
     structuring_min_transactions: Count
     structuring_window_minutes: Minutes
+    # Structuring paths off (null) in v1 and v2: cumulative transfers at a safe margin under the
+    # threshold (each in [low_pct, high_pct) % of it) that sum past it within the window, and
+    # fan-in from distinct counterparties into one account within the window (most of its
+    # transfers from a different one each: smurfing, not an account's recurring payees).
+    structuring_cumulative_window_minutes: Minutes | None
+    structuring_cumulative_low_pct: Percent | None
+    structuring_cumulative_high_pct: Percent | None
+    structuring_cumulative_min_transactions: Count | None
+    structuring_fan_in_window_minutes: Minutes | None
+    structuring_fan_in_min_counterparties: Count | None
+    structuring_fan_in_min_distinct_pct: Percent | None
     correlated_min_alert_types: Count
     correlated_window_minutes: Minutes
     takeover_window_minutes: Minutes
+    # Takeover paths off (null) in v1 and v2: a new-device login then a transfer to a payee the
+    # account did not pay in this lookback; a profile change then money movement in this window.
+    takeover_payee_history_minutes: Minutes | None
+    takeover_profile_change_window_minutes: Minutes | None
     # The learned scorer's signal: a champion-model score at or above this fires ml_anomaly.
     ml_anomaly_threshold: Annotated[float, Field(gt=0, lt=1)]
     risk_weights: dict[str, Weight]
@@ -70,6 +102,24 @@ class Rules(BaseModel):
             raise ValueError(
                 f"risk_weights: needs one weight per signal type {list(expected)}"
                 f" (missing {missing}, unknown {extra})"
+            )
+        for group in _PATHS:
+            unset = [name for name in group if getattr(self, name) is None]
+            if unset and len(unset) < len(group):
+                raise ValueError(
+                    f"{', '.join(group)}: set all (the path on) or none (off); {unset} unset"
+                )
+        low, high = self.structuring_cumulative_low_pct, self.structuring_cumulative_high_pct
+        if low is not None and high is not None and not low < high:
+            raise ValueError(
+                "structuring_cumulative_low_pct < structuring_cumulative_high_pct must hold"
+                f" (got {low}, {high})"
+            )
+        history = self.takeover_payee_history_minutes
+        if history is not None and history < self.takeover_window_minutes:
+            raise ValueError(
+                "takeover_payee_history_minutes must be at least takeover_window_minutes"
+                f" (got {history}, {self.takeover_window_minutes})"
             )
         if not self.risk_level_medium < self.risk_level_high < self.risk_level_critical:
             raise ValueError(

@@ -15,12 +15,21 @@ DBT = Path(sys.executable).with_name("dbt")
 
 
 def compile_risingwave(
-    target_dir: Path, *, inline: str | None = None, env: Mapping[str, str] | None = None
+    target_dir: Path,
+    *,
+    inline: str | None = None,
+    env: Mapping[str, str] | None = None,
+    variables: Mapping[str, object] | None = None,
 ) -> str:
-    """`dbt compile` of the whole project into `target_dir`, or of `inline` Jinja; returns what
-    an inline compile renders (empty for the project: read target_dir/compiled)."""
+    """`dbt compile` of the whole project into `target_dir` (with `variables` as --vars, default
+    the project's own), or of `inline` Jinja; returns what an inline compile renders (empty for
+    the project: read target_dir/compiled)."""
     args = dbt_args(
-        "compile", target="risingwave", variables={}, target_dir=target_dir, offline=True
+        "compile",
+        target="risingwave",
+        variables=variables or {},
+        target_dir=target_dir,
+        offline=True,
     )
     if inline is not None:
         args += ["--output", "json", "--inline", inline]

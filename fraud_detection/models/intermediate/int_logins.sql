@@ -20,6 +20,7 @@ enriched as (
         logins.auth_method as auth_method,
         logins.success as success,
         logins.failure_reason as failure_reason,
+        logins.profile_change as profile_change,
         logins.ingested_at as ingested_at,
         registered_devices.device_id is null as is_new_device
     from logins

@@ -32,6 +32,7 @@ enriched as (
         transactions.city as city,
         transactions.country as country,
         transactions.status as status,
+        transactions.counterparty_id as counterparty_id,
         transactions.ingested_at as ingested_at,
         (
             transactions.card_token is not null
