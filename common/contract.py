@@ -35,8 +35,7 @@ class Signal:
     type: str
     model: str
     learned: bool
-    # One span per detection path; their sum bounds the input one detection depends on.
-    input_spans: tuple[InputSpan, ...]
+    input_spans: tuple[InputSpan, ...]  # one per detection path of the signal
     members: str | None  # the dbt model of the transactions making up each detection
 
 
@@ -68,13 +67,13 @@ class Contract:
 
 
 def _signal(name: str, entry: dict[str, Any]) -> Signal:
-    declared = entry.get("input_span")
-    spans = [] if declared is None else declared if isinstance(declared, list) else [declared]
+    span = entry.get("input_span")
+    spans = [] if span is None else span if isinstance(span, list) else [span]
     input_spans = tuple(
-        InputSpan(str(span["window"]), str(span["unit"]), int(span["windows"])) for span in spans
+        InputSpan(str(item["window"]), str(item["unit"]), int(item["windows"])) for item in spans
     )
-    for span in input_spans:
-        if span.unit not in _UNITS:
+    for input_span in input_spans:
+        if input_span.unit not in _UNITS:
             raise ContractError(f"signals.{name}.input_span.unit: one of {', '.join(_UNITS)}")
     members = entry.get("members")
     return Signal(

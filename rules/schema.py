@@ -115,10 +115,12 @@ class Rules(BaseModel):
                 "structuring_cumulative_low_pct < structuring_cumulative_high_pct must hold"
                 f" (got {low}, {high})"
             )
+        # A new payee's detection reads the history before a transfer up to two login windows
+        # later; its input span (common/contract.yml) is two histories, which covers that.
         history = self.takeover_payee_history_minutes
-        if history is not None and history < self.takeover_window_minutes:
+        if history is not None and history < 2 * self.takeover_window_minutes:
             raise ValueError(
-                "takeover_payee_history_minutes must be at least takeover_window_minutes"
+                "takeover_payee_history_minutes must be at least 2 x takeover_window_minutes"
                 f" (got {history}, {self.takeover_window_minutes})"
             )
         if not self.risk_level_medium < self.risk_level_high < self.risk_level_critical:

@@ -60,7 +60,7 @@ signals:
       windows: 2
     - window: takeover_payee_history_minutes
       unit: minutes
-      windows: 1
+      windows: 2
     - window: takeover_profile_change_window_minutes
       unit: minutes
       windows: 2

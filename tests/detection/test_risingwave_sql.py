@@ -207,8 +207,7 @@ def test_rule_set_v3_paths_pass_the_risingwave_rules(tmp_path: Path) -> None:
         sql = f'create materialized view if not exists "dev"."public"."{model}" as\n{body}'
         problems[model] = check(sql)
     assert {model: found for model, found in problems.items() if found} == {}
-    # Input retention covers the longest new path: structuring's band (2 x 60 min), a day of
-    # cumulative amounts and fan-in (2 x 60 min) add up to 1,680 min, plus 5 min of skew:
-    # 29 h over the 24 h of detections (v1: 2 x 60 + 5 min, 3 h).
+    # Input retention covers the longest new path: a day of cumulative amounts (and two 12-h
+    # payee look-backs), plus 5 min of skew: 25 h over the 24 h of detections (v1: 3 h).
     staging = root.parent / "staging" / "stg_transactions_checked.sql"
-    assert "ingested_at > now() - interval '53 hours'" in staging.read_text()
+    assert "ingested_at > now() - interval '49 hours'" in staging.read_text()

@@ -1,16 +1,18 @@
 """Rule set v3's new detection paths (structuring: cumulative, fan_in; account_takeover: new_payee,
 profile_change) and its risk calibration, replayed on an embedded PostgreSQL.
 
-One database holds an hour of the realistic world without fraud and with many honest look-alikes,
-plus a few hand-made accounts: one fraud style per new path, and the honest look-alike each path
-could take for it (a cash business, a bill run, a new phone paying a known payee, a new phone
-enrolled after a purchase, a new phone then one purchase). Rule set v1, then v3, is built on it:
-v3 fires on each fraud style and says which path fired, v1 does not, and no honest account gets a
-new path's detection or a critical level under v3.
+One database holds an hour of the realistic world (per-customer rates a bank sees) without fraud
+and with many honest look-alikes, plus a few hand-made accounts: one fraud style per new path, and
+the honest look-alike each path could take for it (a cash business, a bill run, a new phone paying
+a known payee, a new phone enrolled after a purchase, a new phone then one purchase). Rule set v1,
+then v3, is built on it: v3 fires on each fraud style and says which path fired, v1 does not, and
+no honest account gets a new path's detection or a critical level under v3. Then time passes
+under v3, as in test_time_passes.py: later clocks only lose what left retention.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -34,6 +36,21 @@ MINUTES = 60
 THRESHOLD = Decimal("10000")
 SYDNEY = (-33.87, 151.21)
 NEW_PATHS = ("cumulative", "fan_in", "new_payee", "profile_change")
+CRAFTED_FRAUD = {"A-CUM", "A-FAN", "A-ATO", "A-PROF"}
+TIME_PASSES_RETENTION_HOURS = 2
+# Inside retention, past the first detections' retention, then through the expiry of the inputs
+# (2 h + v3's 25 h margin: the day of cumulative amounts, two 12-h payee look-backs).
+TIME_PASSES_OFFSETS = (
+    timedelta(0),
+    timedelta(minutes=50),
+    timedelta(hours=3),
+    timedelta(hours=12),
+    timedelta(hours=33),
+)
+TIME_PASSES_SIGNALS = (
+    "select signal_id, signal_type, account_id, detected_at, first_event_at, event_count,"
+    " total_amount, reason from mv_signals order by signal_id"
+)
 
 
 def _at(hours: float) -> datetime:
@@ -163,10 +180,10 @@ def _crafted() -> list[Record]:
             )
         )
     # Fraud: takeover by transfer, a new device logs in and pays a new payee twice; a transfer
-    # to the customer's usual payee from that device is not part of it.
+    # to the customer's usual payee (paid 8 h before) from that device is not part of it.
     records += [
         _kyc("ATO", "d-ato"),
-        _transfer("ato-rent", "ATO", 20, "1200", "payee_rent", "d-ato"),
+        _transfer("ato-rent", "ATO", 8, "1200", "payee_rent", "d-ato"),
         _login("ato-login", "ATO", 2, "d-attacker"),
         _transfer("ato-t1", "ATO", 2 - 5 / 60, "2500", "payee_mule", "d-attacker"),
         _transfer("ato-t2", "ATO", 2 - 8 / 60, "1200", "payee_rent", "d-attacker"),
@@ -248,8 +265,15 @@ def outcomes(
     embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Any]]:
     """Rule set version -> its Outcome; plus `lookalike_accounts`: kind -> honest accounts."""
+    # Per-customer rates a bank sees (ACTIVITY=cycles, producers/activity.py), and about one
+    # look-alike episode per hundred customer-hours.
     settings = replay_settings(
-        0.0, world="realistic", lookalike_rate=1.0, customer_pool_size=200, transaction_rate=10.0
+        0.0,
+        world="realistic",
+        activity="cycles",
+        transaction_rate=0.25,
+        customer_pool_size=14_400,
+        lookalike_rate=0.01,
     )
     work_dir: Path = tmp_path_factory.mktemp("v3-paths")
     with open_database(work_dir / "pgdata") as database:
@@ -272,6 +296,24 @@ def outcomes(
             }
             run_dbt(database, "run", variables=variables, target_dir=work_dir / version, clock=END)
             found[version] = _outcome(database)
+        # Time passes (tests/detection/test_time_passes.py): short retention, later clocks.
+        variables = {
+            **store.dbt_vars(store.load("v3"), env={}),
+            "retention_hours": TIME_PASSES_RETENTION_HOURS,
+            "structuring_threshold": str(THRESHOLD),
+        }
+        found["time_passes"] = []
+        for offset in TIME_PASSES_OFFSETS:
+            clock = END + offset
+            run_dbt(
+                database,
+                "run",
+                variables=variables,
+                target_dir=work_dir / "time-passes",
+                select="+mv_signals",
+                clock=clock,
+            )
+            found["time_passes"].append((clock, rows(database, TIME_PASSES_SIGNALS)))
         found["lookalike_accounts"] = {}
         for kind, account in rows(
             database,
@@ -283,7 +325,7 @@ def outcomes(
 
 def test_v1_fires_on_none_of_the_new_fraud_styles(outcomes: dict[str, Any]) -> None:
     v1 = outcomes["v1"]
-    for account in ("A-CUM", "A-FAN", "A-ATO", "A-PROF"):
+    for account in sorted(CRAFTED_FRAUD):
         assert v1.paths(account) == set(), account
     assert {row[2] for row in (*v1.structuring, *v1.takeover)} <= {"band", "card_not_present"}
 
@@ -345,7 +387,7 @@ def test_the_honest_lookalikes_of_the_new_paths_do_not_fire(outcomes: dict[str, 
     # has a detection of a new path.
     lookalikes = outcomes["lookalike_accounts"]
     assert {"cash_business_deposits", "new_phone_purchase"} <= set(lookalikes)
-    crafted = {"A-CUM", "A-FAN", "A-ATO", "A-PROF"}
+    crafted = CRAFTED_FRAUD
     fired = {row[1] for row in (*v3.structuring, *v3.takeover) if row[2] in NEW_PATHS}
     assert fired == crafted
 
@@ -363,6 +405,20 @@ def test_a_new_phone_then_one_purchase_is_high_not_critical_under_v3(
     honest_critical = {
         account
         for account, (level, _) in v3.risk.items()
-        if level == "critical" and account not in {"A-CUM", "A-FAN", "A-ATO", "A-PROF"}
+        if level == "critical" and account not in CRAFTED_FRAUD
     }
     assert honest_critical == set()
+
+
+def test_time_passing_only_loses_what_left_retention_under_v3(outcomes: dict[str, Any]) -> None:
+    moments = outcomes["time_passes"]
+    _, first = moments[0]
+    assert {row[0] for row in first} >= {
+        "structuring:cumulative:cum3",
+        "structuring:fan_in:fan9",
+        "account_takeover:new_payee:ato-login",
+    }
+    retention = timedelta(hours=TIME_PASSES_RETENTION_HOURS)
+    for (_, earlier), (clock, later) in itertools.pairwise(moments):
+        assert later == [row for row in earlier if row[3] > clock - retention], clock
+    assert moments[-1][1] == []

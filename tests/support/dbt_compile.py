@@ -21,9 +21,9 @@ def compile_risingwave(
     env: Mapping[str, str] | None = None,
     variables: Mapping[str, object] | None = None,
 ) -> str:
-    """`dbt compile` of the whole project into `target_dir` (with `variables` as --vars, default
-    the project's own), or of `inline` Jinja; returns what an inline compile renders (empty for
-    the project: read target_dir/compiled)."""
+    """`dbt compile` of the whole project into `target_dir` (with `variables` as --vars, e.g. a
+    rule set's), or of `inline` Jinja; returns what an inline compile renders (empty for the
+    project: read target_dir/compiled)."""
     args = dbt_args(
         "compile",
         target="risingwave",
