@@ -11,6 +11,8 @@ from rules.schema import RuleSet, signal_types
 _SHARED = {
     "high_value_amount": ("device_anomaly", "account_takeover"),
     "takeover_window_minutes": ("account_takeover",),
+    "takeover_payee_history_minutes": ("account_takeover",),
+    "takeover_profile_change_window_minutes": ("account_takeover",),
     "geo_min_distance_km": ("geo_impossible",),
     "geo_max_gap_minutes": ("geo_impossible",),
     "geo_location_channels": ("geo_impossible",),

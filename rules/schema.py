@@ -19,6 +19,7 @@ Amount = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"))]
 Weight = Annotated[float, Field(gt=0, le=1)]
 # A list of the contract's channels (checked against common/contract.yml in Rules).
 Channels = Annotated[tuple[str, ...], Field(min_length=1)]
+Percent = Annotated[int, Field(strict=True, ge=1, le=99)]
 
 
 class RuleSetError(ValueError):
@@ -49,6 +50,17 @@ PATHS: dict[str, tuple[str, ...]] = {
     "card testing at a merchant": (
         "cnp_merchant_min_cards",
         "cnp_merchant_window_minutes",
+    ),
+    "structuring cumulative": (
+        "structuring_cumulative_window_minutes",
+        "structuring_cumulative_low_pct",
+        "structuring_cumulative_high_pct",
+        "structuring_cumulative_min_transactions",
+    ),
+    "structuring fan-in": (
+        "structuring_fan_in_window_minutes",
+        "structuring_fan_in_min_counterparties",
+        "structuring_fan_in_min_distinct_pct",
     ),
 }
 
@@ -81,12 +93,27 @@ class Rules(BaseModel):
     login_storm_min_failures: Count
     login_storm_window_seconds: Seconds
     structuring_threshold: Amount
-    structuring_band_low_pct: Annotated[int, Field(strict=True, ge=1, le=99)]
+    structuring_band_low_pct: Percent
     structuring_min_transactions: Count
     structuring_window_minutes: Minutes
+    # Structuring paths off (null) in v1 and v2: cumulative transfers at a safe margin under the
+    # threshold (each in [low_pct, high_pct) % of it) that sum past it within the window, and
+    # fan-in from distinct counterparties into one account within the window (most of its
+    # transfers from a different one each: smurfing, not an account's recurring payees).
+    structuring_cumulative_window_minutes: Minutes | None
+    structuring_cumulative_low_pct: Percent | None
+    structuring_cumulative_high_pct: Percent | None
+    structuring_cumulative_min_transactions: Count | None
+    structuring_fan_in_window_minutes: Minutes | None
+    structuring_fan_in_min_counterparties: Count | None
+    structuring_fan_in_min_distinct_pct: Percent | None
     correlated_min_alert_types: Count
     correlated_window_minutes: Minutes
     takeover_window_minutes: Minutes
+    # Takeover paths off (null) in v1 and v2: a new-device login then a transfer to a payee the
+    # account did not pay in this lookback; a profile change then money movement in this window.
+    takeover_payee_history_minutes: Minutes | None
+    takeover_profile_change_window_minutes: Minutes | None
     # The learned scorer's signal: a champion-model score at or above this fires ml_anomaly.
     ml_anomaly_threshold: Annotated[float, Field(gt=0, lt=1)]
     risk_weights: dict[str, Weight]
@@ -121,6 +148,20 @@ class Rules(BaseModel):
             raise ValueError(
                 "card_testing_max_amount: set it exactly when a card testing path is on"
                 " (cnp_drip_min_transactions or cnp_merchant_min_cards)"
+            )
+        low, high = self.structuring_cumulative_low_pct, self.structuring_cumulative_high_pct
+        if low is not None and high is not None and not low < high:
+            raise ValueError(
+                "structuring_cumulative_low_pct < structuring_cumulative_high_pct must hold"
+                f" (got {low}, {high})"
+            )
+        # A new payee's detection reads the history before a transfer up to two login windows
+        # later; its input span (common/contract.yml) is two histories, which covers that.
+        history = self.takeover_payee_history_minutes
+        if history is not None and history < 2 * self.takeover_window_minutes:
+            raise ValueError(
+                "takeover_payee_history_minutes must be at least 2 x takeover_window_minutes"
+                f" (got {history}, {self.takeover_window_minutes})"
             )
         if not self.risk_level_medium < self.risk_level_high < self.risk_level_critical:
             raise ValueError(

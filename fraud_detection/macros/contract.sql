@@ -45,7 +45,13 @@ signals:
     model: mv_structuring_detection
     members: int_structuring_members
     input_span:
-      window: structuring_window_minutes
+    - window: structuring_window_minutes
+      unit: minutes
+      windows: 2
+    - window: structuring_cumulative_window_minutes
+      unit: minutes
+      windows: 1
+    - window: structuring_fan_in_window_minutes
       unit: minutes
       windows: 2
   correlated_alerts:
@@ -58,7 +64,13 @@ signals:
     model: mv_account_takeover
     members: int_account_takeover_members
     input_span:
-      window: takeover_window_minutes
+    - window: takeover_window_minutes
+      unit: minutes
+      windows: 2
+    - window: takeover_payee_history_minutes
+      unit: minutes
+      windows: 2
+    - window: takeover_profile_change_window_minutes
       unit: minutes
       windows: 2
   ml_anomaly:

@@ -209,3 +209,29 @@ def test_sink_topics_are_the_topics_the_services_read(compiled: dict[Path, str])
     }
     for sink, topic in reads.items():
         assert f"topic = '{topic}'" in compiled[Path("sinks") / f"{sink}.sql"], sink
+
+
+def test_rule_set_v3_paths_pass_the_risingwave_rules(tmp_path: Path) -> None:
+    """v3 turns on detection paths the project's default vars (v1) leave out of the SQL."""
+    compile_risingwave(tmp_path, variables=store.dbt_vars(store.load("v3"), env={}))
+    root = tmp_path / "compiled" / "fraud_detection" / "models" / "signals"
+    problems = {}
+    for model in (
+        "mv_structuring_detection",
+        "int_structuring_members",
+        "mv_account_takeover",
+        "int_account_takeover_members",
+    ):
+        body = (root / f"{model}.sql").read_text()
+        for path in ("cumulative", "fan_in", "new_payee", "profile_change"):
+            if model.endswith(("structuring_detection", "structuring_members")) == (
+                path in ("cumulative", "fan_in")
+            ):
+                assert f"'{path}'" in body or f"{path} as (" in body, (model, path)
+        sql = f'create materialized view if not exists "dev"."public"."{model}" as\n{body}'
+        problems[model] = check(sql)
+    assert {model: found for model, found in problems.items() if found} == {}
+    # Input retention covers the longest new path: a day of cumulative amounts (and two 12-h
+    # payee look-backs), plus 5 min of skew: 25 h over the 24 h of detections (v1: 3 h).
+    staging = root.parent / "staging" / "stg_transactions_checked.sql"
+    assert "ingested_at > now() - interval '49 hours'" in staging.read_text()

@@ -11,7 +11,7 @@ registered_devices as (
 enriched as (
     select
         {{ aliased_columns(
-            topic_columns('logins', excluding=['latitude', 'longitude', 'profile_change']),
+            topic_columns('logins', excluding=['latitude', 'longitude']),
             relation='logins'
         ) }},
         registered_devices.device_id is null as is_new_device

@@ -16,7 +16,7 @@ registered_devices as (
 enriched as (
     select
         {{ aliased_columns(
-            topic_columns('transactions', excluding=['counterparty_id']),
+            topic_columns('transactions'),
             relation='transactions'
         ) }},
         (
