@@ -95,8 +95,10 @@ def table_panel(
     units: dict[str, str] | None = None,
     span: int = 12,
     height: int = 9,
+    no_value: str | None = None,
 ) -> table.Panel:
-    """Rows as the query orders them; `units` sets the unit of named columns."""
+    """Rows as the query orders them; `units` sets the unit of named columns; `no_value` is
+    the text shown when the query returns no rows."""
     panel = (
         table.Panel()
         .title(title)
@@ -106,6 +108,8 @@ def table_panel(
         .height(height)
         .span(span)
     )
+    if no_value is not None:
+        panel = panel.no_value(no_value)
     for column, unit in sorted((units or {}).items()):
         panel = panel.override_by_name(column, [DynamicConfigValue(id_val="unit", value=unit)])
     return panel

@@ -1,8 +1,9 @@
 """The "Rule changes" dashboard: a candidate rule set in shadow against the live one, and the
 history of rule changes; the same history marks the Fraud Operations Centre as annotations.
 
-Reads only public views: mv_shadow_vs_live (present while a candidate runs in shadow, after
-`make rules-shadow CANDIDATE=v3`; against labels and analyst outcomes) and mv_rule_history.
+Reads only public views: mv_shadow_vs_live (a candidate in shadow after
+`make rules-shadow CANDIDATE=v3`, against labels and analyst outcomes; before any shadow run the
+live run's empty stand-in, models/rules/mv_shadow_vs_live_pending.sql) and mv_rule_history.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from grafana.dashboards.sql_query import DATASOURCE, SqlQuery, _tidy
 
 UID = "rule-changes"
 TITLE = "Rule changes"
+# What the comparison panels show while mv_shadow_vs_live has no rows.
+NO_SHADOW_RUN = "No shadow run yet"
 
 # Grafana's SQL annotations read `time`, `text` and `tags` columns.
 RULE_CHANGE_SQL = """
@@ -58,7 +61,7 @@ def panels() -> list[table.Panel]:
             "Live vs shadow per signal",
             "The candidate in shadow (shadow_mv_*) against the live rules on the same traffic:"
             " detections of each, those only one makes, and precision against the injected"
-            " labels. Empty until `make rules-shadow CANDIDATE=<version>` has run.",
+            ' labels. "No shadow run yet" until `make rules-shadow CANDIDATE=<version>` has run.',
             """
             select
                 signal_type,
@@ -76,13 +79,14 @@ def panels() -> list[table.Panel]:
             units={"live_precision": "percentunit", "shadow_precision": "percentunit"},
             span=24,
             height=9,
+            no_value=NO_SHADOW_RUN,
         ),
         table_panel(
             "Analyst outcomes, live vs shadow",
             "Detections of each rule set that a closed case of the same account spans (from the"
             " case's opening to its closure), by the analyst's outcome; a detection counts once"
-            " per outcome. Shadow detections are judged by the live cases. Empty until"
-            " `make rules-shadow CANDIDATE=<version>` has run.",
+            ' per outcome. Shadow detections are judged by the live cases. "No shadow run'
+            ' yet" until `make rules-shadow CANDIDATE=<version>` has run.',
             """
             select
                 signal_type,
@@ -97,6 +101,7 @@ def panels() -> list[table.Panel]:
             """,
             span=24,
             height=9,
+            no_value=NO_SHADOW_RUN,
         ),
         table_panel(
             "Rule history",

@@ -103,12 +103,10 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[risingwave.Risi
         yield server
 
 
-@pytest.fixture(scope="session")
-def engine_stack(
-    engine: risingwave.RisingWave, kafka_broker: KafkaBroker | ExternalBroker
-) -> EngineStack:
-    """Every model, sink and grant built by the real dbt job on the engine, once."""
-    stack = EngineStack(engine, kafka_broker.bootstrap_servers)
+def build_stack(engine: risingwave.RisingWave, bootstrap_servers: str) -> tuple[EngineStack, str]:
+    """The stack's topics and the real dbt job on `engine`; the stack and the job's failure
+    (empty when it passed). Also used by scripts/bench_engine.py."""
+    stack = EngineStack(engine, bootstrap_servers)
     _create_topics(stack.bootstrap_servers)
     venv_bin = Path(sys.executable).parent
     env = {
@@ -123,6 +121,8 @@ def engine_stack(
         "CASE_SERVICE_DB_USER": CASE_SERVICE,
         "CASE_SERVICE_DB_PASSWORD": CASE_SERVICE_PASSWORD,
         "DECISION_SERVICE_DB_PASSWORD": "engine-test-decision-service",
+        # As many models at once as the engine creates at once (tests/support/risingwave.py).
+        "DBT_RUN_ARGS": f"--threads {risingwave.DBT_THREADS}",
     }
     began = time.monotonic()
     job = subprocess.run(
@@ -143,8 +143,18 @@ def engine_stack(
         f" engine RSS {stack.timings['rss_after_build_mib']:.0f} MiB"
     )
     log("per model: " + ", ".join(f"{name} {seconds}" for name, seconds in created))
-    if job.returncode != 0:
-        pytest.fail(f"dbt job failed:\n{job.stdout[-6000:]}\n{job.stderr[-3000:]}")
+    failure = "" if job.returncode == 0 else f"{job.stdout[-6000:]}\n{job.stderr[-3000:]}"
+    return stack, failure
+
+
+@pytest.fixture(scope="session")
+def engine_stack(
+    engine: risingwave.RisingWave, kafka_broker: KafkaBroker | ExternalBroker
+) -> EngineStack:
+    """Every model, sink and grant built by the real dbt job on the engine, once."""
+    stack, failure = build_stack(engine, kafka_broker.bootstrap_servers)
+    if failure:
+        pytest.fail(f"dbt job failed:\n{failure}")
     return stack
 
 

@@ -12,6 +12,11 @@ from tests.stack.grafana_macros import TimeRange, expand
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = ROOT / "grafana" / "provisioning" / "dashboards" / "fraud-operations-centre.json"
+RULE_CHANGES_DASHBOARD = DASHBOARD.with_name("rule-changes.json")
+# The view only a shadow run fills (models/shadow); a live run builds it empty
+# (models/rules/mv_shadow_vs_live_pending.sql) and its panels say so.
+SHADOW_VIEW = "mv_shadow_vs_live"
+NO_SHADOW_RUN = "No shadow run yet"
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,12 @@ def panel_queries(dashboard: dict[str, Any]) -> list[PanelQuery]:
         for panel in dashboard["panels"]
         for target in panel.get("targets", [])
     ]
+
+
+def no_value_text(dashboard: dict[str, Any], panel: str) -> str | None:
+    """What Grafana shows in `panel` when its query returns no rows."""
+    (found,) = (item for item in dashboard["panels"] if item["title"] == panel)
+    return found.get("fieldConfig", {}).get("defaults", {}).get("noValue")
 
 
 def run_query(
