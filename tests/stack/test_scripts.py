@@ -47,9 +47,11 @@ def grants_db(postgres_uri: str) -> Iterator[str]:
 
 
 def _run_grants(uri: str, password: str) -> subprocess.CompletedProcess[str]:
-    # PostgreSQL spells RisingWave's `all materialized views` as `all tables` (which covers them).
+    # PostgreSQL spells RisingWave's `all materialized views` and `all views` as `all tables`
+    # (which covers them).
     sql = (SCRIPTS / "grant_reader.sql").read_text(encoding="utf-8")
     sql = sql.replace("all materialized views in schema", "all tables in schema")
+    sql = sql.replace("all views in schema", "all tables in schema")
     variables = [
         "ON_ERROR_STOP=1",
         "reader=grafana_reader",
