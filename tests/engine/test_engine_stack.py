@@ -184,8 +184,11 @@ SINK_KEYS = {
 }
 
 
-def _keyed_messages(bootstrap_servers: str, topics: list[str]) -> list[tuple[str, Any, Any]]:
-    """(topic, key, value) of every message now in `topics`, JSON-decoded."""
+def _keyed_messages(
+    bootstrap_servers: str, topics: list[str], *, json_keys: bool = True
+) -> list[tuple[str, Any, Any]]:
+    """(topic, key, value) of every message now in `topics`, JSON-decoded (keys as bytes where
+    `json_keys` is false: the services key by plain ids)."""
     from kafka import KafkaConsumer, TopicPartition
 
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
@@ -204,7 +207,9 @@ def _keyed_messages(bootstrap_servers: str, topics: list[str]) -> list[tuple[str
             assert time.monotonic() < deadline, "sink topics not read to their end in 60 s"
             for batch in consumer.poll(timeout_ms=1000).values():
                 for record in batch:
-                    key = None if record.key is None else json.loads(record.key)
+                    key = record.key
+                    if json_keys and key is not None:
+                        key = json.loads(key)
                     value = None if record.value is None else json.loads(record.value)
                     found.append((record.topic, key, value))
         return found
