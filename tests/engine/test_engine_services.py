@@ -150,5 +150,8 @@ def test_the_scorer_scores_every_feature_record_the_sink_published(
     )
     assert code == 0, (tmp_path / "scoring.err").read_text()[-2000:]
     assert scores, f"nothing scored; dead letters: {dead[:3]}"
-    assert max(Counter(scores).values()) == 1, "a record was scored twice"
-    assert set(scores) <= {record["event_id"] for record in features}
+    # The sink publishes a transaction's features again when they change (an upsert sink): each
+    # published record is scored once, so no event more often than its records were published.
+    published = Counter(record["event_id"] for record in features)
+    over = {event: count for event, count in Counter(scores).items() if count > published[event]}
+    assert over == {}, "scored more often than published"
