@@ -87,7 +87,9 @@ def contributions(model: Model, matrix: np.ndarray) -> np.ndarray:
 def top_reasons(row: np.ndarray, limit: int = TOP_REASONS) -> list[tuple[str, float]]:
     """The features that raised one row's score, strongest first: (name, log-odds)."""
     order = np.argsort(-row, kind="stable")[:limit]
-    return [(FEATURE_NAMES[int(i)], round(float(row[i]), 2)) for i in order if row[i] > 0]
+    rounded = [(FEATURE_NAMES[int(i)], round(float(row[i]), 2)) for i in order]
+    # Filtered after rounding: a raise under 0.005 would read "+0.00", which raised nothing.
+    return [(name, value) for name, value in rounded if value > 0]
 
 
 def reasons_text(reasons: list[tuple[str, float]]) -> str | None:

@@ -50,6 +50,10 @@ IMITATES = {
     if kind in LOOKALIKE_KINDS
 }
 
+# A cash business's day of deposits at safe margins: v3's cumulative structuring, never v1's band
+# (docs/fraud_patterns.md).
+ONLY_V3_IMITATES = {"cash_deposit_day"}
+
 
 @dataclass(frozen=True)
 class Measured:
@@ -268,9 +272,10 @@ def test_lookalikes_lower_the_precision_of_the_signals_they_imitate(measured: Me
     kinds = {episode.kind for episode in measured.truth.lookalikes}
     assert set(IMITATES) == LOOKALIKE_KINDS
     precision = oracle.per_signal(measured.truth, measured.detections)
-    # Every kind of honest behaviour in the history costs its imitated rule some precision...
+    # Every kind of honest behaviour in the history costs its imitated rule some precision, but
+    # the kinds that imitate a path only rule set v3 has (this replay runs the active v1)...
     assert len(kinds) >= 4
-    for kind in kinds:
+    for kind in kinds - ONLY_V3_IMITATES:
         assert precision[IMITATES[kind]]["precision"] < 1, kind
     # ...and what a look-alike trips is the rule it imitates (docs/fraud_patterns.md).
     for row in measured.rows("select * from mv_false_positives_by_lookalike_kind_signal"):

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from backtest.replay import ReplayResult
+from common.contract import CONTRACT
 from offline.load import Message
 from offline.replay import history
 from offline.schema import raw_columns
@@ -23,7 +24,11 @@ from tests.support.replay import (
     rows,
 )
 
-SCENARIOS = set(Scenario.__args__)  # type: ignore[attr-defined]
+# Every scenario a signal is meant to catch (the contract); a scam with none is measured in
+# docs/detection_quality.md as what slips through.
+SCENARIOS = {
+    scenario.name for scenario in CONTRACT.scenarios if scenario.primary is not None
+} & set(Scenario.__args__)  # type: ignore[attr-defined]
 MIN_CRITICAL_WITH_FRAUD_SHARE = 0.95
 REALISTIC_HONEST_REPLAY_MINUTES = 60
 

@@ -384,12 +384,16 @@ def test_the_honest_lookalikes_of_the_new_paths_do_not_fire(outcomes: dict[str, 
     for account in ("A-CASH", "A-BILLS", "A-PHONE", "A-ENROL"):
         assert not v3.paths(account) & set(NEW_PATHS), account
     # Generated: no honest account of the realistic world (every look-alike kind among them)
-    # has a detection of a new path.
+    # has a detection of a new path, but the kind built to imitate one: a cash business's day
+    # of deposits at safe margins that sum past the threshold trips cumulative structuring (the
+    # precision it costs is counted in docs/detection_quality.md).
     lookalikes = outcomes["lookalike_accounts"]
     assert {"cash_business_deposits", "new_phone_purchase"} <= set(lookalikes)
     crafted = CRAFTED_FRAUD
-    fired = {row[1] for row in (*v3.structuring, *v3.takeover) if row[2] in NEW_PATHS}
-    assert fired == crafted
+    new_path_rows = [row for row in (*v3.structuring, *v3.takeover) if row[2] in NEW_PATHS]
+    imitating = lookalikes.get("cash_deposit_day", set())
+    assert {row[1] for row in new_path_rows} - imitating == crafted
+    assert {row[2] for row in new_path_rows if row[1] in imitating - crafted} <= {"cumulative"}
 
 
 def test_a_new_phone_then_one_purchase_is_high_not_critical_under_v3(
