@@ -55,7 +55,7 @@ IMITATES = {
 # purchase is followed by the login that enrols the phone, and a build after the enrolment no
 # longer sees the purchase's device as new (a later fact hiding an earlier detection: a known
 # defect of the registered-device join, issue 17's notes).
-ONLY_V3_IMITATES = {"cash_deposit_day", "new_phone_purchase"}
+NOT_COSTING_V1 = {"cash_deposit_day", "new_phone_purchase"}
 
 
 @dataclass(frozen=True)
@@ -279,7 +279,7 @@ def test_lookalikes_lower_the_precision_of_the_signals_they_imitate(measured: Me
     # the kinds that imitate a path only rule set v3 has (this replay runs the active v1)...
     assert len(kinds) >= 4
     spotless = sorted(
-        kind for kind in kinds - ONLY_V3_IMITATES if precision[IMITATES[kind]]["precision"] >= 1
+        kind for kind in kinds - NOT_COSTING_V1 if precision[IMITATES[kind]]["precision"] >= 1
     )
     assert spotless == []
     # ...and what a look-alike trips is the rule it imitates (docs/fraud_patterns.md).
