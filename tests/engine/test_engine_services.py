@@ -112,6 +112,15 @@ def test_the_alerter_alerts_every_admitted_case_the_sink_published(
 def test_the_scorer_scores_every_feature_record_the_sink_published(
     engine_stack: EngineStack, published_world: PublishedWorld, tmp_path: Path
 ) -> None:
+    # The scorer's outputs go to this test's own topics: scores on `ml_scores` would become
+    # model signals on the engine that the PostgreSQL replay never sees, and the differential
+    # tests after this one would compare two different worlds (seen: one account's risk 0.952
+    # on the engine against 0.92).
+    topics = {
+        name: f"engine-test.scorer.{name}"
+        for name in ("scores_topic", "drift_topic", "alert_topic", "dead_letter_topic")
+    }
+    outputs_env = {f"SCORING_{name.upper()}": topic for name, topic in topics.items()}
     settings = ScoringSettings(_env_file=None, kafka_bootstrap_servers="localhost:1")
     servers = engine_stack.bootstrap_servers
     features = [value for _t, _k, value in _keyed_messages(servers, [settings.features_topic])]
@@ -121,8 +130,8 @@ def test_the_scorer_scores_every_feature_record_the_sink_published(
 
     def outputs() -> tuple[list[str], list[object]]:
         # The scorer keys its messages by plain ids, not JSON.
-        scored = _keyed_messages(servers, [settings.scores_topic], json_keys=False)
-        dead_letters = _keyed_messages(servers, [settings.dead_letter_topic], json_keys=False)
+        scored = _keyed_messages(servers, [topics["scores_topic"]], json_keys=False)
+        dead_letters = _keyed_messages(servers, [topics["dead_letter_topic"]], json_keys=False)
         scores = [value["event_id"] for _t, _k, value in scored]
         dead = [value for _t, _k, value in dead_letters]
         return scores, dead
@@ -134,6 +143,7 @@ def test_the_scorer_scores_every_feature_record_the_sink_published(
             "SCORING_REGISTRY_DIR": str(registry.root),
             "SCORING_CONSUMER_GROUP": "engine-test-scorer",
             "SCORING_LOG_INTERVAL_S": "5",
+            **outputs_env,
         },
         tmp_path,
     )
