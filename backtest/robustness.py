@@ -295,8 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, help="override the file's minutes")
     parser.add_argument("--zero-fraud-minutes", type=float, help="override the file's")
     args = parser.parse_args(argv)
-    # The dbt unit tests pin the active rule set's thresholds; other rule sets would fail them.
-    # They prove the SQL (tests/), not these figures.
+    # The dbt unit tests prove the SQL in `make test` (a build with another rule set than the
+    # active one leaves them out anyway, offline.replay); not run again for these figures.
     os.environ["DBT_EXCLUDE_RESOURCE_TYPES"] = "unit_test"
     plan = load_plan(args.config)
     if args.minutes is not None or args.zero_fraud_minutes is not None:

@@ -35,6 +35,7 @@ def dbt_args(
     select: Sequence[str] = (),
     full_refresh: bool = False,
     offline: bool = False,
+    unit_tests: bool = True,
 ) -> list[str]:
     """`dbt <command>` on `target` with `variables` as --vars, in their order: the risk view's
     columns follow the order of risk_weights."""
@@ -60,6 +61,8 @@ def dbt_args(
         args.append("--full-refresh")
     if select:
         args += ["--select", *select]
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     return args
 
 
@@ -119,9 +122,11 @@ def run_dbt(
     select: str | None = None,
     full_refresh: bool = False,
     clock: datetime | None = None,
+    unit_tests: bool = True,
 ) -> None:
     """`dbt <command>` on the postgres target with `variables` as --vars, evaluated with NOW()
-    = `clock` when given (offline.clock), else the database's own time."""
+    = `clock` when given (offline.clock), else the database's own time; `unit_tests` false
+    leaves the dbt unit tests out of a build."""
     args = dbt_args(
         command,
         target="postgres",
@@ -129,6 +134,7 @@ def run_dbt(
         target_dir=target_dir,
         select=(select,) if select else (),
         full_refresh=full_refresh,
+        unit_tests=unit_tests,
     )
     env = database.dbt_env()
     if clock is not None:

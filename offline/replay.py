@@ -23,6 +23,7 @@ from offline.features import Scorer, score_features
 from offline.load import LoadStats, Message, create_raw_tables, load_messages, records_as_messages
 from offline.progress import Progress, tracked
 from offline.recorded import InputStats
+from offline.schema import dbt_vars
 from producers.generator import EVENTS_PER_TRANSACTION, generate
 from producers.models import FraudLabel, LookalikeLabel, Record
 from producers.settings import Settings
@@ -126,6 +127,19 @@ def replay_retention_hours(span: timedelta) -> int:
     )
 
 
+def project_rule_values(rule_vars: Mapping[str, object]) -> bool:
+    """Whether `rule_vars` are the rule values of dbt_project.yml (the active rule set's). The
+    dbt unit tests' fixtures are written for those values: a build with another rule set leaves
+    them out (they prove the SQL in `make test`; a backtest of another set measures it)."""
+    project = dbt_vars()
+    # The threshold is the producer's setting in every build (below), not the rule set's.
+    return all(
+        project.get(name) == value
+        for name, value in rule_vars.items()
+        if name != "structuring_threshold"
+    )
+
+
 def load_and_build(
     database: Database,
     messages: Iterable[Message],
@@ -179,6 +193,7 @@ def load_and_build(
         target_dir=work_dir / "dbt-target",
         select=select,
         clock=clock,
+        unit_tests=project_rule_values(rule_vars),
     )
     dbt_s = time.perf_counter() - started
     return load, load_s, dbt_s
