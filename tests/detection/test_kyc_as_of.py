@@ -11,7 +11,7 @@ from the new home.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from offline.database import open_database
+from offline.database import Database, open_database
 from offline.dbt import run_dbt
 from offline.load import create_raw_tables, load_messages, records_as_messages
 from producers.models import KycProfile, Login, Record, Transaction
@@ -45,6 +45,10 @@ TRANSACTIONS = (
     f" where customer_id = '{CUSTOMER}' order by event_id"
 )
 LOGINS = f"select event_id, is_new_device from int_logins where customer_id = '{CUSTOMER}'"
+HOMES = (
+    "select home_latitude, home_longitude, home_from, home_until from int_customer_homes"
+    f" where customer_id = '{CUSTOMER}' order by home_from"
+)
 CASES = f"select case_id, opened_at from mv_open_fraud_cases where account_id = '{ACCOUNT}'"
 
 
@@ -121,9 +125,10 @@ BEFORE = [
     _login("login-before", 3),
     _purchase("buy-before", 3 - 5 / 60, SYDNEY),
 ]
-# Before the second run: a profile enrolling the phone and moving the home to Melbourne, then the
-# phone logs in and buys again, in Melbourne.
+# Before the second run: a periodic review repeating the first profile, a profile enrolling the
+# phone and moving the home to Melbourne, then the phone logs in and buys again, in Melbourne.
 AFTER = [
+    _profile("kyc-review", 2.5, ["d-home"], SYDNEY),
     _profile("kyc-enrolled", 2, ["d-home", NEW_DEVICE], MELBOURNE),
     _login("login-after", 1),
     _purchase("buy-after", 1 - 5 / 60, MELBOURNE),
@@ -136,9 +141,10 @@ class Moment:
     transactions: dict[str, tuple[bool, Decimal]]
     logins: dict[str, bool]
     cases: list[tuple[Any, ...]]
+    homes: list[tuple[Any, ...]]
 
 
-def _moment(database: Any) -> Moment:
+def _moment(database: Database) -> Moment:
     return Moment(
         signals=rows(database, SIGNALS),
         transactions={
@@ -147,10 +153,11 @@ def _moment(database: Any) -> Moment:
         },
         logins=dict(rows(database, LOGINS)),
         cases=rows(database, CASES),
+        homes=rows(database, HOMES),
     )
 
 
-def _load(database: Any, records: list[Record]) -> None:
+def _load(database: Database, records: Iterable[Record]) -> None:
     conn = database.connect()
     try:
         load_messages(conn, records_as_messages(records))
@@ -208,3 +215,11 @@ def test_after_the_enrolment_the_phone_is_registered_and_the_home_has_moved(
     # Not new: no device anomaly for it, no takeover for its login; measured from Melbourne.
     assert after.transactions["buy-after"] == (False, Decimal("0.0"))
     assert after.logins["login-after"] is False
+
+
+def test_a_review_repeating_the_home_adds_no_home(moments: tuple[Moment, Moment]) -> None:
+    _, after = moments
+    assert after.homes == [
+        (*SYDNEY, _at(10), _at(2)),
+        (*MELBOURNE, _at(2), None),
+    ]
