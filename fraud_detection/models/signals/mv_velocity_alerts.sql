@@ -82,4 +82,4 @@ final as (
     {%- endif %}
 )
 
-select * from final
+select * from final  -- noqa: AM04
