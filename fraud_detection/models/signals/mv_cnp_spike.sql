@@ -22,34 +22,7 @@ with cnp_transactions as (
     where is_card_not_present
 ),
 
-windowed as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        count(*) {{ trailing_window('card_token', window) }} as window_count,
-        sum(amount) {{ trailing_window('card_token', window) }} as window_amount,
-        min(event_time) {{ trailing_window('card_token', window) }} as window_first_event_at
-    from cnp_transactions
-),
-
-crossings as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        window_count as window_count,
-        window_amount as window_amount,
-        window_first_event_at as window_first_event_at,
-        lag(window_count) over (
-            partition by card_token order by event_time, event_id
-        ) as previous_window_count
-    from windowed
-),
+{{ threshold_crossings('crossings', 'cnp_transactions', 'card_token', window) }},
 
 burst as (
     select
@@ -83,35 +56,7 @@ small_transactions as (  -- noqa: ST03
 {%- endif %}
 {%- if drip %}
 
-drip_windowed as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        count(*) {{ trailing_window('card_token', drip_window) }} as window_count,
-        sum(amount) {{ trailing_window('card_token', drip_window) }} as window_amount,
-        min(event_time) {{ trailing_window('card_token', drip_window) }}
-            as window_first_event_at
-    from small_transactions
-),
-
-drip_crossings as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        window_count as window_count,
-        window_amount as window_amount,
-        window_first_event_at as window_first_event_at,
-        lag(window_count) over (
-            partition by card_token order by event_time, event_id
-        ) as previous_window_count
-    from drip_windowed
-),
+{{ threshold_crossings('drip_crossings', 'small_transactions', 'card_token', drip_window) }},
 
 drip as (  -- noqa: ST03
     select
@@ -178,39 +123,11 @@ merchant_cards as (
     from merchant_declines
 ),
 
-merchant_windowed as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        merchant_id as merchant_id,
-        sum(is_new_card) {{ trailing_window('merchant_id', merchant_window) }} as window_cards,
-        count(*) {{ trailing_window('merchant_id', merchant_window) }} as window_count,
-        sum(amount) {{ trailing_window('merchant_id', merchant_window) }} as window_amount,
-        min(event_time) {{ trailing_window('merchant_id', merchant_window) }}
-            as window_first_event_at
-    from merchant_cards
-),
-
-merchant_crossings as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        merchant_id as merchant_id,
-        window_cards as window_cards,
-        window_count as window_count,
-        window_amount as window_amount,
-        window_first_event_at as window_first_event_at,
-        lag(window_cards) over (
-            partition by merchant_id order by event_time, event_id
-        ) as previous_window_cards
-    from merchant_windowed
-),
+{{ threshold_crossings(
+    'merchant_crossings', 'merchant_cards', 'merchant_id', merchant_window,
+    columns=['event_id', 'event_time', 'customer_id', 'account_id', 'card_token', 'merchant_id'],
+    sums={'window_cards': 'is_new_card'}, crossed='window_cards'
+) }},
 
 at_merchant as (  -- noqa: ST03
     select

@@ -12,28 +12,10 @@ customers as (
     select customer_id, primary_account_id from {{ ref('int_customer_accounts') }}
 ),
 
-windowed as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        count(*) {{ trailing_window('customer_id', window) }} as window_count,
-        min(event_time) {{ trailing_window('customer_id', window) }} as window_first_event_at
-    from failed_logins
-),
-
-crossings as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        window_count as window_count,
-        window_first_event_at as window_first_event_at,
-        lag(window_count) over (
-            partition by customer_id order by event_time, event_id
-        ) as previous_window_count
-    from windowed
-),
+{{ threshold_crossings(
+    'crossings', 'failed_logins', 'customer_id', window,
+    columns=['event_id', 'event_time', 'customer_id'], amount=none
+) }},
 
 final as (
     select

@@ -31,19 +31,7 @@ safe_margin_transfers as (
 ),
 
 cumulative_windowed as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        count(*) {{ trailing_window('account_id', cumulative_minutes ~ ' minutes') }}
-            as window_count,
-        sum(amount) {{ trailing_window('account_id', cumulative_minutes ~ ' minutes') }}
-            as window_amount,
-        min(event_time) {{ trailing_window('account_id', cumulative_minutes ~ ' minutes') }}
-            as window_first_event_at
-    from safe_margin_transfers
+    {{ trailing_totals('safe_margin_transfers', 'account_id', cumulative_minutes ~ ' minutes') }}
 ),
 
 cumulative as (  -- noqa: ST03
@@ -139,16 +127,7 @@ fan_in as (  -- noqa: ST03
 {%- endif %}
 
 windowed as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        count(*) {{ trailing_window('account_id', window) }} as window_count,
-        sum(amount) {{ trailing_window('account_id', window) }} as window_amount,
-        min(event_time) {{ trailing_window('account_id', window) }} as window_first_event_at
-    from near_threshold
+    {{ trailing_totals('near_threshold', 'account_id', window) }}
 ),
 
 band as (

@@ -14,34 +14,7 @@ with transactions as (
     from {{ ref('int_transactions') }}
 ),
 
-windowed as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        count(*) {{ trailing_window('account_id', window) }} as window_count,
-        sum(amount) {{ trailing_window('account_id', window) }} as window_amount,
-        min(event_time) {{ trailing_window('account_id', window) }} as window_first_event_at
-    from transactions
-),
-
-crossings as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        window_count as window_count,
-        window_amount as window_amount,
-        window_first_event_at as window_first_event_at,
-        lag(window_count) over (
-            partition by account_id order by event_time, event_id
-        ) as previous_window_count
-    from windowed
-),
+{{ threshold_crossings('crossings', 'transactions', 'account_id', window) }},
 
 burst as (
     select
@@ -72,35 +45,9 @@ sustained_transactions as (
     where channel in ({{ sql_strings(var('velocity_sustained_channels')) }})
 ),
 
-sustained_windowed as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        count(*) {{ trailing_window('account_id', sustained_window) }} as window_count,
-        sum(amount) {{ trailing_window('account_id', sustained_window) }} as window_amount,
-        min(event_time) {{ trailing_window('account_id', sustained_window) }}
-            as window_first_event_at
-    from sustained_transactions
-),
-
-sustained_crossings as (
-    select
-        event_id as event_id,
-        event_time as event_time,
-        customer_id as customer_id,
-        account_id as account_id,
-        card_token as card_token,
-        window_count as window_count,
-        window_amount as window_amount,
-        window_first_event_at as window_first_event_at,
-        lag(window_count) over (
-            partition by account_id order by event_time, event_id
-        ) as previous_window_count
-    from sustained_windowed
-),
+{{ threshold_crossings(
+    'sustained_crossings', 'sustained_transactions', 'account_id', sustained_window
+) }},
 
 sustained as (  -- noqa: ST03
     select
@@ -135,4 +82,4 @@ final as (
     {%- endif %}
 )
 
-select * from final
+select * from final  -- noqa: AM04
