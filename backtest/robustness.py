@@ -45,6 +45,7 @@ from producers.settings import Settings
 from rules import store
 from scoring.model import Model
 from scoring.registry import Registry
+from scoring.score import replay_scorer
 
 CONFIG = Path(__file__).with_name("robustness.yml")
 DOC_PATH = Path("docs/detection_quality.md")
@@ -134,10 +135,16 @@ ZERO_FRAUD_VIEWS = (
 
 
 def zero_fraud_counts(
-    database: Database, settings: Settings, minutes: float, rules: str, work: Path
+    database: Database,
+    settings: Settings,
+    minutes: float,
+    rules: str,
+    work: Path,
+    model: Model | None = None,
 ) -> tuple[Counts, int]:
     """`minutes` of `settings`' world at FRAUD_RATE=0 replayed into `database` (its raw tables
-    replaced) under rules `rules`: the headline counts and the open cases.
+    replaced) under rules `rules`, scored by `model` when given: the headline counts and the open
+    cases.
 
     Replays sharing one database and one `work` folder parse the dbt project once (dbt's partial
     parse keys on the profile and the vars, which stay the same)."""
@@ -150,6 +157,7 @@ def zero_fraud_counts(
         now=end,
         work_dir=work,
         rule_vars=store.dbt_vars(store.load(rules), env={}),
+        scorer=None if model is None else replay_scorer(model),
         select=ZERO_FRAUD_VIEWS,
     )
     conn = database.connect()
