@@ -63,10 +63,11 @@ class Settings(TopicSettings):
     fraud_rate: float = Field(
         0.002, ge=0.0, le=1.0, description="Approximate share of transactions that are fraud, 0..1."
     )
-    # 5 a second, the mean over a fortnight, needs 288,000 customers paying at the cited daily
-    # rate: the largest pool that starts within a minute in the producer's 512m (docs/runbook.md).
+    # 2.5 a second, the mean over a fortnight, needs 144,000 customers paying at the cited daily
+    # rate: a pool whose guards' state, filled over days, still fits the producer's 512m
+    # (docs/runbook.md, "Pool size").
     transaction_rate: float = Field(
-        5.0, gt=0.0, description="Transactions per second across all customers."
+        2.5, gt=0.0, description="Transactions per second across all customers."
     )
     customer_pool_size: int = Field(
         0,

@@ -24,7 +24,7 @@ def test_env_example_mirrors_the_settings_model() -> None:
 def test_the_default_world_pays_at_daily_rates_with_a_pool_sized_for_the_rate() -> None:
     default = Settings(_env_file=None)
     assert default.activity == "cycles"
-    assert default.customer_pool_size == customers_for_rate(default.transaction_rate) == 288_000
+    assert default.customer_pool_size == customers_for_rate(default.transaction_rate) == 144_000
     assert Settings(_env_file=None, transaction_rate=20).customer_pool_size == 1_152_000
     # ACTIVITY=flat alone sizes the seed's dense pool; an explicit size is kept.
     assert Settings(_env_file=None, activity="flat", transaction_rate=20).customer_pool_size == 500
