@@ -37,6 +37,8 @@ DENSE_FLAT: dict[str, Any] = {
     "customer_pool_size": 500,
     "lookalike_rate": 0.1,
 }
+# The same as environment variables, for a producer or backtest started as a process.
+DENSE_FLAT_ENV: dict[str, str] = {name.upper(): str(value) for name, value in DENSE_FLAT.items()}
 
 
 def default_pool_size(activity: str, transaction_rate: float) -> int:

@@ -6,17 +6,16 @@ from pathlib import Path
 
 from producers import jsonl
 from producers.generator import generate
-from producers.settings import DENSE_FLAT
+from producers.settings import DENSE_FLAT_ENV
 from tests.producers.conftest import START, make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-# The dense flat stream make_settings gives, as the environment: a small pool starts at once.
-DENSE_FLAT_ENV = {name.upper(): str(value) for name, value in DENSE_FLAT.items()}
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "producers", *args],
+        # The dense flat stream make_settings gives: a small pool starts at once.
         env={"PATH": "", **DENSE_FLAT_ENV, **(env or {})},
         capture_output=True,
         cwd=ROOT,
