@@ -480,6 +480,10 @@ bench-e2e: $(STAMP) ## Measure event-time -> visible-signal latency (p50/p95/p99
 	@scripts/require_engine.sh
 	$(PY) scripts/bench_e2e.py $(BENCH_ARGS)
 
+.PHONY: bench-engine
+bench-engine: $(STAMP) kafka-jars engine ## bench-e2e on the test engine (make engine), no Docker: latency, events/s, FLUSH under load, memory
+	$(PY) scripts/bench_engine.py $(BENCH_ARGS)
+
 .PHONY: bench-e2e-summary
 bench-e2e-summary: $(STAMP) ## bench-e2e for 90 s as Markdown, also added to GITHUB_STEP_SUMMARY when set
 	$(MAKE) --silent bench-e2e BENCH_ARGS="--duration 90 --markdown" | tee -a "$${GITHUB_STEP_SUMMARY:-/dev/null}"

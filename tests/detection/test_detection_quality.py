@@ -52,9 +52,9 @@ IMITATES = {
 
 # Kinds that no longer cost v1 precision here: a cash business's day of deposits at safe margins
 # imitates v3's cumulative structuring, never v1's band (docs/fraud_patterns.md); a new phone's
-# purchase is followed by the login that enrols the phone, and a build after the enrolment no
-# longer sees the purchase's device as new (a later fact hiding an earlier detection: a known
-# defect of the registered-device join, issue 17's notes).
+# purchase trips the device anomaly only at high_value_amount or more, and this history's one
+# new-phone episode buys for less (its enrolment hides nothing: a new device is judged as of each
+# event, tests/detection/test_kyc_as_of.py).
 NOT_COSTING_V1 = {"cash_deposit_day", "new_phone_purchase"}
 
 

@@ -1,16 +1,19 @@
--- Valid transactions with the indicators signals use: card-not-present, new device (not in the
--- customer's KYC registered devices), distance from the KYC home, amount band.
+-- Valid transactions with the indicators signals use: card-not-present, new device (not registered
+-- by a KYC profile of the customer at the transaction's time), distance from the KYC home of that
+-- time, amount band. Both read the profiles as of the transaction's event time, never the current
+-- one, so a profile arriving later (a device enrolled, a move) leaves earlier rows as they were.
 with transactions as (
     select * from {{ ref('stg_transactions_checked') }}
     where rejection_reason is null
 ),
 
-customers as (
-    select customer_id, home_latitude, home_longitude from {{ ref('int_customers') }}
+homes as (
+    select customer_id, home_latitude, home_longitude, home_from, home_until
+    from {{ ref('int_customer_homes') }}
 ),
 
 registered_devices as (
-    select customer_id, device_id from {{ ref('int_registered_devices') }}
+    select customer_id, device_id, registered_at from {{ ref('int_registered_devices') }}
 ),
 
 enriched as (
@@ -27,7 +30,7 @@ enriched as (
             transactions.device_id is not null and registered_devices.device_id is null
         ) as is_new_device,
         round(cast({{ haversine_km(
-            'customers.home_latitude', 'customers.home_longitude',
+            'homes.home_latitude', 'homes.home_longitude',
             'transactions.latitude', 'transactions.longitude'
         ) }} as numeric), 1) as distance_from_home_km,
         case
@@ -36,11 +39,14 @@ enriched as (
             else 'low'
         end as amount_band
     from transactions
-    left join customers
-        on transactions.customer_id = customers.customer_id
+    left join homes
+        on transactions.customer_id = homes.customer_id
+        and homes.home_from <= transactions.event_time
+        and (homes.home_until is null or transactions.event_time < homes.home_until)
     left join registered_devices
         on transactions.customer_id = registered_devices.customer_id
         and transactions.device_id = registered_devices.device_id
+        and registered_devices.registered_at <= transactions.event_time
 ),
 
 final as (

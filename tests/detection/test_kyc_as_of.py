@@ -1,0 +1,225 @@
+"""KYC facts are read as of each event: a profile that arrives later (enrolling a device, moving
+the home) never changes what the customer's earlier events showed.
+
+Time passes as on a live stack: one customer's first events are loaded and the project is run;
+then a KYC profile that enrols the new device and moves the home arrives, with later events, and
+the project runs again at a later clock. The earlier purchase stays "new device" (its device
+anomaly and the takeover of its login keep their id and detection time, the case its id) and its
+distance from home stays; the purchase after the enrolment is from a registered device, measured
+from the new home.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from offline.database import Database, open_database
+from offline.dbt import run_dbt
+from offline.load import create_raw_tables, load_messages, records_as_messages
+from producers.models import KycProfile, Login, Record, Transaction
+from rules import store
+from tests.support.sql import rows
+
+END = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+SYDNEY = (-33.87, 151.21)
+MELBOURNE = (-37.81, 144.96)
+CUSTOMER = "ASOF"
+ACCOUNT = f"A-{CUSTOMER}"
+NEW_DEVICE = "d-new-phone"
+# First run: after the new phone's login and purchase. Second run: after the enrolment, a move to
+# Melbourne and a purchase from there on the phone.
+FIRST_CLOCK = END - timedelta(hours=2, minutes=50)
+SIGNALS = (
+    "select signal_id, signal_type, account_id, detected_at, first_event_at, event_count,"
+    f" total_amount, reason from mv_signals where account_id = '{ACCOUNT}' order by signal_id"
+)
+TRANSACTIONS = (
+    "select event_id, is_new_device, distance_from_home_km from int_transactions"
+    f" where customer_id = '{CUSTOMER}' order by event_id"
+)
+LOGINS = f"select event_id, is_new_device from int_logins where customer_id = '{CUSTOMER}'"
+HOMES = (
+    "select home_latitude, home_longitude, home_from, home_until from int_customer_homes"
+    f" where customer_id = '{CUSTOMER}' order by home_from"
+)
+CASES = f"select case_id, opened_at from mv_open_fraud_cases where account_id = '{ACCOUNT}'"
+
+
+def _at(hours: float) -> datetime:
+    return END - timedelta(hours=hours)
+
+
+def _profile(
+    event_id: str, hours: float, devices: list[str], home: tuple[float, float]
+) -> KycProfile:
+    return KycProfile(
+        event_id=event_id,
+        event_time=_at(hours),
+        customer_id=CUSTOMER,
+        full_name="Customer As Of",
+        date_of_birth=date(1980, 1, 1),
+        email="asof@example.test",
+        home_city="Sydney" if home == SYDNEY else "Melbourne",
+        home_country="AU",
+        home_latitude=home[0],
+        home_longitude=home[1],
+        risk_tier="low",
+        kyc_status="verified",
+        account_ids=[ACCOUNT],
+        registered_device_ids=devices,
+        typical_spend=Decimal("300.00"),
+        customer_since=date(2020, 1, 1),
+    )
+
+
+def _purchase(event_id: str, hours: float, place: tuple[float, float]) -> Transaction:
+    return Transaction(
+        event_id=event_id,
+        event_time=_at(hours),
+        customer_id=CUSTOMER,
+        account_id=ACCOUNT,
+        card_token="tok_00000000000000a5",
+        card_last4="4321",
+        amount=Decimal("1500.00"),
+        merchant_id="m_shop",
+        merchant_name="Shop",
+        merchant_category="electronics",
+        channel="ecommerce",
+        device_id=NEW_DEVICE,
+        latitude=place[0],
+        longitude=place[1],
+        city="Sydney" if place == SYDNEY else "Melbourne",
+        country="AU",
+        status="approved",
+    )
+
+
+def _login(event_id: str, hours: float) -> Login:
+    return Login(
+        event_id=event_id,
+        event_time=_at(hours),
+        customer_id=CUSTOMER,
+        device_id=NEW_DEVICE,
+        ip_address="10.0.0.7",
+        latitude=SYDNEY[0],
+        longitude=SYDNEY[1],
+        city="Sydney",
+        country="AU",
+        auth_method="password",
+        success=True,
+        failure_reason=None,
+    )
+
+
+# Before the first run: the customer's profile (a home phone only), then the new phone logs in and
+# buys in a shop's app 5 minutes later (a device anomaly, and a takeover by rule set v1).
+BEFORE = [
+    _profile("kyc-first", 10, ["d-home"], SYDNEY),
+    _login("login-before", 3),
+    _purchase("buy-before", 3 - 5 / 60, SYDNEY),
+]
+# Before the second run: a periodic review repeating the first profile, a profile enrolling the
+# phone and moving the home to Melbourne, then the phone logs in and buys again, in Melbourne.
+AFTER = [
+    _profile("kyc-review", 2.5, ["d-home"], SYDNEY),
+    _profile("kyc-enrolled", 2, ["d-home", NEW_DEVICE], MELBOURNE),
+    _login("login-after", 1),
+    _purchase("buy-after", 1 - 5 / 60, MELBOURNE),
+]
+
+
+@dataclass(frozen=True)
+class Moment:
+    signals: list[tuple[Any, ...]]
+    transactions: dict[str, tuple[bool, Decimal]]
+    logins: dict[str, bool]
+    cases: list[tuple[Any, ...]]
+    homes: list[tuple[Any, ...]]
+
+
+def _moment(database: Database) -> Moment:
+    return Moment(
+        signals=rows(database, SIGNALS),
+        transactions={
+            event_id: (is_new, distance)
+            for event_id, is_new, distance in rows(database, TRANSACTIONS)
+        },
+        logins=dict(rows(database, LOGINS)),
+        cases=rows(database, CASES),
+        homes=rows(database, HOMES),
+    )
+
+
+def _load(database: Database, records: Iterable[Record]) -> None:
+    conn = database.connect()
+    try:
+        load_messages(conn, records_as_messages(records))
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def moments(
+    embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Moment, Moment]]:
+    work_dir: Path = tmp_path_factory.mktemp("kyc-as-of")
+    variables = {**store.dbt_vars(store.load("v1"), env={}), "retention_hours": 24}
+    with open_database(work_dir / "pgdata") as database:
+        conn = database.connect()
+        try:
+            create_raw_tables(conn)
+        finally:
+            conn.close()
+        _load(database, BEFORE)
+        target_dir = work_dir / "dbt-target"
+        run_dbt(database, "run", variables=variables, target_dir=target_dir, clock=FIRST_CLOCK)
+        before = _moment(database)
+        _load(database, AFTER)
+        run_dbt(database, "run", variables=variables, target_dir=target_dir, clock=END)
+        yield before, _moment(database)
+
+
+def test_the_new_phone_fires_before_its_enrolment(moments: tuple[Moment, Moment]) -> None:
+    before, _ = moments
+    assert [row[0] for row in before.signals] == [
+        "account_takeover:login-before",
+        "device_anomaly:buy-before",
+    ]
+    assert before.transactions == {"buy-before": (True, Decimal("0.0"))}
+    assert before.logins == {"login-before": True}
+    assert len(before.cases) == 1
+
+
+def test_a_later_enrolment_leaves_the_earlier_detections_as_they_were(
+    moments: tuple[Moment, Moment],
+) -> None:
+    before, after = moments
+    # Same ids, same detection times, same content; the case keeps its id and opening time.
+    assert after.signals == before.signals
+    assert after.cases == before.cases
+    assert after.transactions["buy-before"] == before.transactions["buy-before"]
+    assert after.logins["login-before"] is True
+
+
+def test_after_the_enrolment_the_phone_is_registered_and_the_home_has_moved(
+    moments: tuple[Moment, Moment],
+) -> None:
+    _, after = moments
+    # Not new: no device anomaly for it, no takeover for its login; measured from Melbourne.
+    assert after.transactions["buy-after"] == (False, Decimal("0.0"))
+    assert after.logins["login-after"] is False
+
+
+def test_a_review_repeating_the_home_adds_no_home(moments: tuple[Moment, Moment]) -> None:
+    _, after = moments
+    assert after.homes == [
+        (*SYDNEY, _at(10), _at(2)),
+        (*MELBOURNE, _at(2), None),
+    ]
