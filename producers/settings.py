@@ -66,7 +66,7 @@ class Settings(TopicSettings):
         0.002, ge=0.0, le=1.0, description="Approximate share of transactions that are fraud, 0..1."
     )
     # 2.5 a second, the mean over a fortnight, needs 144,000 customers paying at the cited daily
-    # rate: a pool whose guards' state, filled over days, still fits the producer's 512m
+    # rate: a pool that, with the guards' state a day fills, fits the producer's 512m
     # (docs/runbook.md, "Pool size").
     transaction_rate: float = Field(
         2.5, gt=0.0, description="Transactions per second across all customers."
