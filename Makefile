@@ -173,19 +173,32 @@ bench: $(STAMP) kafka-jars ## Benchmark generation and publish throughput, and p
 	$(PY) -m producers.bench_publish
 	$(PY) -m scoring.bench
 
+POOL_SIZES ?= 57600 115200 288000 1152000
+.PHONY: bench-pool
+bench-pool: $(STAMP) ## Producer start-up time and peak memory per customer pool size (ACTIVITY=cycles; POOL_SIZES)
+	for size in $(POOL_SIZES); do $(PY) -m producers.bench --customers $$size || exit 1; done
+
 .PHONY: bench-decisions
 bench-decisions: $(STAMP) kafka-jars ## Decision service p50/p99 and sustained req/s at 500 and 1,000 req/s (replayed PostgreSQL, local Kafka)
 	$(PY) -m decisions.bench $(BENCH_ARGS)
 
 ##@ Backtest (no Docker: the detection SQL on an embedded PostgreSQL)
 
-# Unset, FRAUD_RATE, SEED and WORLD come from the environment, then .env, then their defaults
-# (0.1, 42, realistic); set here, they are flags and win. Both backtests print which they used.
+# Unset, FRAUD_RATE, SEED, WORLD, ACTIVITY, TRANSACTION_RATE, CUSTOMER_POOL_SIZE and LOOKALIKE_RATE
+# come from the environment, then .env, then their defaults; set here, they are flags and win.
+# Both backtests print which they used. ACTIVITY=flat replays the dense stream (fraud within
+# minutes; its pool is sized from TRANSACTION_RATE).
 FRAUD_RATE ?=
 MINUTES ?= 60
 SEED ?=
 WORLD ?=
-HISTORY_FLAGS = $(if $(FRAUD_RATE),--fraud-rate $(FRAUD_RATE)) $(if $(SEED),--seed $(SEED)) $(if $(WORLD),--world $(WORLD))
+ACTIVITY ?=
+TRANSACTION_RATE ?=
+CUSTOMER_POOL_SIZE ?=
+LOOKALIKE_RATE ?=
+HISTORY_FLAGS = $(if $(FRAUD_RATE),--fraud-rate $(FRAUD_RATE)) $(if $(SEED),--seed $(SEED)) $(if $(WORLD),--world $(WORLD)) \
+	$(if $(ACTIVITY),--activity $(ACTIVITY)) $(if $(TRANSACTION_RATE),--transaction-rate $(TRANSACTION_RATE)) \
+	$(if $(CUSTOMER_POOL_SIZE),--customer-pool-size $(CUSTOMER_POOL_SIZE)) $(if $(LOOKALIKE_RATE),--lookalike-rate $(LOOKALIKE_RATE))
 REPORT ?= reports/backtest.json
 
 INPUT ?=
@@ -198,10 +211,11 @@ backtest: $(STAMP) ## Replay MINUTES of seeded history (FRAUD_RATE, SEED, WORLD)
 
 # The committed figures come from these fixed settings (a test regenerates them and compares).
 .PHONY: detection-quality
-detection-quality: $(STAMP) ## Rewrite docs/detection_quality.md: realistic world, SEED 42, 30 minutes; rules vs rules + model
+detection-quality: $(STAMP) ## Rewrite docs/detection_quality.md: realistic world, dense flat stream, SEED 42, 30 minutes; rules vs rules + model
 	rm -rf .cache/doc-models
 	SCORING_REGISTRY_DIR=.cache/doc-models $(PY) -m scoring.offline train
-	$(PY) -m backtest --world realistic --seed 42 --fraud-rate 0.1 --minutes 30 \
+	$(PY) -m backtest --world realistic --seed 42 --fraud-rate 0.1 --activity flat \
+		--transaction-rate 20 --customer-pool-size 500 --lookalike-rate 0.1 --minutes 30 \
 		--model .cache/doc-models --markdown docs/detection_quality.md
 
 # Worlds and rule sets are data (backtest/robustness.yml); progress and ETA per replay. Long: every

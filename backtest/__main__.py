@@ -47,6 +47,7 @@ HISTORY_SETTINGS = (
     "fraud_rate",
     "evasion_rate",
     "lookalike_rate",
+    "activity",
     "transaction_rate",
     "customer_pool_size",
     "structuring_threshold",
@@ -73,6 +74,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--fraud-rate", type=float, help="FRAUD_RATE override, 0..1")
     parser.add_argument("--seed", type=int, help="SEED override")
     parser.add_argument("--world", help="WORLD override: clean or realistic")
+    parser.add_argument("--activity", help="ACTIVITY override: flat or cycles")
+    parser.add_argument("--transaction-rate", type=float, help="TRANSACTION_RATE override")
+    parser.add_argument(
+        "--customer-pool-size", type=int, help="CUSTOMER_POOL_SIZE override (0 = from the rate)"
+    )
+    parser.add_argument("--lookalike-rate", type=float, help="LOOKALIKE_RATE override")
     parser.add_argument("--report", type=Path, help="write the JSON report to this file")
     parser.add_argument(
         "--markdown", type=Path, help="write the detection-quality figures as Markdown here"

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from backtest.replay import ReplayResult, run
-from producers.settings import Settings
+from producers.settings import DENSE_FLAT, Settings
 
 SIZES = (100_000, 1_000_000)
 MAX_TIME_RATIO = 12.0
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m backtest.bench", description=__doc__)
     parser.add_argument("--seed", type=int, default=42, help="SEED of the generated history")
     args = parser.parse_args(argv)
-    settings = Settings(_env_file=None, sink="jsonl", seed=args.seed, fraud_rate=0.1)
+    settings = Settings(_env_file=None, **DENSE_FLAT, sink="jsonl", seed=args.seed, fraud_rate=0.1)
     results = []
     for size in SIZES:
         result = run(settings, events=size)

@@ -88,12 +88,18 @@ def replay_into(
     from offline.database import Database
     from offline.load import records_as_messages
     from offline.replay import history, load_and_build
-    from producers.settings import Settings
+    from producers.settings import DENSE_FLAT, Settings
     from scoring.registry import Registry
     from scoring.score import replay_scorer
 
+    # The dense flat stream: a short replay shows cases only if fraud comes within minutes.
     settings = Settings(
-        _env_file=None, sink="jsonl", seed=seed, fraud_rate=fraud_rate, world="realistic"
+        _env_file=None,
+        **DENSE_FLAT,
+        sink="jsonl",
+        seed=seed,
+        fraud_rate=fraud_rate,
+        world="realistic",
     )
     end = datetime.now(UTC).replace(microsecond=0)
     span = timedelta(minutes=minutes)

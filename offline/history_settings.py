@@ -13,7 +13,15 @@ from producers.settings import Settings
 
 PRECEDENCE = "flag (make variable), environment, .env, default"
 # The history settings a command line may set (each command has the flags it offers).
-FLAGGED = ("fraud_rate", "seed", "world")
+FLAGGED = (
+    "fraud_rate",
+    "seed",
+    "world",
+    "activity",
+    "transaction_rate",
+    "customer_pool_size",
+    "lookalike_rate",
+)
 
 
 def _flag(args: argparse.Namespace, field: str) -> Any:

@@ -6,6 +6,7 @@ Settings come from the environment and `.env`; the flags below override them for
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,8 @@ from common.runtime import EXIT_INVALID, EXIT_OK, setup_logging, verdict
 from producers import jsonl
 from producers.generator import generate
 from producers.settings import Settings
+
+log = logging.getLogger("producers")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -53,6 +56,14 @@ def main(argv: list[str] | None = None) -> int:
         if value is not None and value <= 0:
             return verdict(EXIT_INVALID, f"invalid setting: --{flag}: must be greater than 0")
     start = settings.start_time or datetime.now(UTC).replace(microsecond=0)
+    if settings.sink == "kafka":
+        setup_logging()
+        log.info(
+            "building %d customers (%s, %g transactions/s); their KYC profiles go out first",
+            settings.customer_pool_size,
+            settings.activity,
+            settings.transaction_rate,
+        )
     records = generate(settings, start=start, events=args.events, duration_s=args.duration)
     if settings.sink == "jsonl":
         if args.output is None:
@@ -64,7 +75,6 @@ def main(argv: list[str] | None = None) -> int:
     # The Kafka client is loaded only when it is used.
     from producers.runner import run_kafka
 
-    setup_logging()
     return run_kafka(settings, records, heartbeat=Heartbeat.from_env())
 
 

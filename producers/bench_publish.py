@@ -32,7 +32,7 @@ from common.runtime import CLIENT_LOGGERS
 from producers.generator import generate
 from producers.models import Record
 from producers.publishers.factory import open_publisher
-from producers.settings import Settings
+from producers.settings import DENSE_FLAT, Settings
 from producers.stats import PublishStats
 from producers.topics import ensure_topics
 
@@ -133,7 +133,9 @@ def main() -> int:
     compressions: list[str] = args.compression or list(COMPRESSIONS)
     installed = [client for client in clients if find_spec(CLIENT_MODULE[client])]
     records = list(
-        generate(Settings(_env_file=None, fraud_rate=0.1), start=START, events=args.events)
+        generate(
+            Settings(_env_file=None, **DENSE_FLAT, fraud_rate=0.1), start=START, events=args.events
+        )
     )
     rows: list[str] = []
     failed = 0

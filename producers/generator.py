@@ -19,7 +19,7 @@ from producers.evasion import MEAN_EVASIVE_TRANSACTIONS, VARIANTS
 from producers.lookalikes import start_episode
 from producers.models import Record
 from producers.normal import LOOKALIKE_QUIET_SECONDS, NormalTraffic
-from producers.pool import build_customers, build_merchants
+from producers.pool import Customer, build_customers, build_merchants, customer_index
 from producers.scams import MEAN_SCAM_TRANSACTIONS, SCAMS
 from producers.scenarios import (
     COOLDOWN_SECONDS,
@@ -81,7 +81,6 @@ class EventGenerator(Iterator[Record]):
         self._realistic = settings.world == "realistic"
         # Customer index -> simulated second from which the customer may live another episode.
         self._episode_free_at: dict[int, float] = {}
-        self._index_of = {customer.customer_id: index for index, customer in enumerate(customers)}
         if self._realistic and settings.lookalike_rate > 0:
             makers.append(self._lookalike)
             rates.append(settings.lookalike_rate * len(customers) / 3600.0)
@@ -102,9 +101,9 @@ class EventGenerator(Iterator[Record]):
         self._sequence = itertools.count()
         self._pending: list[tuple[float, int, Record]] = []
         self._next_tick = 0.0
-        # Every customer's KYC profile opens the stream: downstream joins need it first.
-        for customer in customers:
-            self._schedule(0.0, self._normal.kyc_profile(customer, 0.0))
+        # Every customer's KYC profile opens the stream (downstream joins need it first), made
+        # one at a time as it is read: a large pool's profiles are never all held at once.
+        self._profiles: Iterator[Customer] | None = iter(customers)
 
     def _schedule(self, seconds: float, record: Record) -> None:
         heapq.heappush(self._pending, (seconds, next(self._sequence), record))
@@ -137,7 +136,7 @@ class EventGenerator(Iterator[Record]):
         _, end = episode.span
         key = episode.account.account_id if episode.account else episode.customer.customer_id
         world.keep_quiet((key,), seconds, end + LOOKALIKE_QUIET_SECONDS)
-        world.busy_until[self._index_of[episode.customer.customer_id]] = end + COOLDOWN_SECONDS
+        world.busy_until[customer_index(episode.customer.customer_id)] = end + COOLDOWN_SECONDS
         self._emit(episode, episode.label())
 
     def _seconds(self, moment: datetime) -> float:
@@ -151,6 +150,11 @@ class EventGenerator(Iterator[Record]):
         return self._keep
 
     def __next__(self) -> Record:
+        if self._profiles is not None:
+            customer = next(self._profiles, None)
+            if customer is not None:
+                return self._normal.kyc_profile(customer, 0.0)
+            self._profiles = None
         rng = self._world.rng
         while True:
             if self._pending and self._pending[0][0] <= self._next_tick:

@@ -34,3 +34,18 @@ def card_token(rng: random.Random) -> str:
 
 def device_id(rng: random.Random) -> str:
     return f"dev_{hex_token(rng, 12)}"
+
+
+# First octets whose whole /8 is public unicast: the private (10, 172.16, 192.168), shared
+# (100.64), loopback (127), link-local (169.254) and documentation (192.0.2, 198.51.100,
+# 203.0.113) ranges are left out with their whole /8, multicast and reserved (224+) too.
+_PUBLIC_FIRST_OCTETS = tuple(
+    octet for octet in range(1, 224) if octet not in {10, 100, 127, 169, 172, 192, 198, 203}
+)
+
+
+def public_ipv4(rng: random.Random) -> str:
+    return (
+        f"{_PUBLIC_FIRST_OCTETS[rng.randrange(len(_PUBLIC_FIRST_OCTETS))]}"
+        f".{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+    )

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from importlib.util import find_spec
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -24,6 +25,27 @@ if TYPE_CHECKING:
 # shows 5 transactions in 60 s unless fraud is injected. It bounds the total rate a pool can carry.
 MIN_SECONDS_BETWEEN_ACCOUNT_TRANSACTIONS = 16.0
 CUSTOMERS_PER_TRANSACTION_PER_SECOND = 20
+# ACTIVITY=flat with CUSTOMER_POOL_SIZE unset: the seed's 500 customers at 20 tx/s, each paying
+# every ~25 s.
+FLAT_CUSTOMERS_PER_TRANSACTION_PER_SECOND = 25
+# The seed's dense stream: every customer pays every ~25 s, a look-alike episode per customer every
+# ten hours. Replays that need fraud within minutes (the committed detection figures, the model's
+# training worlds, the case demo) and the throughput benches pin it; the default is realistic.
+DENSE_FLAT: dict[str, Any] = {
+    "activity": "flat",
+    "transaction_rate": 20.0,
+    "customer_pool_size": 500,
+    "lookalike_rate": 0.1,
+}
+# The same as environment variables, for a producer or backtest started as a process.
+DENSE_FLAT_ENV: dict[str, str] = {name.upper(): str(value) for name, value in DENSE_FLAT.items()}
+
+
+def default_pool_size(activity: str, transaction_rate: float) -> int:
+    """The pool CUSTOMER_POOL_SIZE=0 stands for: sized so that TRANSACTION_RATE is reached."""
+    if activity == "cycles":
+        return customers_for_rate(transaction_rate)
+    return math.ceil(transaction_rate * FLAT_CUSTOMERS_PER_TRANSACTION_PER_SECOND)
 
 
 class Settings(TopicSettings):
@@ -43,23 +65,33 @@ class Settings(TopicSettings):
     fraud_rate: float = Field(
         0.002, ge=0.0, le=1.0, description="Approximate share of transactions that are fraud, 0..1."
     )
+    # 2.5 a second, the mean over a fortnight, needs 144,000 customers paying at the cited daily
+    # rate: a pool that, with the guards' state a day fills, fits the producer's 512m
+    # (docs/runbook.md, "Pool size").
     transaction_rate: float = Field(
-        20.0, gt=0.0, description="Transactions per second across all customers."
+        2.5, gt=0.0, description="Transactions per second across all customers."
     )
-    customer_pool_size: int = Field(500, gt=0, description="Number of synthetic customers.")
+    customer_pool_size: int = Field(
+        0,
+        ge=0,
+        description="Number of synthetic customers; 0 = sized from TRANSACTION_RATE"
+        " (TRANSACTION_RATE*86400/1.5 at ACTIVITY=cycles, TRANSACTION_RATE*25 at flat).",
+    )
     world: Literal["clean", "realistic"] = Field(
         "realistic",
         description="clean: traffic that never resembles fraud; realistic: adds honest"
         " look-alikes and evasive fraud.",
     )
     activity: Literal["flat", "cycles"] = Field(
-        "flat",
+        "cycles",
         description="flat: a constant TRANSACTION_RATE; cycles: each customer pays at the cited"
         " daily rate with daily and weekly cycles and paydays, TRANSACTION_RATE the mean"
         " (CUSTOMER_POOL_SIZE must be large enough to reach it).",
     )
+    # One episode per customer every ~8 days (0.12 a day beside 1.5 payments), as the robustness
+    # worlds (backtest/robustness.yml); the dense flat stream uses 0.1 (DENSE_FLAT).
     lookalike_rate: float = Field(
-        0.1,
+        0.005,
         ge=0.0,
         le=60.0,
         description="Honest look-alike episodes per customer-hour (realistic world only).",
@@ -139,12 +171,15 @@ class Settings(TopicSettings):
 
     @model_validator(mode="after")
     def _pool_reaches_rate(self) -> Settings:
+        if self.customer_pool_size == 0:
+            self.customer_pool_size = default_pool_size(self.activity, self.transaction_rate)
         needed = customers_for_rate(self.transaction_rate)
         if self.activity == "cycles" and self.customer_pool_size < needed:
             raise ValueError(
                 f"CUSTOMER_POOL_SIZE: ACTIVITY=cycles needs at least {needed} customers for"
                 f" TRANSACTION_RATE={self.transaction_rate:g} at {PAYMENTS_PER_CUSTOMER_PER_DAY:g}"
-                " payments per customer per day; raise it or lower TRANSACTION_RATE"
+                " payments per customer per day; raise it, set 0 to size it from the rate, or"
+                " lower TRANSACTION_RATE"
             )
         return self
 

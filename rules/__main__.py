@@ -53,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     backtest.add_argument("--fraud-rate", type=float, help="FRAUD_RATE of generated history")
     backtest.add_argument("--seed", type=int, help="SEED of generated history")
     backtest.add_argument("--world", help="WORLD of generated history: clean or realistic")
+    backtest.add_argument("--activity", help="ACTIVITY of generated history: flat or cycles")
+    backtest.add_argument(
+        "--transaction-rate", type=float, help="TRANSACTION_RATE of generated history"
+    )
+    backtest.add_argument(
+        "--customer-pool-size", type=int, help="CUSTOMER_POOL_SIZE (0 = from the rate)"
+    )
+    backtest.add_argument("--lookalike-rate", type=float, help="LOOKALIKE_RATE of history")
     backtest.add_argument("--report", type=Path, help="write the JSON comparison to this file")
 
     for name, text in (

@@ -27,7 +27,7 @@ from common import cli
 from offline.clock import history_end
 from offline.logs import setup_logging
 from offline.schema import dbt_vars
-from producers.settings import Settings
+from producers.settings import DENSE_FLAT, Settings
 from scoring.dataset import Dataset, concat, replay_dataset, time_split
 from scoring.drift_report import drift_figure, judge, summary
 from scoring.model import ModelError
@@ -53,6 +53,8 @@ def world(
         sink="jsonl",
         seed=seed,
         fraud_rate=fraud_rate,
+        activity="flat",
+        lookalike_rate=DENSE_FLAT["lookalike_rate"],
         transaction_rate=rate,
         customer_pool_size=pool,
         world="realistic",

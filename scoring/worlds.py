@@ -10,7 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from producers.settings import Settings
+from producers.settings import DENSE_FLAT, Settings
 
 WORLDS_FILE = Path(__file__).with_name("worlds.yml")
 
@@ -32,6 +32,8 @@ class World(BaseModel):
             sink="jsonl",
             seed=self.seed,
             fraud_rate=self.fraud_rate,
+            activity="flat",
+            lookalike_rate=DENSE_FLAT["lookalike_rate"],
             transaction_rate=self.transaction_rate,
             customer_pool_size=self.customer_pool_size,
             world=self.world,

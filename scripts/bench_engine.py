@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from producers.settings import DENSE_FLAT  # noqa: E402
 from tests.engine.conftest import build_stack, log  # noqa: E402
 from tests.support import risingwave  # noqa: E402
 from tests.support.kafka_broker import KafkaBroker  # noqa: E402
@@ -74,6 +75,9 @@ def main() -> int:
                     **os.environ,
                     "PYTHONPATH": str(ROOT),
                     "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+                    # The dense flat stream (its pool sized from the rate): load, at once.
+                    "ACTIVITY": "flat",
+                    "LOOKALIKE_RATE": str(DENSE_FLAT["lookalike_rate"]),
                     "TRANSACTION_RATE": str(args.rate),
                     "FRAUD_RATE": str(args.fraud_rate),
                 },

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from producers.settings import DENSE_FLAT_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 SIGNAL_KEYS = {"signal", "injected", "detected", "precision", "recall", "median_time_to_detect_s"}
 
@@ -25,7 +27,8 @@ def test_a_clean_replay_through_the_cli_reports_nothing_critical(
         cwd=ROOT,
         # The clean world: honest look-alikes of the realistic one may open cases. Every
         # progress update printed (no interval), so the lines do not depend on machine speed.
-        env={**os.environ, "WORLD": "clean", "PROGRESS_INTERVAL_S": "0"},
+        # The dense flat stream, as the environment: a small pool, thousands of events in 5 min.
+        env={**os.environ, **DENSE_FLAT_ENV, "WORLD": "clean", "PROGRESS_INTERVAL_S": "0"},
         capture_output=True,
         text=True,
         check=False,

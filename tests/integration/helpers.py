@@ -13,7 +13,7 @@ from kafka.record import MemoryRecords
 from kafka.record.default_records import DefaultRecordBatch
 
 from producers.models import EVENT_TYPES, LABEL_TYPES, TOPICS
-from producers.settings import Settings
+from producers.settings import DENSE_FLAT, Settings
 
 # A fixed past date: timestamps far ahead of the broker's clock would be rejected.
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -22,8 +22,10 @@ READ_DEADLINE_S = 60.0
 
 
 def broker_settings(bootstrap_servers: str, **overrides: Any) -> Settings:
-    """Producer settings from defaults and `overrides` only (no `.env`)."""
+    """Producer settings from the dense flat stream and `overrides` only (no `.env`): a small
+    pool, so that a test's first transaction comes at once."""
     values: dict[str, Any] = {
+        **DENSE_FLAT,
         "kafka_bootstrap_servers": bootstrap_servers,
         "broker_wait_seconds": 20.0,
         **overrides,

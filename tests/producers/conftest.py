@@ -5,14 +5,15 @@ import pytest
 
 from producers.generator import generate
 from producers.models import Record
-from producers.settings import Settings
+from producers.settings import DENSE_FLAT, Settings
 
 START = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
 
 
 def make_settings(**overrides: Any) -> Settings:
-    """Settings from defaults and overrides only, whatever the environment or `.env` holds."""
-    return Settings(_env_file=None, **overrides)
+    """Settings of the dense flat stream the producer's tests were written for (500 customers
+    each paying every ~25 s) and overrides only, whatever the environment or `.env` holds."""
+    return Settings(_env_file=None, **{**DENSE_FLAT, **overrides})
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from producers import jsonl
 from producers.generator import generate
+from producers.settings import DENSE_FLAT_ENV
 from tests.producers.conftest import START, make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "producers", *args],
-        env={"PATH": "", **(env or {})},
+        # The dense flat stream make_settings gives: a small pool starts at once.
+        env={"PATH": "", **DENSE_FLAT_ENV, **(env or {})},
         capture_output=True,
         cwd=ROOT,
         check=False,

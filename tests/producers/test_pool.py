@@ -1,3 +1,4 @@
+import ipaddress
 import random
 
 from faker import Faker
@@ -55,3 +56,16 @@ def test_merchant_catalogue_scales_with_the_pool() -> None:
     merchants = build_merchants(1000, random.Random(1), faker)
     assert len(merchants) == 500
     assert len({merchant.merchant_id for merchant in merchants}) == 500
+
+
+def test_identities_are_plausible_and_never_real_addresses() -> None:
+    customers = _pool(300)
+    for customer in customers:
+        first, _, last = customer.full_name.partition(" ")
+        assert first and last
+        local, _, domain = customer.email.partition("@")
+        assert local.isascii() and local.isalnum()
+        assert domain in {"example.com", "example.net", "example.org"}
+        for device in customer.devices:
+            assert ipaddress.IPv4Address(device.ip_address).is_global, device.ip_address
+    assert len({customer.full_name for customer in customers}) > 250

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from producers.activity import customers_for_rate
 from producers.settings import Settings
 from tests.producers.conftest import make_settings
 from tests.support.env_example import env_value, section
@@ -20,6 +21,16 @@ def test_env_example_mirrors_the_settings_model() -> None:
         assert documented[name.upper()] == env_value(field.default), name
 
 
+def test_the_default_world_pays_at_daily_rates_with_a_pool_sized_for_the_rate() -> None:
+    default = Settings(_env_file=None)
+    assert default.activity == "cycles"
+    assert default.customer_pool_size == customers_for_rate(default.transaction_rate) == 144_000
+    assert Settings(_env_file=None, transaction_rate=20).customer_pool_size == 1_152_000
+    # ACTIVITY=flat alone sizes the seed's dense pool; an explicit size is kept.
+    assert Settings(_env_file=None, activity="flat", transaction_rate=20).customer_pool_size == 500
+    assert Settings(_env_file=None, customer_pool_size=300_000).customer_pool_size == 300_000
+
+
 def test_env_example_documents_every_setting_with_a_comment() -> None:
     lines = (ROOT / ".env.example").read_text().splitlines()
     for index, line in enumerate(lines):
@@ -33,7 +44,10 @@ def test_env_example_documents_every_setting_with_a_comment() -> None:
         ({"fraud_rate": 1.5}, "FRAUD_RATE: Input should be less than or equal to 1"),
         ({"fraud_rate": -0.1}, "FRAUD_RATE: Input should be greater than or equal to 0"),
         ({"transaction_rate": 0}, "TRANSACTION_RATE: Input should be greater than 0"),
-        ({"customer_pool_size": 0}, "CUSTOMER_POOL_SIZE: Input should be greater than 0"),
+        (
+            {"customer_pool_size": -1},
+            "CUSTOMER_POOL_SIZE: Input should be greater than or equal to 0",
+        ),
         ({"sink": "s3"}, "SINK: Input should be 'kafka' or 'jsonl'"),
         (
             {"kafka_client": "librdkafka"},

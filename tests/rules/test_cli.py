@@ -104,7 +104,10 @@ def test_a_backtest_may_compare_two_rule_sets_neither_active(tmp_path: Path) -> 
     # another set leaves them out (offline.replay.project_rule_values) instead of failing them.
     report = tmp_path / "report.json"
     result = _run(
-        "-m", "rules", "backtest", "v3", "--active", "v2", "--minutes", "1", "--report", str(report)
+        *("-m", "rules", "backtest", "v3", "--active", "v2", "--minutes", "1"),
+        # the dense flat stream: a small pool
+        *("--activity", "flat", "--transaction-rate", "20", "--customer-pool-size", "500"),
+        *("--lookalike-rate", "0.1", "--report", str(report)),
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "overall" in result.stdout

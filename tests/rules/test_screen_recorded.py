@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from producers.settings import DENSE_FLAT_ENV
 from tests.rules.rpk import rpk_from_producer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +50,8 @@ def test_producer_and_rpk_recordings_give_the_same_report(
             *("--start", "2026-11-22T12:00:00Z", "--output", str(producer)),
         ],
         cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "FRAUD_RATE": "0.1"},
+        # The dense flat stream, as the environment: a small pool, fraud within 4 minutes.
+        env={"PATH": "/usr/bin:/bin", **DENSE_FLAT_ENV, "FRAUD_RATE": "0.1"},
         check=True,
         timeout=300,
     )

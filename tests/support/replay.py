@@ -18,7 +18,7 @@ import pytest
 
 from backtest.replay import ReplayResult, replayed
 from offline.load import Message
-from producers.settings import Settings
+from producers.settings import DENSE_FLAT, Settings
 
 FRAUD_REPLAY_MINUTES = 30
 CLEAN_REPLAY_MINUTES = 60
@@ -35,7 +35,8 @@ def replay_end() -> datetime:
 
 
 def replay_settings(fraud_rate: float, **overrides: Any) -> Settings:
-    """The producer defaults, pinned here so the environment cannot change a test's history.
+    """The dense flat stream (fraud within minutes), pinned here so that neither the environment
+    nor the producer's defaults can change a test's history.
 
     The world is the clean one unless `overrides` say otherwise: the replays that prove the
     rules catch what they are shaped for need traffic that agrees with them by construction.
@@ -44,8 +45,7 @@ def replay_settings(fraud_rate: float, **overrides: Any) -> Settings:
         "sink": "jsonl",
         "seed": REPLAY_SEED,
         "fraud_rate": fraud_rate,
-        "transaction_rate": 20.0,
-        "customer_pool_size": 500,
+        **DENSE_FLAT,
         "structuring_threshold": Decimal("10000"),
         "world": "clean",
         **overrides,
