@@ -77,15 +77,16 @@ class EngineStack:
             conn.close()
 
 
-def _create_topics(bootstrap_servers: str) -> None:
+def create_topics(bootstrap_servers: str, names: list[str]) -> None:
+    """`names` as scripts/create_topics.sh creates topics (partitions, broker time)."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers)
     try:
-        for name in stack_topics():
+        for name in names:
             with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(
                     [NewTopic(name, TOPIC_PARTITIONS, 1, topic_configs=dict(TOPIC_CONFIGS))]
                 )
-        admin.wait_for_topics(stack_topics(), timeout_ms=30_000)
+        admin.wait_for_topics(names, timeout_ms=30_000)
     finally:
         admin.close()
 
@@ -107,7 +108,7 @@ def build_stack(engine: risingwave.RisingWave, bootstrap_servers: str) -> tuple[
     """The stack's topics and the real dbt job on `engine`; the stack and the job's failure
     (empty when it passed). Also used by scripts/bench_engine.py."""
     stack = EngineStack(engine, bootstrap_servers)
-    _create_topics(stack.bootstrap_servers)
+    create_topics(stack.bootstrap_servers, stack_topics())
     venv_bin = Path(sys.executable).parent
     env = {
         **os.environ,

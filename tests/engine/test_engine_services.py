@@ -23,7 +23,7 @@ from alerter.cases import FraudCase, Policy
 from alerter.settings import AlerterSettings
 from scoring.registry import Registry
 from scoring.settings import ScoringSettings
-from tests.engine.conftest import EngineStack, PublishedWorld, log
+from tests.engine.conftest import EngineStack, PublishedWorld, create_topics, log
 from tests.engine.test_engine_stack import _keyed_messages
 from tests.support.kafka_broker import REPO_ROOT
 from tests.support.scoring import synthetic_model
@@ -121,6 +121,9 @@ def test_the_scorer_scores_every_feature_record_the_sink_published(
         for name in ("scores_topic", "drift_topic", "alert_topic", "dead_letter_topic")
     }
     outputs_env = {f"SCORING_{name.upper()}": topic for name, topic in topics.items()}
+    # Created before the scorer starts: it creates its own outputs but not the alert topic (the
+    # stack's fraud_cases), and a drifted window published to a missing topic times out.
+    create_topics(engine_stack.bootstrap_servers, sorted(topics.values()))
     settings = ScoringSettings(_env_file=None, kafka_bootstrap_servers="localhost:1")
     servers = engine_stack.bootstrap_servers
     features = [value for _t, _k, value in _keyed_messages(servers, [settings.features_topic])]
