@@ -12,13 +12,27 @@ from backtest.__main__ import parse_args
 from offline.history_settings import PRECEDENCE, load_settings, settings_line
 from rules.__main__ import _parser as rules_parser
 
+# The default world's pace (producers/settings.py): named after the three settings above.
+DEFAULT_WORLD = (
+    "ACTIVITY=cycles (default), TRANSACTION_RATE=2.5 (default),"
+    " CUSTOMER_POOL_SIZE=144000 (default), LOOKALIKE_RATE=0.005 (default)"
+)
+
 
 @pytest.fixture
 def env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """./.env of an empty folder (Settings reads ./.env, as the backtests do from the repo), and
     none of the history settings in the environment."""
     monkeypatch.chdir(tmp_path)
-    for name in ("FRAUD_RATE", "SEED", "WORLD"):
+    for name in (
+        "FRAUD_RATE",
+        "SEED",
+        "WORLD",
+        "ACTIVITY",
+        "TRANSACTION_RATE",
+        "CUSTOMER_POOL_SIZE",
+        "LOOKALIKE_RATE",
+    ):
         monkeypatch.delenv(name, raising=False)
     return tmp_path / ".env"
 
@@ -31,8 +45,8 @@ def test_each_setting_names_its_source(env_file: Path, monkeypatch: pytest.Monke
     line = settings_line(args, load_settings(args), env_file)
 
     assert line == (
-        "settings: FRAUD_RATE=0.02 (.env), SEED=7 (flag), WORLD=realistic (environment);"
-        f" precedence: {PRECEDENCE}"
+        "settings: FRAUD_RATE=0.02 (.env), SEED=7 (flag), WORLD=realistic (environment),"
+        f" {DEFAULT_WORLD}; precedence: {PRECEDENCE}"
     )
 
 
@@ -51,6 +65,6 @@ def test_the_rules_backtest_takes_and_names_the_same_settings(
     assert (settings.seed, settings.world) == (9, "clean")
     line = settings_line(args, settings, env_file)
     assert line == (
-        "settings: FRAUD_RATE=0.002 (default), SEED=9 (environment), WORLD=clean (flag);"
-        f" precedence: {PRECEDENCE}"
+        "settings: FRAUD_RATE=0.002 (default), SEED=9 (environment), WORLD=clean (flag),"
+        f" {DEFAULT_WORLD}; precedence: {PRECEDENCE}"
     )
