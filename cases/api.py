@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request
 
 from cases import service
+from cases.confirmer import Confirmer
 from cases.deps import ClockDep, PrincipalDep, SessionDep, SettingsDep
-from cases.errors import InvalidInput
+from cases.errors import Conflict, InvalidInput, NotConfirmed
 from cases.schemas import (
     ActionResult,
     AssignBody,
@@ -40,6 +41,10 @@ _ACTION_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Unknown case"},
     409: {"model": Problem, "description": "Illegal transition, or another decision came first"},
     422: {"model": Problem, "description": "Invalid input (e.g. closing without a note)"},
+    503: {
+        "model": Problem,
+        "description": "Database down, or the decision saved but not confirmed in time",
+    },
 }
 
 router = APIRouter(prefix="/api", responses=_ERRORS)
@@ -144,8 +149,11 @@ def _act(
     seen_seq: int | None,
     idempotency_key: str | None,
 ) -> dict[str, object]:
-    decision, case = service.act(
+    confirmer: Confirmer = request.app.state.confirmer
+    settings: CaseServiceSettings = request.app.state.settings
+    entry = service.act(
         session,
+        confirmer,
         who,
         case_id,
         action,
@@ -154,7 +162,16 @@ def _act(
         seen_seq=seen_seq,
         idempotency_key=idempotency_key,
     )
-    return {"decision": decision, "case": case}
+    # The API answers once the database confirmed the decision (the page answers at once).
+    entry = confirmer.wait(entry, settings.confirm_wait_s)
+    if entry.state == "lost":
+        raise Conflict(entry.lost_message())
+    if entry.state == "pending":
+        raise NotConfirmed(
+            f"{case_id}: the decision is saved and will be recorded, but the database has not"
+            " confirmed it yet; retry with the same Idempotency-Key to learn its outcome"
+        )
+    return {"decision": entry.decision, "case": session.case(case_id)}
 
 
 @router.post("/cases/{case_id}/assign", response_model=ActionResult, responses=_ACTION_ERRORS)

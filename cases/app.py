@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import psycopg2
@@ -10,8 +12,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from cases import api, page
+from cases.confirmer import Confirmer
 from cases.errors import CaseError, InvalidInput, NotAuthenticated
 from cases.guard import Guard
+from cases.journal import Journal
 from cases.security import TokenBook
 from cases.service import Clock
 from cases.sessions import SessionBook
@@ -25,9 +29,18 @@ def _wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Decisions answered before a crash or a stop and not yet confirmed: confirm them now.
+    if app.state.settings.journal_path.exists():
+        app.state.confirmer.wake()
+    yield
+
+
 def create_app(settings: CaseServiceSettings, clock: Clock = _wall_clock) -> FastAPI:
     # No Swagger/ReDoc pages: they load third-party JavaScript; /openapi.json stays.
     app = FastAPI(
+        lifespan=_lifespan,
         docs_url=None,
         redoc_url=None,
         title="Fraud case service",
@@ -43,6 +56,7 @@ def create_app(settings: CaseServiceSettings, clock: Clock = _wall_clock) -> Fas
     app.state.store = Store(
         settings.database_url.get_secret_value(), statement_timeout_s=settings.statement_timeout_s
     )
+    app.state.confirmer = Confirmer(Journal(settings.journal_path), app.state.store, clock)
     app.state.tokens = TokenBook(settings.tokens)
     app.state.sessions = SessionBook(timedelta(hours=settings.session_hours))
     app.add_middleware(

@@ -229,6 +229,7 @@ def serve(args: argparse.Namespace) -> int:
                 tokens=f"{DEMO_USER}:{DEMO_ROLE}:{hash_token(token)}",
                 host="127.0.0.1",
                 port=args.port,
+                journal_path=args.dir / "journal.sqlite",
             )
             config = uvicorn.Config(
                 create_app(settings), host="127.0.0.1", port=args.port, log_level="warning"

@@ -37,3 +37,9 @@ class NotAuthenticated(CaseError):
 
 class Forbidden(CaseError):
     status_code = 403
+
+
+class NotConfirmed(CaseError):
+    """A decision journaled but not yet confirmed by the database: it will be."""
+
+    status_code = 503

@@ -1,7 +1,9 @@
 """The analyst page: server-rendered HTML over the same service functions and tokens as the API.
 
-Plain forms, no JavaScript: each action posts, is recorded, and redirects back (post/redirect/
+Plain forms, no JavaScript: each action posts, is journaled, and redirects back (post/redirect/
 get), so a reload never repeats an action; a refused action renders the case with the reason.
+The case page then shows the decision pending (reloading itself) until the database confirms it,
+then recorded, or not recorded with who acted first (cases/confirmer.py).
 Signing in trades the token for a page session (cases/sessions.py) in an HttpOnly, SameSite=Strict
 cookie. Every form carries a CSRF token (macro `csrf_field` in base.html) and every action the
 step of the case the analyst saw, so a close made from a stale page is refused (409).
@@ -23,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 from cases import labels, narrative, service, store
 from cases.api import case_filter, check_time
 from cases.chart import timeline_svg
+from cases.confirmer import Confirmer
 from cases.deps import ClockDep, SessionDep, SettingsDep, get_page_principal
 from cases.errors import CaseError, Forbidden, InvalidInput
 from cases.sessions import (
@@ -307,15 +310,33 @@ def _case_view(
         story = service.story(session, case_id, settings.story_rows)
     except CaseError as failure:
         return _render(request, "error.html", failure.status_code, who=who, error=str(failure))
-    # The banner names a recorded step of this case, read back: a link cannot make it say more.
-    recorded = request.query_params.get("recorded", "")
-    done = next((row for row in story["timeline"] if str(row["seq"]) == recorded), None)
-    message = (
-        f"Recorded: {labels.action(done['action'])}"
-        f" ({labels.status(done['previous_status'])} → {labels.status(done['status'])})"
-        if done and error is None
-        else None
-    )
+    # The banner tells this user's own journaled decision on this case, read back from the
+    # journal: a link cannot make it say more, nor show another user's.
+    confirmer: Confirmer = request.app.state.confirmer
+    entry = confirmer.journal.get(case_id, request.query_params.get("decision", ""))
+    if entry is not None and entry.decision.actor != who.user:
+        entry = None
+    message = pending = None
+    if entry is not None and error is None:
+        done = entry.decision
+        change = (
+            f"{labels.action(done.action)}"
+            f" ({labels.status(done.previous_status)} → {labels.status(done.status)})"
+        )
+        if entry.state == "confirmed":
+            message = f"Recorded: {change}"
+        elif entry.state == "pending":
+            pending = (
+                f"Pending: {change} is saved; the database is confirming it"
+                " (this page reloads until it has)."
+            )
+        else:
+            status_code = 409
+            error = (
+                f"Not recorded: your {change} was not recorded, because"
+                f" {entry.winner_actor} recorded {labels.action(entry.winner_action or '')}"
+                f" first at step {done.seq}. Read what changed below and decide again."
+            )
     return _render(
         request,
         "case.html",
@@ -327,6 +348,7 @@ def _case_view(
         seen_seq=story["timeline"][-1]["seq"] if story["timeline"] else 0,
         outcomes=OUTCOMES,
         message=message,
+        pending=pending,
         error=error,
     )
 
@@ -362,6 +384,8 @@ def entity_page(
 
 
 _ACTIONS: frozenset[str] = frozenset({"assign", "comment", "status", "close", "reopen"})
+# Seconds an action waits for the database's confirmation before answering "pending".
+PAGE_WAIT_S = 1.0
 
 
 def _seen_seq(form: dict[str, str]) -> int:
@@ -395,8 +419,10 @@ async def case_action(
             outcome=form.get("outcome") or None,
             note=form.get("note"),
         )
-        decision, _ = service.act(
+        confirmer: Confirmer = request.app.state.confirmer
+        entry = service.act(
             session,
+            confirmer,
             who,
             case_id,
             action,
@@ -415,8 +441,11 @@ async def case_action(
             status_code=failure.status_code,
             error=str(failure),
         )
+    # A moment for the confirmation (PostgreSQL gives it at once), then the answer: confirmed,
+    # lost, or pending (RisingWave's FLUSH takes seconds to a minute: the page reloads).
+    confirmer.wait(entry, PAGE_WAIT_S)
     back = f"/ui/cases/{quote(case_id, safe='')}"
-    return RedirectResponse(f"{back}?{urlencode({'recorded': decision.seq})}", 303)
+    return RedirectResponse(f"{back}?{urlencode({'decision': entry.request_id})}", 303)
 
 
 @router.get("/rules", response_class=HTMLResponse)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cases import cursor
 from cases.errors import BadCursor, Conflict
+from cases.journal import Entry
 from cases.store import CaseFilter, DecisionFilter, Row, Session
 from cases.workflow import Action, Decision, Principal, Role, decide
+
+if TYPE_CHECKING:
+    from cases.confirmer import Confirmer
 
 Clock = Callable[[], datetime]
 
@@ -87,6 +92,7 @@ def _changes_since(session: Session, case_id: str, seen_seq: int) -> str:
 
 def act(
     session: Session,
+    confirmer: Confirmer,
     who: Principal,
     case_id: str,
     action: Action,
@@ -95,20 +101,33 @@ def act(
     users: Mapping[str, Role] | None = None,
     seen_seq: int | None = None,
     idempotency_key: str | None = None,
-) -> tuple[Decision, Row]:
-    """Record `action` on the case; the returned case row already shows it (read-after-write).
+) -> Entry:
+    """Journal `action` on the case and hand it to the confirmer; the entry answered is pending
+    (cases/journal.py), or settled when a retry finds the first attempt's.
 
     `seen_seq` is the step the user saw: a case that moved on since gets Conflict naming what
     changed. A retry with the same `idempotency_key` answers the decision the first attempt
-    recorded, without recording another."""
-    request_id = request_id_for(who, idempotency_key) if idempotency_key else None
-    if request_id:
+    recorded, without recording another. While a decision of this service on the case is
+    pending, the next step is unknown (it may lose its step): the action is refused."""
+    request_id = request_id_for(who, idempotency_key) if idempotency_key else uuid.uuid4().hex
+    if idempotency_key:
+        journaled = confirmer.journal.get(case_id, request_id)
+        if journaled is not None:
+            return journaled
         earlier = session.recorded_by_request(case_id, request_id)
         if earlier is not None:
-            return Decision(**earlier), session.case(case_id)
+            return Entry(request_id, Decision(**earlier), "confirmed")
+    waiting = confirmer.journal.pending(case_id)
+    if waiting:
+        first = waiting[0].decision
+        raise Conflict(
+            f"{case_id}: {first.actor}'s {first.action} (step {first.seq}) is still being"
+            " confirmed by the database; reload the case in a moment and try again"
+        )
     state = session.state(case_id)
     if seen_seq is not None and seen_seq != state.seq:
         raise Conflict(_changes_since(session, case_id, seen_seq))
-    decision = decide(state, action, who, clock(), users)
-    session.record(decision, request_id)
-    return decision, session.case(case_id)
+    entry = Entry(request_id, decide(state, action, who, clock(), users))
+    confirmer.journal.add(entry, clock())
+    confirmer.wake()
+    return entry

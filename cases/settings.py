@@ -5,6 +5,7 @@ Every field is `CASES_<NAME>`. `.env.example` mirrors this model; a test keeps t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -53,6 +54,18 @@ class CaseServiceSettings(ServiceSettings):
     )
     statement_timeout_s: int = Field(
         30, ge=1, le=3600, description="Seconds one database statement may run."
+    )
+    journal_path: Path = Field(
+        Path(".cache/cases/journal.sqlite"),
+        description="SQLite file of decisions answered but not yet confirmed by the database"
+        " (kept across restarts: a volume in compose).",
+    )
+    confirm_wait_s: float = Field(
+        120.0,
+        gt=0,
+        le=3600,
+        description="Seconds an API action waits for the database to confirm its decision"
+        " (503 after; the page answers at once).",
     )
     session_hours: float = Field(
         8.0, gt=0, le=168, description="Hours a page sign-in lasts; sign-out ends it at once."

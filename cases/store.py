@@ -1,15 +1,14 @@
 """The case store: reads the case views and writes decision records, over the PostgreSQL protocol.
 
 The same SQL runs on RisingWave and PostgreSQL. RisingWave has no read-write transactions and
-shows a write only after the next barrier, so every write is followed by FLUSH there, and the
-conflict rule rests on the decision table's primary key, not on a transaction: the first record
-of a (case, step) is kept, the second is dropped silently, and each writer reads back whose
-record was kept.
+shows a write only after the next checkpoint, so writes are followed by FLUSH there (one FLUSH
+for a batch: cases/confirmer.py), and the conflict rule rests on the decision table's primary
+key, not on a transaction: the first record of a (case, step) is kept, the second is dropped
+silently, and each writer reads back whose record was kept.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -20,7 +19,7 @@ import psycopg2
 from psycopg2.extensions import connection as Connection
 from psycopg2.extras import RealDictCursor
 
-from cases.errors import Conflict, UnknownCase
+from cases.errors import UnknownCase
 from cases.workflow import CaseState, Decision
 
 # Every case: those in the open-case view with their analyst state, plus every case an analyst
@@ -392,37 +391,37 @@ class Session:
 
     # Writes -------------------------------------------------------------------------------
 
-    def record(self, decision: Decision, request_id: str | None = None) -> None:
-        """Write `decision` durably; Conflict when another record of the same step won.
-
-        `request_id` (from an idempotency key) makes a retry of the same request, racing or
-        late, find its own record instead of writing a second one."""
-        request_id = request_id or uuid.uuid4().hex
+    def insert(self, decision: Decision, request_id: str) -> None:
+        """Write `decision` (not yet visible on RisingWave: see flush); a second record of the
+        same (case, step) is dropped silently, so writing it again is harmless."""
         values = {**asdict(decision), "request_id": request_id}
         placeholders = ", ".join(f"%({name})s" for name in DECISION_COLUMNS)
         insert = (
             f"insert into case_decisions ({', '.join(DECISION_COLUMNS)}) values ({placeholders})"
         )
         # Both engines drop a second record of the same key without an error: RisingWave by the
-        # table's ON CONFLICT DO NOTHING, PostgreSQL by the statement's. The read-back below then
-        # tells the writer whether its record is the one kept: one code path on both.
+        # table's ON CONFLICT DO NOTHING, PostgreSQL by the statement's. The read-back (kept)
+        # then tells the writer whether its record is the one kept: one code path on both.
         if not self.risingwave:
             insert += " on conflict (decision_id) do nothing"
         with self._conn.cursor() as cur:
             cur.execute(insert, values)
-            if self.risingwave:
+
+    def flush(self) -> None:
+        """Make every write before it visible: RisingWave waits for a checkpoint of every
+        streaming job (seconds to a minute); PostgreSQL shows a write at once."""
+        if self.risingwave:
+            with self._conn.cursor() as cur:
                 cur.execute("flush")
-        kept = self._rows(
-            "select actor, action, decided_at, request_id from case_decisions"
+
+    def kept(self, decision_id: str) -> Row | None:
+        """The record kept for a (case, step): whose it is (request_id), or None."""
+        rows = self._rows(
+            "select actor, action, request_id from case_decisions"
             " where decision_id = %(decision_id)s",
-            {"decision_id": decision.decision_id},
+            {"decision_id": decision_id},
         )
-        if not kept or kept[0]["request_id"] != request_id:
-            winner = kept[0] if kept else {"actor": "someone", "action": "a decision"}
-            raise Conflict(
-                f"{decision.case_id} changed while you acted: {winner['actor']} recorded"
-                f" {winner['action']} first; reload the case and try again"
-            )
+        return rows[0] if rows else None
 
 
 # The analyst page's evidence (cases/page.py): read-only queries around one case or entity. ---

@@ -44,7 +44,7 @@ class StepClock:
 
 
 @pytest.fixture
-def case_settings(fraud_replay: ReplayResult):
+def case_settings(fraud_replay: ReplayResult, tmp_path):
     from cases.settings import CaseServiceSettings
 
     return CaseServiceSettings(
@@ -52,6 +52,7 @@ def case_settings(fraud_replay: ReplayResult):
         database_url=fraud_replay.database.dsn,
         tokens=TOKEN_SETTING,
         page_size=5,
+        journal_path=tmp_path / "journal.sqlite",
     )
 
 
@@ -64,7 +65,9 @@ def make_client(case_settings) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def make(**overrides: object) -> TestClient:
-        settings = case_settings.model_copy(update=overrides)
+        # A journal of its own: each client is another instance of the service.
+        journal = case_settings.journal_path.with_name(f"journal-{len(clients)}.sqlite")
+        settings = case_settings.model_copy(update={"journal_path": journal, **overrides})
         clock = StepClock(datetime.now(UTC).replace(microsecond=0))
         client = TestClient(create_app(settings, clock))
         clients.append(client)

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx
@@ -21,12 +22,14 @@ def free_port() -> int:
 
 
 def start_service(dsn: str, port: int, **settings: str) -> subprocess.Popen[str]:
-    """Start the service; `settings` are extra CASES_* variables (name without the prefix)."""
+    """Start the service; `settings` are extra CASES_* variables (name without the prefix).
+    Without `journal_path`, the journal is a new file of its own."""
     env = {
         **os.environ,
         "CASES_DATABASE_URL": dsn,
         "CASES_TOKENS": TOKEN_SETTING,
         "CASES_PORT": str(port),
+        "CASES_JOURNAL_PATH": os.path.join(tempfile.mkdtemp(prefix="cases-"), "journal.sqlite"),
         **{f"CASES_{name.upper()}": value for name, value in settings.items()},
     }
     process = subprocess.Popen(

@@ -61,7 +61,7 @@ def world(embedded_postgres: None, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(scope="module")
-def client(world: World):
+def client(world: World, tmp_path_factory):
     from fastapi.testclient import TestClient
 
     from cases.app import create_app
@@ -72,6 +72,7 @@ def client(world: World):
         database_url=world.database.dsn,
         tokens=TOKEN_SETTING,
         page_size=500,
+        journal_path=tmp_path_factory.mktemp("journal") / "journal.sqlite",
     )
     with TestClient(create_app(settings, StepClock(replay_end()))) as test_client:
         yield test_client

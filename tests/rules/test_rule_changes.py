@@ -161,7 +161,7 @@ def _close_cases(database: Database) -> list[Decision]:
             action = Action("close", outcome=outcome, note="reviewed before the shadow run")
             closed_at = min(opened_at + CLOSE_AFTER, END)
             decision = decide(session.state(case_id), action, ANALYST, closed_at)
-            session.record(decision)
+            session.insert(decision, f"shadow-{case_id}")
             closures.append(decision)
     return closures
 
