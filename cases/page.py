@@ -327,15 +327,16 @@ def _case_view(
             message = f"Recorded: {change}"
         elif entry.state == "pending":
             pending = (
-                f"Pending: {change} is saved; the database is confirming it"
+                f"Pending: {change}. Saved; the database is confirming it"
                 " (this page reloads until it has)."
             )
         else:
             status_code = 409
             error = (
-                f"Not recorded: your {change} was not recorded, because"
-                f" {entry.winner_actor} recorded {labels.action(entry.winner_action or '')}"
-                f" first at step {done.seq}. Read what changed below and decide again."
+                f"Not recorded: your decision ({change}) was not recorded, because"
+                f" {entry.winner_actor} acted first on this step (step {done.seq}:"
+                f" {labels.action(entry.winner_action or '')}). Read what changed below and"
+                " decide again."
             )
     return _render(
         request,
@@ -384,8 +385,6 @@ def entity_page(
 
 
 _ACTIONS: frozenset[str] = frozenset({"assign", "comment", "status", "close", "reopen"})
-# Seconds an action waits for the database's confirmation before answering "pending".
-PAGE_WAIT_S = 1.0
 
 
 def _seen_seq(form: dict[str, str]) -> int:
@@ -443,7 +442,7 @@ async def case_action(
         )
     # A moment for the confirmation (PostgreSQL gives it at once), then the answer: confirmed,
     # lost, or pending (RisingWave's FLUSH takes seconds to a minute: the page reloads).
-    confirmer.wait(entry, PAGE_WAIT_S)
+    confirmer.wait(entry, settings.page_wait_s)
     back = f"/ui/cases/{quote(case_id, safe='')}"
     return RedirectResponse(f"{back}?{urlencode({'decision': entry.request_id})}", 303)
 

@@ -67,6 +67,13 @@ class CaseServiceSettings(ServiceSettings):
         description="Seconds an API action waits for the database to confirm its decision"
         " (503 after; the page answers at once).",
     )
+    page_wait_s: float = Field(
+        1.0,
+        ge=0,
+        le=60,
+        description="Seconds a page action waits for the database to confirm its decision before"
+        " answering it pending (the page then reloads until it is confirmed).",
+    )
     session_hours: float = Field(
         8.0, gt=0, le=168, description="Hours a page sign-in lasts; sign-out ends it at once."
     )

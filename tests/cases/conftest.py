@@ -53,6 +53,9 @@ def case_settings(fraud_replay: ReplayResult, tmp_path):
         tokens=TOKEN_SETTING,
         page_size=5,
         journal_path=tmp_path / "journal.sqlite",
+        # Page actions answer once confirmed (PostgreSQL confirms at once), so a test reads its
+        # decision right after; the tests of the pending answer set 0.
+        page_wait_s=30.0,
     )
 
 

@@ -30,6 +30,8 @@ def start_service(dsn: str, port: int, **settings: str) -> subprocess.Popen[str]
         "CASES_TOKENS": TOKEN_SETTING,
         "CASES_PORT": str(port),
         "CASES_JOURNAL_PATH": os.path.join(tempfile.mkdtemp(prefix="cases-"), "journal.sqlite"),
+        # As in conftest's case_settings: a page action answers once confirmed.
+        "CASES_PAGE_WAIT_S": "30",
         **{f"CASES_{name.upper()}": value for name, value in settings.items()},
     }
     process = subprocess.Popen(
