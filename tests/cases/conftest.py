@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import psycopg2
 import pytest
 
 from cases.security import hash_token
+from cases.store import Session, Store
+from cases.workflow import Action, Principal, decide
 from rules import history
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
+    from psycopg2.extensions import connection as Connection
 
     from backtest.replay import ReplayResult
 
@@ -151,3 +156,22 @@ def rule_change(
         reason=f"why {change_id}",
         rebuilt_models="mv_velocity_alerts,mv_signals",
     )
+
+
+BOB = Principal("bob", "analyst")
+
+
+@contextmanager
+def first_by_bob(dsn: str, case_id: str) -> Iterator[Connection]:
+    """Bob's comment on the case's next step, inserted in a transaction left open: a writer of
+    that step waits until the test commits (Bob wins) or rolls back (he never acted)."""
+    with Store(dsn).session() as session:
+        state = session.state(case_id)
+    decision = decide(state, Action("comment", note="bob was first"), BOB, datetime.now(UTC))
+    conn = psycopg2.connect(dsn)
+    try:
+        Session(conn, risingwave=False).insert(decision, "bob-request")
+        yield conn
+    finally:
+        conn.rollback()
+        conn.close()

@@ -15,12 +15,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.cases.conftest import TOKENS, rule_change
+from tests.cases.conftest import TOKENS, first_by_bob, rule_change
 
 # The binary `make browser` provides; CHROMIUM names another one (as in the Makefile).
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -76,8 +77,9 @@ def _require_browser() -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def service_url(case_settings) -> Iterator[str]:
+@contextmanager
+def _served(settings) -> Iterator[str]:
+    """The service on a loopback port in this process; its base URL."""
     import uvicorn
 
     from cases.app import create_app
@@ -85,7 +87,6 @@ def service_url(case_settings) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    settings = case_settings.model_copy(update={"page_size": 100})
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     )
@@ -100,8 +101,8 @@ def service_url(case_settings) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture
-def page(service_url):
+@contextmanager
+def _tab(service_url: str):
     _require_browser()
     from playwright.sync_api import sync_playwright
 
@@ -117,6 +118,18 @@ def page(service_url):
         yield tab
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def service_url(case_settings) -> Iterator[str]:
+    with _served(case_settings.model_copy(update={"page_size": 100})) as url:
+        yield url
+
+
+@pytest.fixture
+def page(service_url):
+    with _tab(service_url) as tab:
+        yield tab
 
 
 @pytest.fixture(scope="module")
@@ -336,3 +349,30 @@ def test_the_queue_in_triage_order_a_case_page_and_a_pivot(page, raw_names) -> N
     assert page.inner_text("#entity-value") == device
     assert page.locator(f'#entity-cases tr[data-case-id="{case_id}"]').count() == 1
     _no_raw_names(page, raw_names)
+
+
+def test_a_decision_shows_pending_until_the_database_confirms_it(
+    case_settings, fraud_replay, cases_pool
+) -> None:
+    case_id = cases_pool.take()
+    # The page answers at once; the database cannot confirm while bob's write of the same step
+    # is in an open transaction (rolled back: he never acted).
+    settings = case_settings.model_copy(update={"page_wait_s": 0.0})
+    with (
+        _served(settings) as url,
+        _tab(url) as page,
+        first_by_bob(fraud_replay.database.dsn, case_id) as blocker,
+    ):
+        _sign_in(page, "alice")
+        page.goto(f"/ui/cases/{case_id}")
+        page.fill("#comment-note", "Called the customer; waiting for the branch.")
+        page.click("#comment")
+        page.wait_for_selector(".pending")
+        assert page.inner_text(".pending").startswith("Pending: Commented")
+        assert page.locator(".message").count() == 0
+        blocker.rollback()
+        # The page reloads itself until the confirmation (no script: a meta refresh).
+        page.wait_for_selector(".message")
+        assert page.inner_text(".message").startswith("Recorded: Commented")
+        assert page.locator(".pending").count() == 0
+        assert "waiting for the branch" in page.inner_text("#timeline")

@@ -11,39 +11,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import psycopg2
 import pytest
-from psycopg2.extensions import connection as Connection
 
 from cases.journal import Entry, Journal, confirmed
-from cases.store import Session, Store
-from cases.workflow import Action, CaseState, Principal, decide
-from tests.cases.conftest import TOKENS, StepClock, auth
+from cases.store import Store
+from cases.workflow import Action, CaseState, decide
+from tests.cases.conftest import BOB, TOKENS, StepClock, auth, first_by_bob
 from tests.cases.service_process import free_port, start_service, stop_service
-
-BOB = Principal("bob", "analyst")
-
-
-@contextmanager
-def first_by_bob(dsn: str, case_id: str) -> Iterator[Connection]:
-    """Bob's comment on the case's next step, inserted in a transaction left open: a writer of
-    that step waits until the test commits (Bob wins) or rolls back (he never acted)."""
-    with Store(dsn).session() as session:
-        state = session.state(case_id)
-    decision = decide(state, Action("comment", note="bob was first"), BOB, datetime.now(UTC))
-    conn = psycopg2.connect(dsn)
-    try:
-        Session(conn, risingwave=False).insert(decision, "bob-request")
-        yield conn
-    finally:
-        conn.rollback()
-        conn.close()
 
 
 def signed_in(client, user: str) -> str:
