@@ -16,7 +16,9 @@ from typing import Any
 import psycopg2
 import pytest
 
-from cases.errors import Conflict
+from cases import service
+from cases.confirmer import Confirmer
+from cases.journal import Entry, Journal
 from cases.store import Store
 from cases.workflow import Action, Principal, decide
 from offline.schema import DBT_PROJECT_DIR
@@ -238,29 +240,46 @@ def test_sinks_publish_cases_flagged_transactions_and_features_keyed(
     assert open_cases <= case_ids
 
 
-def test_case_decisions_write_flush_and_conflict_on_the_engine(
-    engine_stack: EngineStack, published_world: PublishedWorld
+def test_case_decisions_answer_pending_then_confirm_on_the_engine(
+    engine_stack: EngineStack, published_world: PublishedWorld, tmp_path: Path
 ) -> None:
     # As the case service connects: the least-privilege user of scripts/grant_case_service.sql.
     store = Store(engine_stack.engine.dsn(CASE_SERVICE, CASE_SERVICE_PASSWORD))
     (case_id,) = engine_stack.rows(f"select case_id from ({CASES}) as cases order by 1 limit 1")[0]
     alice, bob = Principal("alice", "lead"), Principal("bob", "lead")
+    confirmer = Confirmer(Journal(tmp_path / "alice.sqlite"), store, _now)
     with store.session() as session:
         assert session.risingwave
         state = session.state(case_id)
-        at = datetime.now(UTC)
-        first = decide(state, Action("close", outcome="confirmed_fraud", note="seen"), alice, at)
+        close = Action("close", outcome="confirmed_fraud", note="seen")
         began = time.monotonic()
-        session.record(first)
-        write_s = time.monotonic() - began
-        engine_stack.timings["decision_write_s"] = write_s
-        log(f"case decision INSERT + FLUSH + read back: {write_s:.2f} s")
-        # Bob acted on the same state: the same step, the first record stays.
-        second = decide(state, Action("close", outcome="false_positive", note="no"), bob, at)
-        with pytest.raises(Conflict, match="alice recorded close first"):
-            session.record(second)
+        entry = service.act(session, confirmer, alice, case_id, close, _now, seen_seq=state.seq)
+        answer_s = time.monotonic() - began
+        # Answered before the write is visible: the confirmer's FLUSH has not returned yet.
+        assert entry.state == "pending"
+        assert session.kept(entry.decision.decision_id) is None
+        settled = confirmer.wait(entry, 900)
+        confirm_s = time.monotonic() - began
+        assert settled.state == "confirmed"
+        engine_stack.timings["decision_answer_s"] = answer_s
+        engine_stack.timings["decision_write_s"] = confirm_s
+        log(
+            f"case decision answered pending in {answer_s:.2f} s, confirmed after {confirm_s:.2f} s"
+        )
+        # Bob's service decided on the same state: the same step; the first record stays.
+        bobs = Confirmer(Journal(tmp_path / "bob.sqlite"), store, _now)
+        refused = Action("close", outcome="false_positive", note="no")
+        second = Entry("bob-request", decide(state, refused, bob, _now()))
+        bobs.journal.add(second, _now())
+        bobs.wake()
+        lost = bobs.wait(second, 900)
+        assert (lost.state, lost.winner_actor, lost.winner_action) == ("lost", "alice", "close")
         assert session.state(case_id).status == "closed"
         assert session.state(case_id).outcome == "confirmed_fraud"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _time_range() -> TimeRange:
