@@ -56,7 +56,9 @@ def create_app(settings: CaseServiceSettings, clock: Clock = _wall_clock) -> Fas
     app.state.store = Store(
         settings.database_url.get_secret_value(), statement_timeout_s=settings.statement_timeout_s
     )
-    app.state.confirmer = Confirmer(Journal(settings.journal_path), app.state.store, clock)
+    # The journal's bookkeeping (when an entry settled, what to prune) runs on the machine's
+    # clock: the decisions' own times come from `clock`.
+    app.state.confirmer = Confirmer(Journal(settings.journal_path), app.state.store, _wall_clock)
     app.state.tokens = TokenBook(settings.tokens)
     app.state.sessions = SessionBook(timedelta(hours=settings.session_hours))
     app.add_middleware(

@@ -127,7 +127,8 @@ def act(
     state = session.state(case_id)
     if seen_seq is not None and seen_seq != state.seq:
         raise Conflict(_changes_since(session, case_id, seen_seq))
-    entry = Entry(request_id, decide(state, action, who, clock(), users))
-    confirmer.journal.add(entry, clock())
+    at = clock()
+    entry = Entry(request_id, decide(state, action, who, at, users))
+    confirmer.journal.add(entry, at)
     confirmer.wake()
     return entry
