@@ -43,6 +43,8 @@ WIRED = {
         "${CASE_SERVICE_DB_PASSWORD:?set CASE_SERVICE_DB_PASSWORD in .env}@risingwave:4566/dev",
         "CASES_HOST": "0.0.0.0",
         "CASES_PORT": "8000",
+        # The container's path of the journal's named volume.
+        "CASES_JOURNAL_PATH": "/var/lib/cases/journal.sqlite",
     },
     "scoring": {"KAFKA_BOOTSTRAP_SERVERS": "redpanda:9092", "SCORING_REGISTRY_DIR": "/app/models"},
     "decision-service": {
