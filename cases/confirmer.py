@@ -54,6 +54,8 @@ class Confirmer:
             except (psycopg2.Error, sqlite3.Error) as error:
                 first = str(error).strip().splitlines()[0] if str(error).strip() else "error"
                 log.warning("confirmer: decisions stay pending, retrying: %s", first)
+            except Exception:  # a bug must not stop the thread: the entries stay pending
+                log.exception("confirmer: round failed; decisions stay pending, retrying")
             with self._lock:
                 if not self.journal.pending():
                     self._thread = None
