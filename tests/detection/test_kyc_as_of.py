@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,15 +23,14 @@ import pytest
 from offline.database import Database, open_database
 from offline.dbt import run_dbt
 from offline.load import create_raw_tables, load_messages, records_as_messages
-from producers.models import KycProfile, Login, Record, Transaction
+from producers.models import Record
 from rules import store
+from tests.support.events import MELBOURNE, SYDNEY, account_of, kyc_profile, login, purchase
 from tests.support.sql import rows
 
 END = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-SYDNEY = (-33.87, 151.21)
-MELBOURNE = (-37.81, 144.96)
 CUSTOMER = "ASOF"
-ACCOUNT = f"A-{CUSTOMER}"
+ACCOUNT = account_of(CUSTOMER)
 NEW_DEVICE = "d-new-phone"
 # First run: after the new phone's login and purchase. Second run: after the enrolment, a move to
 # Melbourne and a purchase from there on the phone.
@@ -56,82 +55,20 @@ def _at(hours: float) -> datetime:
     return END - timedelta(hours=hours)
 
 
-def _profile(
-    event_id: str, hours: float, devices: list[str], home: tuple[float, float]
-) -> KycProfile:
-    return KycProfile(
-        event_id=event_id,
-        event_time=_at(hours),
-        customer_id=CUSTOMER,
-        full_name="Customer As Of",
-        date_of_birth=date(1980, 1, 1),
-        email="asof@example.test",
-        home_city="Sydney" if home == SYDNEY else "Melbourne",
-        home_country="AU",
-        home_latitude=home[0],
-        home_longitude=home[1],
-        risk_tier="low",
-        kyc_status="verified",
-        account_ids=[ACCOUNT],
-        registered_device_ids=devices,
-        typical_spend=Decimal("300.00"),
-        customer_since=date(2020, 1, 1),
-    )
-
-
-def _purchase(event_id: str, hours: float, place: tuple[float, float]) -> Transaction:
-    return Transaction(
-        event_id=event_id,
-        event_time=_at(hours),
-        customer_id=CUSTOMER,
-        account_id=ACCOUNT,
-        card_token="tok_00000000000000a5",
-        card_last4="4321",
-        amount=Decimal("1500.00"),
-        merchant_id="m_shop",
-        merchant_name="Shop",
-        merchant_category="electronics",
-        channel="ecommerce",
-        device_id=NEW_DEVICE,
-        latitude=place[0],
-        longitude=place[1],
-        city="Sydney" if place == SYDNEY else "Melbourne",
-        country="AU",
-        status="approved",
-    )
-
-
-def _login(event_id: str, hours: float) -> Login:
-    return Login(
-        event_id=event_id,
-        event_time=_at(hours),
-        customer_id=CUSTOMER,
-        device_id=NEW_DEVICE,
-        ip_address="10.0.0.7",
-        latitude=SYDNEY[0],
-        longitude=SYDNEY[1],
-        city="Sydney",
-        country="AU",
-        auth_method="password",
-        success=True,
-        failure_reason=None,
-    )
-
-
 # Before the first run: the customer's profile (a home phone only), then the new phone logs in and
 # buys in a shop's app 5 minutes later (a device anomaly, and a takeover by rule set v1).
 BEFORE = [
-    _profile("kyc-first", 10, ["d-home"], SYDNEY),
-    _login("login-before", 3),
-    _purchase("buy-before", 3 - 5 / 60, SYDNEY),
+    kyc_profile("kyc-first", CUSTOMER, _at(10), ["d-home"], SYDNEY),
+    login("login-before", CUSTOMER, _at(3), NEW_DEVICE),
+    purchase("buy-before", CUSTOMER, _at(3 - 5 / 60), "1500.00", NEW_DEVICE, SYDNEY),
 ]
 # Before the second run: a periodic review repeating the first profile, a profile enrolling the
 # phone and moving the home to Melbourne, then the phone logs in and buys again, in Melbourne.
 AFTER = [
-    _profile("kyc-review", 2.5, ["d-home"], SYDNEY),
-    _profile("kyc-enrolled", 2, ["d-home", NEW_DEVICE], MELBOURNE),
-    _login("login-after", 1),
-    _purchase("buy-after", 1 - 5 / 60, MELBOURNE),
+    kyc_profile("kyc-review", CUSTOMER, _at(2.5), ["d-home"], SYDNEY),
+    kyc_profile("kyc-enrolled", CUSTOMER, _at(2), ["d-home", NEW_DEVICE], MELBOURNE),
+    login("login-after", CUSTOMER, _at(1), NEW_DEVICE),
+    purchase("buy-after", CUSTOMER, _at(1 - 5 / 60), "1500.00", NEW_DEVICE, MELBOURNE),
 ]
 
 
