@@ -1,12 +1,13 @@
 """KYC facts are read as of each event: a profile that arrives later (enrolling a device, moving
-the home) never changes what the customer's earlier events showed.
+the home, a new typical spend and risk tier) never changes what the customer's earlier events
+showed, nor the model's features of them.
 
 Time passes as on a live stack: one customer's first events are loaded and the project is run;
 then a KYC profile that enrols the new device and moves the home arrives, with later events, and
 the project runs again at a later clock. The earlier purchase stays "new device" (its device
 anomaly and the takeover of its login keep their id and detection time, the case its id) and its
 distance from home stays; the purchase after the enrolment is from a registered device, measured
-from the new home.
+from the new home, its features against the new typical spend.
 """
 
 from __future__ import annotations
@@ -44,9 +45,13 @@ TRANSACTIONS = (
     f" where customer_id = '{CUSTOMER}' order by event_id"
 )
 LOGINS = f"select event_id, is_new_device from int_logins where customer_id = '{CUSTOMER}'"
-HOMES = (
-    "select home_latitude, home_longitude, home_from, home_until from int_customer_homes"
-    f" where customer_id = '{CUSTOMER}' order by home_from"
+VERSIONS = (
+    "select home_latitude, home_longitude, typical_spend, risk_tier, valid_from, valid_until"
+    f" from int_customer_profile_versions where customer_id = '{CUSTOMER}' order by valid_from"
+)
+FEATURES = (
+    "select event_id, amount_to_typical, kyc_tier from mv_transaction_features"
+    f" where customer_id = '{CUSTOMER}' order by event_id"
 )
 CASES = f"select case_id, opened_at from mv_open_fraud_cases where account_id = '{ACCOUNT}'"
 
@@ -63,10 +68,13 @@ BEFORE = [
     purchase("buy-before", CUSTOMER, _at(3 - 5 / 60), "1500.00", NEW_DEVICE, SYDNEY),
 ]
 # Before the second run: a periodic review repeating the first profile, a profile enrolling the
-# phone and moving the home to Melbourne, then the phone logs in and buys again, in Melbourne.
+# phone, moving the home to Melbourne and raising the typical spend and the risk tier, then the
+# phone logs in and buys again, in Melbourne.
 AFTER = [
     kyc_profile("kyc-review", CUSTOMER, _at(2.5), ["d-home"], SYDNEY),
-    kyc_profile("kyc-enrolled", CUSTOMER, _at(2), ["d-home", NEW_DEVICE], MELBOURNE),
+    kyc_profile(
+        "kyc-enrolled", CUSTOMER, _at(2), ["d-home", NEW_DEVICE], MELBOURNE, "900.00", "medium"
+    ),
     login("login-after", CUSTOMER, _at(1), NEW_DEVICE),
     purchase("buy-after", CUSTOMER, _at(1 - 5 / 60), "1500.00", NEW_DEVICE, MELBOURNE),
 ]
@@ -78,7 +86,8 @@ class Moment:
     transactions: dict[str, tuple[bool, Decimal]]
     logins: dict[str, bool]
     cases: list[tuple[Any, ...]]
-    homes: list[tuple[Any, ...]]
+    versions: list[tuple[Any, ...]]
+    features: dict[str, tuple[float, str]]
 
 
 def _moment(database: Database) -> Moment:
@@ -90,7 +99,8 @@ def _moment(database: Database) -> Moment:
         },
         logins=dict(rows(database, LOGINS)),
         cases=rows(database, CASES),
-        homes=rows(database, HOMES),
+        versions=rows(database, VERSIONS),
+        features={event_id: (ratio, tier) for event_id, ratio, tier in rows(database, FEATURES)},
     )
 
 
@@ -132,6 +142,7 @@ def test_the_new_phone_fires_before_its_enrolment(moments: tuple[Moment, Moment]
     assert before.transactions == {"buy-before": (True, Decimal("0.0"))}
     assert before.logins == {"login-before": True}
     assert len(before.cases) == 1
+    assert before.features == {"buy-before": (5.0, "low")}
 
 
 def test_a_later_enrolment_leaves_the_earlier_detections_as_they_were(
@@ -143,6 +154,7 @@ def test_a_later_enrolment_leaves_the_earlier_detections_as_they_were(
     assert after.cases == before.cases
     assert after.transactions["buy-before"] == before.transactions["buy-before"]
     assert after.logins["login-before"] is True
+    assert after.features["buy-before"] == before.features["buy-before"]
 
 
 def test_after_the_enrolment_the_phone_is_registered_and_the_home_has_moved(
@@ -152,11 +164,12 @@ def test_after_the_enrolment_the_phone_is_registered_and_the_home_has_moved(
     # Not new: no device anomaly for it, no takeover for its login; measured from Melbourne.
     assert after.transactions["buy-after"] == (False, Decimal("0.0"))
     assert after.logins["login-after"] is False
+    assert after.features["buy-after"] == (pytest.approx(1500 / 900), "medium")
 
 
-def test_a_review_repeating_the_home_adds_no_home(moments: tuple[Moment, Moment]) -> None:
+def test_a_review_repeating_the_facts_adds_no_version(moments: tuple[Moment, Moment]) -> None:
     _, after = moments
-    assert after.homes == [
-        (*SYDNEY, _at(10), _at(2)),
-        (*MELBOURNE, _at(2), None),
+    assert after.versions == [
+        (*SYDNEY, Decimal("300.00"), "low", _at(10), _at(2)),
+        (*MELBOURNE, Decimal("900.00"), "medium", _at(2), None),
     ]

@@ -27,6 +27,8 @@ def kyc_profile(
     event_time: datetime,
     devices: list[str],
     home: tuple[float, float] = SYDNEY,
+    typical_spend: str = "300.00",
+    risk_tier: Literal["low", "medium", "high"] = "low",
 ) -> KycProfile:
     return KycProfile(
         event_id=event_id,
@@ -39,11 +41,11 @@ def kyc_profile(
         home_country="AU",
         home_latitude=home[0],
         home_longitude=home[1],
-        risk_tier="low",
+        risk_tier=risk_tier,
         kyc_status="verified",
         account_ids=[account_of(customer)],
         registered_device_ids=devices,
-        typical_spend=Decimal("300.00"),
+        typical_spend=Decimal(typical_spend),
         customer_since=date(2020, 1, 1),
     )
 
