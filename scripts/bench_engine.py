@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import psycopg2
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -32,8 +34,6 @@ from tests.support.kafka_broker import KafkaBroker  # noqa: E402
 
 def _flush_seconds(dsn: str, count: int) -> list[float]:
     """Seconds each of `count` FLUSH statements took, one after the other."""
-    import psycopg2
-
     conn = psycopg2.connect(dsn)
     conn.autocommit = True
     try:

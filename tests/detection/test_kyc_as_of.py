@@ -1,19 +1,20 @@
 """KYC facts are read as of each event: a profile that arrives later (enrolling a device, moving
-the home) never changes what the customer's earlier events showed.
+the home, a new typical spend and risk tier) never changes what the customer's earlier events
+showed, nor the model's features of them.
 
 Time passes as on a live stack: one customer's first events are loaded and the project is run;
 then a KYC profile that enrols the new device and moves the home arrives, with later events, and
 the project runs again at a later clock. The earlier purchase stays "new device" (its device
 anomaly and the takeover of its login keep their id and detection time, the case its id) and its
 distance from home stays; the purchase after the enrolment is from a registered device, measured
-from the new home.
+from the new home, its features against the new typical spend.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,15 +24,14 @@ import pytest
 from offline.database import Database, open_database
 from offline.dbt import run_dbt
 from offline.load import create_raw_tables, load_messages, records_as_messages
-from producers.models import KycProfile, Login, Record, Transaction
+from producers.models import Record
 from rules import store
+from tests.support.events import MELBOURNE, SYDNEY, account_of, kyc_profile, login, purchase
 from tests.support.sql import rows
 
 END = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-SYDNEY = (-33.87, 151.21)
-MELBOURNE = (-37.81, 144.96)
 CUSTOMER = "ASOF"
-ACCOUNT = f"A-{CUSTOMER}"
+ACCOUNT = account_of(CUSTOMER)
 NEW_DEVICE = "d-new-phone"
 # First run: after the new phone's login and purchase. Second run: after the enrolment, a move to
 # Melbourne and a purchase from there on the phone.
@@ -45,9 +45,13 @@ TRANSACTIONS = (
     f" where customer_id = '{CUSTOMER}' order by event_id"
 )
 LOGINS = f"select event_id, is_new_device from int_logins where customer_id = '{CUSTOMER}'"
-HOMES = (
-    "select home_latitude, home_longitude, home_from, home_until from int_customer_homes"
-    f" where customer_id = '{CUSTOMER}' order by home_from"
+VERSIONS = (
+    "select home_latitude, home_longitude, typical_spend, risk_tier, valid_from, valid_until"
+    f" from int_customer_profile_versions where customer_id = '{CUSTOMER}' order by valid_from"
+)
+FEATURES = (
+    "select event_id, amount_to_typical, kyc_tier from mv_transaction_features"
+    f" where customer_id = '{CUSTOMER}' order by event_id"
 )
 CASES = f"select case_id, opened_at from mv_open_fraud_cases where account_id = '{ACCOUNT}'"
 
@@ -56,82 +60,23 @@ def _at(hours: float) -> datetime:
     return END - timedelta(hours=hours)
 
 
-def _profile(
-    event_id: str, hours: float, devices: list[str], home: tuple[float, float]
-) -> KycProfile:
-    return KycProfile(
-        event_id=event_id,
-        event_time=_at(hours),
-        customer_id=CUSTOMER,
-        full_name="Customer As Of",
-        date_of_birth=date(1980, 1, 1),
-        email="asof@example.test",
-        home_city="Sydney" if home == SYDNEY else "Melbourne",
-        home_country="AU",
-        home_latitude=home[0],
-        home_longitude=home[1],
-        risk_tier="low",
-        kyc_status="verified",
-        account_ids=[ACCOUNT],
-        registered_device_ids=devices,
-        typical_spend=Decimal("300.00"),
-        customer_since=date(2020, 1, 1),
-    )
-
-
-def _purchase(event_id: str, hours: float, place: tuple[float, float]) -> Transaction:
-    return Transaction(
-        event_id=event_id,
-        event_time=_at(hours),
-        customer_id=CUSTOMER,
-        account_id=ACCOUNT,
-        card_token="tok_00000000000000a5",
-        card_last4="4321",
-        amount=Decimal("1500.00"),
-        merchant_id="m_shop",
-        merchant_name="Shop",
-        merchant_category="electronics",
-        channel="ecommerce",
-        device_id=NEW_DEVICE,
-        latitude=place[0],
-        longitude=place[1],
-        city="Sydney" if place == SYDNEY else "Melbourne",
-        country="AU",
-        status="approved",
-    )
-
-
-def _login(event_id: str, hours: float) -> Login:
-    return Login(
-        event_id=event_id,
-        event_time=_at(hours),
-        customer_id=CUSTOMER,
-        device_id=NEW_DEVICE,
-        ip_address="10.0.0.7",
-        latitude=SYDNEY[0],
-        longitude=SYDNEY[1],
-        city="Sydney",
-        country="AU",
-        auth_method="password",
-        success=True,
-        failure_reason=None,
-    )
-
-
 # Before the first run: the customer's profile (a home phone only), then the new phone logs in and
 # buys in a shop's app 5 minutes later (a device anomaly, and a takeover by rule set v1).
 BEFORE = [
-    _profile("kyc-first", 10, ["d-home"], SYDNEY),
-    _login("login-before", 3),
-    _purchase("buy-before", 3 - 5 / 60, SYDNEY),
+    kyc_profile("kyc-first", CUSTOMER, _at(10), ["d-home"], SYDNEY),
+    login("login-before", CUSTOMER, _at(3), NEW_DEVICE),
+    purchase("buy-before", CUSTOMER, _at(3 - 5 / 60), "1500.00", NEW_DEVICE, SYDNEY),
 ]
 # Before the second run: a periodic review repeating the first profile, a profile enrolling the
-# phone and moving the home to Melbourne, then the phone logs in and buys again, in Melbourne.
+# phone, moving the home to Melbourne and raising the typical spend and the risk tier, then the
+# phone logs in and buys again, in Melbourne.
 AFTER = [
-    _profile("kyc-review", 2.5, ["d-home"], SYDNEY),
-    _profile("kyc-enrolled", 2, ["d-home", NEW_DEVICE], MELBOURNE),
-    _login("login-after", 1),
-    _purchase("buy-after", 1 - 5 / 60, MELBOURNE),
+    kyc_profile("kyc-review", CUSTOMER, _at(2.5), ["d-home"], SYDNEY),
+    kyc_profile(
+        "kyc-enrolled", CUSTOMER, _at(2), ["d-home", NEW_DEVICE], MELBOURNE, "900.00", "medium"
+    ),
+    login("login-after", CUSTOMER, _at(1), NEW_DEVICE),
+    purchase("buy-after", CUSTOMER, _at(1 - 5 / 60), "1500.00", NEW_DEVICE, MELBOURNE),
 ]
 
 
@@ -141,7 +86,8 @@ class Moment:
     transactions: dict[str, tuple[bool, Decimal]]
     logins: dict[str, bool]
     cases: list[tuple[Any, ...]]
-    homes: list[tuple[Any, ...]]
+    versions: list[tuple[Any, ...]]
+    features: dict[str, tuple[float, str]]
 
 
 def _moment(database: Database) -> Moment:
@@ -153,7 +99,8 @@ def _moment(database: Database) -> Moment:
         },
         logins=dict(rows(database, LOGINS)),
         cases=rows(database, CASES),
-        homes=rows(database, HOMES),
+        versions=rows(database, VERSIONS),
+        features={event_id: (ratio, tier) for event_id, ratio, tier in rows(database, FEATURES)},
     )
 
 
@@ -195,6 +142,7 @@ def test_the_new_phone_fires_before_its_enrolment(moments: tuple[Moment, Moment]
     assert before.transactions == {"buy-before": (True, Decimal("0.0"))}
     assert before.logins == {"login-before": True}
     assert len(before.cases) == 1
+    assert before.features == {"buy-before": (5.0, "low")}
 
 
 def test_a_later_enrolment_leaves_the_earlier_detections_as_they_were(
@@ -206,6 +154,7 @@ def test_a_later_enrolment_leaves_the_earlier_detections_as_they_were(
     assert after.cases == before.cases
     assert after.transactions["buy-before"] == before.transactions["buy-before"]
     assert after.logins["login-before"] is True
+    assert after.features["buy-before"] == before.features["buy-before"]
 
 
 def test_after_the_enrolment_the_phone_is_registered_and_the_home_has_moved(
@@ -215,11 +164,12 @@ def test_after_the_enrolment_the_phone_is_registered_and_the_home_has_moved(
     # Not new: no device anomaly for it, no takeover for its login; measured from Melbourne.
     assert after.transactions["buy-after"] == (False, Decimal("0.0"))
     assert after.logins["login-after"] is False
+    assert after.features["buy-after"] == (pytest.approx(1500 / 900), "medium")
 
 
-def test_a_review_repeating_the_home_adds_no_home(moments: tuple[Moment, Moment]) -> None:
+def test_a_review_repeating_the_facts_adds_no_version(moments: tuple[Moment, Moment]) -> None:
     _, after = moments
-    assert after.homes == [
-        (*SYDNEY, _at(10), _at(2)),
-        (*MELBOURNE, _at(2), None),
+    assert after.versions == [
+        (*SYDNEY, Decimal("300.00"), "low", _at(10), _at(2)),
+        (*MELBOURNE, Decimal("900.00"), "medium", _at(2), None),
     ]

@@ -15,10 +15,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 
@@ -26,15 +26,15 @@ from offline.database import open_database
 from offline.dbt import run_dbt
 from offline.load import create_raw_tables, load_messages, records_as_messages
 from offline.replay import history, replay_retention_hours
-from producers.models import KycProfile, Login, Record, Transaction
+from producers.models import Record
 from rules import store
+from tests.support.events import kyc_profile, login, purchase, transfer
 from tests.support.replay import replay_settings
 from tests.support.sql import rows
 
 END = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 MINUTES = 60
 THRESHOLD = Decimal("10000")
-SYDNEY = (-33.87, 151.21)
 NEW_PATHS = ("cumulative", "fan_in", "new_payee", "profile_change")
 CRAFTED_FRAUD = {"A-CUM", "A-FAN", "A-ATO", "A-PROF"}
 TIME_PASSES_RETENTION_HOURS = 2
@@ -57,165 +57,82 @@ def _at(hours: float) -> datetime:
     return END - timedelta(hours=hours)
 
 
-def _kyc(customer: str, device: str) -> KycProfile:
-    return KycProfile(
-        event_id=f"kyc-{customer}",
-        event_time=_at(40),
-        customer_id=customer,
-        full_name=f"Customer {customer}",
-        date_of_birth=date(1980, 1, 1),
-        email=f"{customer.lower()}@example.test",
-        home_city="Sydney",
-        home_country="AU",
-        home_latitude=SYDNEY[0],
-        home_longitude=SYDNEY[1],
-        risk_tier="low",
-        kyc_status="verified",
-        account_ids=[f"A-{customer}"],
-        registered_device_ids=[device],
-        typical_spend=Decimal("300.00"),
-        customer_since=date(2020, 1, 1),
-    )
-
-
-def _transfer(
-    event_id: str, customer: str, hours: float, amount: str, payee: str, device: str
-) -> Transaction:
-    return Transaction(
-        event_id=event_id,
-        event_time=_at(hours),
-        customer_id=customer,
-        account_id=f"A-{customer}",
-        card_token=None,
-        card_last4=None,
-        amount=Decimal(amount),
-        merchant_id="bank_transfer",
-        merchant_name="Transfer",
-        merchant_category="transfer",
-        channel="transfer",
-        device_id=device,
-        latitude=SYDNEY[0],
-        longitude=SYDNEY[1],
-        city="Sydney",
-        country="AU",
-        status="approved",
-        counterparty_id=payee,
-    )
-
-
-def _purchase(event_id: str, customer: str, hours: float, amount: str, device: str) -> Transaction:
-    return Transaction(
-        event_id=event_id,
-        event_time=_at(hours),
-        customer_id=customer,
-        account_id=f"A-{customer}",
-        card_token="tok_00000000000000c1",
-        card_last4="1234",
-        amount=Decimal(amount),
-        merchant_id="m_shop",
-        merchant_name="Shop",
-        merchant_category="electronics",
-        channel="ecommerce",
-        device_id=device,
-        latitude=SYDNEY[0],
-        longitude=SYDNEY[1],
-        city="Sydney",
-        country="AU",
-        status="approved",
-    )
-
-
-def _login(
-    event_id: str,
-    customer: str,
-    hours: float,
-    device: str,
-    profile_change: Literal["device_enrolled", "contact_changed"] | None = None,
-) -> Login:
-    return Login(
-        event_id=event_id,
-        event_time=_at(hours),
-        customer_id=customer,
-        device_id=device,
-        ip_address="10.0.0.1",
-        latitude=SYDNEY[0],
-        longitude=SYDNEY[1],
-        city="Sydney",
-        country="AU",
-        auth_method="otp" if profile_change else "password",
-        success=True,
-        failure_reason=None,
-        profile_change=profile_change,
-    )
-
-
 def _crafted() -> list[Record]:
     records: list[Record] = []
     # Fraud: cumulative structuring, four transfers each ~30 % under the threshold in 8 hours.
-    records += [_kyc("CUM", "d-cum")]
+    records += [kyc_profile("kyc-CUM", "CUM", _at(40), ["d-cum"])]
     for index, (hours, amount) in enumerate(
         ((9.0, "3000"), (6.0, "2600"), (3.0, "2900"), (1.0, "2800"))
     ):
-        records.append(_transfer(f"cum{index}", "CUM", hours, amount, "payee_cum", "d-cum"))
+        records.append(transfer(f"cum{index}", "CUM", _at(hours), amount, "payee_cum", "d-cum"))
     # Honest: a cash business banks three tills, each a large share of the threshold
     # (producers/lookalikes.py cash_business_deposits): the sum passes it, no deposit is at a
     # safe margin.
-    records += [_kyc("CASH", "d-cash")]
+    records += [kyc_profile("kyc-CASH", "CASH", _at(40), ["d-cash"])]
     for index, (hours, amount) in enumerate(((5.0, "7600"), (4.8, "7800"), (4.5, "8000"))):
-        records.append(_transfer(f"cash{index}", "CASH", hours, amount, "payee_till", "d-cash"))
+        records.append(transfer(f"cash{index}", "CASH", _at(hours), amount, "payee_till", "d-cash"))
     # Fraud: smurfing, ten small deposits from ten different people within 50 minutes.
-    records += [_kyc("FAN", "d-fan")]
+    records += [kyc_profile("kyc-FAN", "FAN", _at(40), ["d-fan"])]
     for index in range(10):
         records.append(
-            _transfer(
-                f"fan{index}", "FAN", 2 - index * 5 / 60, "900", f"payee_smurf{index}", "d-fan"
+            transfer(
+                f"fan{index}", "FAN", _at(2 - index * 5 / 60), "900", f"payee_smurf{index}", "d-fan"
             )
         )
     # Honest: a payday bill run, six bills to six payees within 30 minutes.
-    records += [_kyc("BILLS", "d-bills")]
+    records += [kyc_profile("kyc-BILLS", "BILLS", _at(40), ["d-bills"])]
     for index in range(6):
         records.append(
-            _transfer(
-                f"bill{index}", "BILLS", 3 - index * 5 / 60, "250", f"payee_bill{index}", "d-bills"
+            transfer(
+                f"bill{index}",
+                "BILLS",
+                _at(3 - index * 5 / 60),
+                "250",
+                f"payee_bill{index}",
+                "d-bills",
             )
         )
     # Fraud: takeover by transfer, a new device logs in and pays a new payee twice; a transfer
     # to the customer's usual payee (paid 8 h before) from that device is not part of it.
     records += [
-        _kyc("ATO", "d-ato"),
-        _transfer("ato-rent", "ATO", 8, "1200", "payee_rent", "d-ato"),
-        _login("ato-login", "ATO", 2, "d-attacker"),
-        _transfer("ato-t1", "ATO", 2 - 5 / 60, "2500", "payee_mule", "d-attacker"),
-        _transfer("ato-t2", "ATO", 2 - 8 / 60, "1200", "payee_rent", "d-attacker"),
-        _transfer("ato-t3", "ATO", 2 - 12 / 60, "1800", "payee_mule", "d-attacker"),
+        kyc_profile("kyc-ATO", "ATO", _at(40), ["d-ato"]),
+        transfer("ato-rent", "ATO", _at(8), "1200", "payee_rent", "d-ato"),
+        login("ato-login", "ATO", _at(2), "d-attacker"),
+        transfer("ato-t1", "ATO", _at(2 - 5 / 60), "2500", "payee_mule", "d-attacker"),
+        transfer("ato-t2", "ATO", _at(2 - 8 / 60), "1200", "payee_rent", "d-attacker"),
+        transfer("ato-t3", "ATO", _at(2 - 12 / 60), "1800", "payee_mule", "d-attacker"),
     ]
     # Honest: a new phone logs in, then pays the usual payee (paid 10 hours before).
     records += [
-        _kyc("PHONE", "d-phone-old"),
-        _transfer("phone-rent", "PHONE", 10, "900", "payee_landlord", "d-phone-old"),
-        _login("phone-login", "PHONE", 3, "d-phone-new"),
-        _transfer("phone-t1", "PHONE", 3 - 10 / 60, "900", "payee_landlord", "d-phone-new"),
+        kyc_profile("kyc-PHONE", "PHONE", _at(40), ["d-phone-old"]),
+        transfer("phone-rent", "PHONE", _at(10), "900", "payee_landlord", "d-phone-old"),
+        login("phone-login", "PHONE", _at(3), "d-phone-new"),
+        transfer("phone-t1", "PHONE", _at(3 - 10 / 60), "900", "payee_landlord", "d-phone-new"),
     ]
     # Fraud: a session on the customer's own device changes the contact details, then moves money.
     records += [
-        _kyc("PROF", "d-prof"),
-        _login("prof-change", "PROF", 3, "d-prof", profile_change="contact_changed"),
-        _transfer("prof-t1", "PROF", 3 - 10 / 60, "4000", "payee_other", "d-prof"),
+        kyc_profile("kyc-PROF", "PROF", _at(40), ["d-prof"]),
+        login("prof-change", "PROF", _at(3), "d-prof", profile_change="contact_changed"),
+        transfer("prof-t1", "PROF", _at(3 - 10 / 60), "4000", "payee_other", "d-prof"),
     ]
     # Honest: a new phone buys in a shop's app, then is enrolled at its first banking login
     # (producers/lookalikes.py new_phone_purchase): nothing moves after the enrolment.
     records += [
-        _kyc("ENROL", "d-enrol-old"),
-        _purchase("enrol-buy", "ENROL", 4, "1500", "d-enrol-new"),
-        _login(
-            "enrol-login", "ENROL", 4 - 20 / 60, "d-enrol-new", profile_change="device_enrolled"
+        kyc_profile("kyc-ENROL", "ENROL", _at(40), ["d-enrol-old"]),
+        purchase("enrol-buy", "ENROL", _at(4), "1500", "d-enrol-new"),
+        login(
+            "enrol-login",
+            "ENROL",
+            _at(4 - 20 / 60),
+            "d-enrol-new",
+            profile_change="device_enrolled",
         ),
     ]
     # Honest-looking: a new phone logs in, then buys something worth 1,000 from it.
     records += [
-        _kyc("NEWBUY", "d-newbuy-old"),
-        _login("newbuy-login", "NEWBUY", 5, "d-newbuy-new"),
-        _purchase("newbuy-buy", "NEWBUY", 5 - 10 / 60, "1000", "d-newbuy-new"),
+        kyc_profile("kyc-NEWBUY", "NEWBUY", _at(40), ["d-newbuy-old"]),
+        login("newbuy-login", "NEWBUY", _at(5), "d-newbuy-new"),
+        purchase("newbuy-buy", "NEWBUY", _at(5 - 10 / 60), "1000", "d-newbuy-new"),
     ]
     return records
 

@@ -25,18 +25,16 @@
     'distance_from_home_km',
     'latitude',
     'longitude',
-    'ingested_at'
+    'ingested_at',
+    'typical_spend',
+    'kyc_risk_tier'
 ] %}
 with transactions as (
     select
         event_id, event_time, customer_id, account_id, card_token, amount, merchant_id,
         merchant_category, channel, device_id, city, is_card_not_present, is_new_device,
-        distance_from_home_km, latitude, longitude, ingested_at
+        distance_from_home_km, latitude, longitude, ingested_at, typical_spend, kyc_risk_tier
     from {{ ref('int_transactions') }}
-),
-
-customers as (
-    select customer_id, typical_spend, risk_tier from {{ ref('int_customers') }}
 ),
 
 windowed as (
@@ -112,7 +110,7 @@ final as (
         history.ingested_at as ingested_at,
         cast(history.amount as double precision) as amount,
         cast(
-            history.amount / nullif(customers.typical_spend, 0) as double precision
+            history.amount / nullif(history.typical_spend, 0) as double precision
         ) as amount_to_typical,
         cast(history.previous_count as integer) as history_transactions,
         cast(
@@ -152,10 +150,8 @@ final as (
         case when history.is_card_not_present then 1 else 0 end as is_card_not_present,
         history.channel as channel,
         history.merchant_category as merchant_category,
-        customers.risk_tier as kyc_tier
+        history.kyc_risk_tier as kyc_tier
     from history
-    left join customers
-        on history.customer_id = customers.customer_id
 )
 
 select * from final

@@ -1,9 +1,9 @@
 -- Every KYC profile event, with the reason it is unusable (NULL when valid). No retention: every
 -- version is a fact that events of any age are read against (int_registered_devices: when each
--- device was first registered; int_customer_homes: which home was in force when). Expiring an old
--- version would turn the customer's registered devices into new ones, raising device anomalies on
--- honest spending, or move an earlier event's home. Profiles are published when a customer is
--- onboarded or changes, so this state grows slowly.
+-- device was first registered; int_customer_profile_versions: which home, typical spend and risk
+-- tier were in force when). Expiring an old version would turn the customer's registered devices
+-- into new ones, raising device anomalies on honest spending, or move an earlier event's home.
+-- Profiles are published when a customer is onboarded or changes, so this state grows slowly.
 with source_rows as (
     select * from {{ ref('src_kyc_profiles') }}
 ),
