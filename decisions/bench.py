@@ -7,10 +7,12 @@ decisions`, its defaults: 20 ms lookup budget, 64 in flight). The client speaks 
 keep-alive loopback connections (a few lines of asyncio streams: httpx's pool costs more CPU per
 request than the service, on the same two cores) and sends transactions of the replay's
 customers open-loop at each target rate; each latency counts from the moment its request was
-due, so a stalled server shows as latency, not as a lower send rate. Prints p50/p99, requests/s
-achieved, and how many answers were degraded or refused; and the CPU time per decision of the
-service's process, of PostgreSQL's processes and of the client, read from /proc: unlike the
-latencies, these hardly depend on what else the machine is doing.
+due, so a stalled server shows as latency, not as a lower send rate. After a warm-up at the first
+rate, each rate runs `--repeat` times; each run prints p50/p99, requests/s achieved, and how many
+answers were degraded or refused; and the CPU time per decision of the service's process, of
+PostgreSQL's processes, of the Kafka broker and of the client, read from /proc: unlike the
+latencies, these hardly depend on what else the machine is doing. A line per rate gives the
+median and the worst p99 of its runs.
 """
 
 from __future__ import annotations
@@ -56,9 +58,13 @@ class Run:
     degraded: int
     cpu_s: dict[str, float]
 
+    @property
+    def p99_ms(self) -> float:
+        return float(np.percentile(self.latencies_ms, 99))
+
     def line(self) -> str:
         ok = self.statuses.get(200, 0)
-        p50, p99 = (float(np.percentile(self.latencies_ms, q)) for q in (50, 99))
+        p50, p99 = float(np.percentile(self.latencies_ms, 50)), self.p99_ms
         verdict = ""
         if self.rate == TARGET_RATE:
             verdict = " (meets the 25 ms p99 target)" if p99 < TARGET_P99_MS else " (MISSES 25 ms)"
@@ -105,16 +111,20 @@ def _family(parent: int) -> list[int]:
 
 
 class _CpuMeter:
-    """CPU seconds spent by the service, PostgreSQL and this client between two readings."""
+    """CPU seconds spent by the service, PostgreSQL, the Kafka broker and this client between two
+    readings."""
 
-    def __init__(self, service: int, postmaster: int | None) -> None:
+    def __init__(self, service: int, postmaster: int | None, broker: int | None) -> None:
         self.service = service
         self.postmaster = postmaster
+        self.broker = broker
 
     def read(self) -> dict[str, float]:
         readings = {"service": _cpu_s([self.service])}
         if self.postmaster is not None:
             readings["PostgreSQL"] = _cpu_s(_family(self.postmaster), reaped=self.postmaster)
+        if self.broker is not None:
+            readings["Kafka"] = _cpu_s([self.broker])
         readings["client"] = time.process_time()
         return readings
 
@@ -261,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="an already replayed database (skips the replay)")
     parser.add_argument("--registry-dir", type=Path, help="a trained registry (skips training)")
     parser.add_argument("--at", help="event time of the requests (with --database-url)")
+    parser.add_argument(
+        "--warm-up", type=float, default=30.0, help="seconds at the first rate before measuring"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per rate")
     args = parser.parse_args(argv)
 
     from tests.support.kafka_broker import KafkaBroker, missing_prerequisite
@@ -295,11 +309,13 @@ def main(argv: list[str] | None = None) -> int:
             "OMP_NUM_THREADS": "1",
         }
         publishing = "no publication (--no-kafka)"
+        broker_pid = None
         if not args.no_kafka:
             missing = missing_prerequisite()
             if missing:
                 raise SystemExit(f"no Kafka broker: {missing} (or pass --no-kafka)")
             broker = stack.enter_context(KafkaBroker(work / "kafka"))
+            broker_pid = broker.pid
             _create_topics(broker.bootstrap_servers)
             env |= {
                 "DECISIONS_PUBLISH": "true",
@@ -316,20 +332,31 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             conn.close()
         server = _serve(env, port)
-        meter = _CpuMeter(server.pid, postmaster)
+        meter = _CpuMeter(server.pid, postmaster, broker_pid)
         stack.callback(server.wait, 30)
         stack.callback(server.terminate)
         url = f"http://127.0.0.1:{port}"
         print(f"decision service on {url}, {publishing}; {os.cpu_count()} cores", flush=True)
-        # Warm-up: connections, the producer's id from the broker, the first code paths.
-        asyncio.run(_load(port, _bodies(customers, 1000, end), 100, args.connections))
-        offset = 1000
-        for rate in (int(rate) for rate in args.rates.split(",")):
-            count = int(rate * args.seconds)
-            bodies = _bodies(customers, offset + count, end)[offset:]
-            offset += count
-            run = asyncio.run(_load(port, bodies, rate, args.connections, meter))
-            print(run.line(), flush=True)
+        rates = [int(rate) for rate in args.rates.split(",")]
+        # Warm-up at the first rate: connections, the producer's id, the first code paths, and
+        # the broker's JIT compiler, whose work at full rate the first run measured otherwise.
+        count = int(rates[0] * args.warm_up)
+        asyncio.run(_load(port, _bodies(customers, count, end), rates[0], args.connections))
+        offset = count
+        for rate in rates:
+            p99s = []
+            for _ in range(args.repeat):
+                count = int(rate * args.seconds)
+                bodies = _bodies(customers, offset + count, end)[offset:]
+                offset += count
+                run = asyncio.run(_load(port, bodies, rate, args.connections, meter))
+                p99s.append(run.p99_ms)
+                print(run.line(), flush=True)
+            print(
+                f"{rate:>5} req/s, {len(p99s)} runs: p99 median {float(np.median(p99s)):.1f} ms,"
+                f" worst {max(p99s):.1f} ms",
+                flush=True,
+            )
     return 0
 
 

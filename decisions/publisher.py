@@ -29,7 +29,9 @@ class Publisher:
                 bootstrap_servers,
                 "decision-service",
                 # A decision waits for its acknowledgement: batch only what arrives together.
-                **{"linger.ms": 1},
+                # Nagle's algorithm holds a small write until the last one is acknowledged,
+                # which a delayed ACK may hold for tens of milliseconds: a decision's tail.
+                **{"linger.ms": 1, "socket.nagle.disable": True},
             )
         )
         self._stopping = threading.Event()

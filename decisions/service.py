@@ -92,8 +92,8 @@ class DecisionService:
         self._trees = FastTrees(model.booster) if FastTrees.supports(model.booster) else None
         self._calibration = model.calibration
 
-    async def decide(self, request: Transaction, client: str) -> tuple[dict[str, Any], bool]:
-        """The event's decision and whether it is a replay of an earlier one."""
+    async def decide(self, request: Transaction, client: str) -> tuple[bytes, bool]:
+        """The event's decision (its JSON body) and whether it is a replay of an earlier one."""
         started = time.perf_counter()
         payload = request.payload()
         future, mine = self.ledger.begin(request.event_id, fingerprint(payload))
@@ -101,12 +101,12 @@ class DecisionService:
             self.stats.replayed += 1
             return await asyncio.shield(future), True
         try:
-            decision = await self._decide(request, payload, client, started)
+            body = orjson.dumps(await self._decide(request, payload, client, started))
         except BaseException as error:
             self.ledger.abandon(request.event_id, error)
             raise
-        future.set_result(decision)
-        return decision, False
+        self.ledger.finish(request.event_id, body)
+        return body, False
 
     async def _decide(
         self, request: Transaction, payload: bytes, client: str, started: float
